@@ -1,0 +1,26 @@
+/**
+ * One jest run for the whole repository. Tests talk to real Kafka, MongoDB-protocol and Redis servers,
+ * which the global setup starts (or reuses) before any test file runs.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/gateway'].filter((dir) =>
+    require('node:fs').existsSync(dir.replace('<rootDir>', __dirname)),
+  ),
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  moduleNameMapper: {
+    '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
+    '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  globalSetup: '<rootDir>/packages/test-kit/src/global-setup.ts',
+  globalTeardown: '<rootDir>/packages/test-kit/src/global-teardown.ts',
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

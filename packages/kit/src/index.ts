@@ -1,0 +1,2 @@
+export { metrics, createRegistry, getOrCreate, startMetricsServer } from './metrics';
+export type { MetricsOptions, MetricsServer } from './metrics';

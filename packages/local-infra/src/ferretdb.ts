@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import type { Component } from './component';
+import { dirs, packageRoot } from './paths';
+import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
+
+export interface FerretDbOptions {
+  port?: number;
+  runDir?: string;
+}
+
+const binary = path.join(dirs.bin, 'ferretdb');
+
+/**
+ * Builds FerretDB v1 (SQLite backend) from the Go module proxy once. The wrapper in ../ferretdb embeds
+ * FerretDB's `ferretdb` package, because a plain `go install` of its command panics on a missing version file.
+ */
+export async function installFerretDb(): Promise<void> {
+  if (fs.existsSync(binary)) return;
+  requireTool('go', ['version'], 'Install Go 1.22+ (https://go.dev/dl/ or Debian: apt-get install golang).');
+  process.stderr.write('local-infra: building FerretDB with Go (first run only)...\n');
+  fs.mkdirSync(dirs.bin, { recursive: true });
+  await run('go', ['build', '-trimpath', '-o', binary, '.'], { cwd: path.join(packageRoot, 'ferretdb') });
+}
+
+export function createFerretDb(options: FerretDbOptions = {}): Component {
+  const external = process.env.MONGO_URL;
+  const port = options.port ?? 27027;
+  const runDir = options.runDir ?? path.join(dirs.run, 'ferretdb');
+  const spec = { name: 'ferretdb', runDir };
+  const url = external ?? `mongodb://127.0.0.1:${port}/`;
+  const probe = (): Promise<boolean> => probeMongo(url);
+
+  return {
+    name: 'mongodb',
+    url,
+    external: external !== undefined,
+    install: installFerretDb,
+    probe,
+    async start() {
+      if (isAlive(readPid(spec)) && (await probe())) return;
+      await installFerretDb();
+      const args = ['-listen', `127.0.0.1:${port}`, '-data', path.join(runDir, 'data')];
+      startDaemon({ ...spec, command: binary, args, cwd: runDir });
+      await waitUntilReady(spec, probe, 30_000);
+    },
+    async stop() {
+      await stopDaemon(spec);
+    },
+  };
+}
+
+export async function probeMongo(url: string): Promise<boolean> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
+  try {
+    await client.connect();
+    const reply = await client.db('admin').command({ ping: 1 });
+    return reply.ok === 1;
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}

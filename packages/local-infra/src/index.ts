@@ -1,0 +1,64 @@
+import type { Component } from './component';
+import { createFerretDb } from './ferretdb';
+import { createKafka } from './kafka';
+import { createRedis } from './redis';
+
+export type { Component } from './component';
+export { createKafka, probeKafka } from './kafka';
+export { createFerretDb, probeMongo } from './ferretdb';
+export { createRedis, probeRedis } from './redis';
+export { InfraError } from './process';
+export { localHome } from './paths';
+
+/** Connection settings in the variables every service reads. */
+export interface InfraEnv {
+  KAFKA_BROKERS: string;
+  MONGO_URL: string;
+  REDIS_URL: string;
+}
+
+export interface ComponentStatus {
+  name: string;
+  url: string;
+  external: boolean;
+  up: boolean;
+}
+
+/** The shared local instances (or the external ones named by KAFKA_BROKERS / MONGO_URL / REDIS_URL). */
+export function localInfra(): Component[] {
+  return [createKafka(), createFerretDb(), createRedis()];
+}
+
+export function infraEnv(components = localInfra()): InfraEnv {
+  const [kafka, mongo, redis] = components as [Component, Component, Component];
+  return { KAFKA_BROKERS: kafka.url, MONGO_URL: mongo.url, REDIS_URL: redis.url };
+}
+
+export async function infraStatus(components = localInfra()): Promise<ComponentStatus[]> {
+  return Promise.all(
+    components.map(async (c) => ({ name: c.name, url: c.url, external: c.external, up: await c.probe() })),
+  );
+}
+
+/**
+ * Makes sure every component answers: installs and starts what is missing, leaves running ones alone,
+ * only checks external ones. Returns the names of the components this call started.
+ */
+export async function ensureInfra(components = localInfra()): Promise<string[]> {
+  const started: string[] = [];
+  await Promise.all(
+    components.map(async (c) => {
+      if (await c.probe()) return;
+      if (c.external) throw new Error(`${c.name} at ${c.url} (from the environment) does not answer`);
+      await c.start();
+      started.push(c.name);
+    }),
+  );
+  return started;
+}
+
+export async function stopInfra(components = localInfra(), only?: string[]): Promise<void> {
+  await Promise.all(
+    components.filter((c) => !c.external && (only === undefined || only.includes(c.name))).map((c) => c.stop()),
+  );
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Component } from './component';
+import { dirs, packageRoot } from './paths';
+import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
+
+export interface KafkaOptions {
+  port?: number;
+  controllerPort?: number;
+  /** Holds config, data, pid and log; separate instances need separate folders. */
+  runDir?: string;
+  heap?: string;
+}
+
+const installedMarker = path.join(dirs.kafkaLibs, '.complete');
+
+/** Fetches the broker jars from Maven Central once (through a small pom) into the local cache. */
+export async function installKafka(): Promise<void> {
+  if (fs.existsSync(installedMarker)) return;
+  requireTool('java', ['-version'], 'Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).');
+  requireTool('mvn', ['-v'], 'Install Apache Maven (Debian: apt-get install maven).');
+  process.stderr.write('local-infra: downloading Kafka from Maven Central (first run only)...\n');
+  await run('mvn', [
+    '-B', '-q',
+    '-f', path.join(packageRoot, 'kafka', 'pom.xml'),
+    `-Dmaven.repo.local=${path.join(dirs.cache, 'm2')}`,
+    'dependency:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${dirs.kafkaLibs}`,
+  ]);
+  fs.writeFileSync(installedMarker, new Date().toISOString());
+}
+
+export function createKafka(options: KafkaOptions = {}): Component {
+  const external = process.env.KAFKA_BROKERS;
+  const port = options.port ?? 19092;
+  const controllerPort = options.controllerPort ?? port + 1;
+  const runDir = options.runDir ?? path.join(dirs.run, 'kafka');
+  const spec = { name: 'kafka', runDir };
+  const url = external ?? `127.0.0.1:${port}`;
+
+  function probe(): Promise<boolean> {
+    return probeKafka(url.split(','));
+  }
+
+  function writeConfig(): string {
+    const dataDir = path.join(runDir, 'data');
+    const config = [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `log.dirs=${dataDir}`,
+      'num.partitions=1',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=4',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=false',
+      'log.retention.hours=24',
+    ].join('\n');
+    fs.mkdirSync(runDir, { recursive: true });
+    fs.writeFileSync(path.join(runDir, 'server.properties'), `${config}\n`);
+    fs.writeFileSync(
+      path.join(runDir, 'log4j.properties'),
+      [
+        'log4j.rootLogger=WARN, stdout',
+        'log4j.logger.kafka.server.KafkaServer=INFO',
+        'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      ].join('\n'),
+    );
+    return dataDir;
+  }
+
+  function java(mainClass: string, args: string[]): [string, string[]] {
+    return [
+      'java',
+      [
+        `-Xmx${options.heap ?? '512m'}`,
+        '-Xms128m',
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        `-Dlog4j.configuration=file:${path.join(runDir, 'log4j.properties')}`,
+        '-cp',
+        `${dirs.kafkaLibs}/*`,
+        mainClass,
+        ...args,
+      ],
+    ];
+  }
+
+  return {
+    name: 'kafka',
+    url,
+    external: external !== undefined,
+    install: installKafka,
+    probe,
+    async start() {
+      if (isAlive(readPid(spec)) && (await probe())) return;
+      await installKafka();
+      const dataDir = writeConfig();
+      const properties = path.join(runDir, 'server.properties');
+      if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
+        // KRaft storage is formatted once with a cluster id; restarts reuse it and keep their data.
+        const clusterId = randomBytes(16).toString('base64url');
+        const [cmd, args] = java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties]);
+        await run(cmd, args);
+      }
+      const [cmd, args] = java('kafka.Kafka', [properties]);
+      startDaemon({ ...spec, command: cmd, args, cwd: runDir });
+      await waitUntilReady(spec, probe, 90_000);
+    },
+    async stop() {
+      await stopDaemon(spec, 30_000);
+    },
+  };
+}
+
+export async function probeKafka(brokers: string[]): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'local-infra-probe',
+    brokers,
+    connectionTimeout: 1_000,
+    requestTimeout: 2_000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,129 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class InfraError extends Error {
+  override name = 'InfraError';
+}
+
+export interface DaemonSpec {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Directory holding `<name>.pid` and `<name>.log`. */
+  runDir: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function pidFile(spec: Pick<DaemonSpec, 'name' | 'runDir'>): string {
+  return path.join(spec.runDir, `${spec.name}.pid`);
+}
+
+export function logFile(spec: Pick<DaemonSpec, 'name' | 'runDir'>): string {
+  return path.join(spec.runDir, `${spec.name}.log`);
+}
+
+export function readPid(spec: Pick<DaemonSpec, 'name' | 'runDir'>): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile(spec), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number | undefined): pid is number {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a process that outlives this one (own process group, output to its log file). */
+export function startDaemon(spec: DaemonSpec): number {
+  fs.mkdirSync(spec.runDir, { recursive: true });
+  const out = fs.openSync(logFile(spec), 'a');
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env },
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  if (child.pid === undefined) throw new InfraError(`${spec.name}: could not start ${spec.command}`);
+  child.unref();
+  fs.writeFileSync(pidFile(spec), String(child.pid));
+  return child.pid;
+}
+
+/** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
+export async function stopDaemon(spec: Pick<DaemonSpec, 'name' | 'runDir'>, graceMs = 20_000): Promise<boolean> {
+  const pid = readPid(spec);
+  if (!isAlive(pid)) {
+    fs.rmSync(pidFile(spec), { force: true });
+    return false;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+  fs.rmSync(pidFile(spec), { force: true });
+  return true;
+}
+
+/** Polls `probe` until it resolves true; fails with the tail of the log when the process dies or time runs out. */
+export async function waitUntilReady(
+  spec: Pick<DaemonSpec, 'name' | 'runDir'>,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    const pid = readPid(spec);
+    if (pid !== undefined && !isAlive(pid)) {
+      throw new InfraError(`${spec.name} exited during start-up.\n${tail(logFile(spec))}`);
+    }
+    if (Date.now() > deadline) {
+      throw new InfraError(`${spec.name} not ready after ${timeoutMs} ms.\n${tail(logFile(spec))}`);
+    }
+    await sleep(250);
+  }
+}
+
+export function tail(file: string, lines = 30): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Runs a set-up command without blocking the event loop; rejects with its output when it fails. */
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (err) => reject(new InfraError(`${command}: ${err.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(output);
+      else reject(new InfraError(`${command} ${args.join(' ')} failed (${code}):\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+/** Throws a message that says what to install when a required tool is not on PATH. */
+export function requireTool(command: string, versionArgs: string[], hint: string): void {
+  const result = spawnSync(command, versionArgs, { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new InfraError(`${command} is required but was not found on PATH. ${hint}`);
+  }
+}

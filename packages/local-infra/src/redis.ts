@@ -1,0 +1,72 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { Redis } from 'ioredis';
+import type { Component } from './component';
+import { dirs } from './paths';
+import { InfraError, isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
+
+export interface RedisOptions {
+  port?: number;
+  runDir?: string;
+}
+
+/** Uses Debian's redis-server; installs it with apt-get when running as root, otherwise says how. */
+export async function installRedis(): Promise<void> {
+  try {
+    requireTool('redis-server', ['--version'], '');
+    return;
+  } catch {
+    if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
+      throw new InfraError('redis-server is required but was not found on PATH. Install it (Debian: apt-get install redis-server).');
+    }
+  }
+  process.stderr.write('local-infra: installing redis-server with apt-get (first run only)...\n');
+  await run('apt-get', ['install', '-y', '-qq', 'redis-server'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+export function createRedis(options: RedisOptions = {}): Component {
+  const external = process.env.REDIS_URL;
+  const port = options.port ?? 16379;
+  const runDir = options.runDir ?? path.join(dirs.run, 'redis');
+  const spec = { name: 'redis', runDir };
+  const url = external ?? `redis://127.0.0.1:${port}`;
+  const probe = (): Promise<boolean> => probeRedis(url);
+
+  return {
+    name: 'redis',
+    url,
+    external: external !== undefined,
+    install: installRedis,
+    probe,
+    async start() {
+      if (isAlive(readPid(spec)) && (await probe())) return;
+      await installRedis();
+      // No persistence: local Redis holds caches, rate limits and deny-lists that may be lost.
+      const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', runDir];
+      fs.mkdirSync(runDir, { recursive: true });
+      startDaemon({ ...spec, command: 'redis-server', args, cwd: runDir });
+      await waitUntilReady(spec, probe, 15_000);
+    },
+    async stop() {
+      await stopDaemon(spec);
+    },
+  };
+}
+
+export async function probeRedis(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,2 @@
+export { uniqueName, isolatedMongoUrl, requireEnv } from './names';
+export { waitFor } from './wait-for';
