@@ -6,6 +6,8 @@ import { dirs, packageRoot } from './paths';
 import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
 
 export interface FerretDbOptions {
+  /** false: always run a private instance here, even when MONGO_URL is set (tests that stop and start it). */
+  useEnv?: boolean;
   port?: number;
   runDir?: string;
 }
@@ -25,7 +27,7 @@ export async function installFerretDb(): Promise<void> {
 }
 
 export function createFerretDb(options: FerretDbOptions = {}): Component {
-  const external = process.env.MONGO_URL;
+  const external = options.useEnv === false ? undefined : process.env.MONGO_URL;
   const port = options.port ?? 27027;
   const runDir = options.runDir ?? path.join(dirs.run, 'ferretdb');
   const spec = { name: 'ferretdb', runDir };

@@ -7,6 +7,8 @@ import { dirs, packageRoot } from './paths';
 import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
 
 export interface KafkaOptions {
+  /** false: always run a private instance here, even when KAFKA_BROKERS is set (tests that stop and start it). */
+  useEnv?: boolean;
   port?: number;
   controllerPort?: number;
   /** Holds config, data, pid and log; separate instances need separate folders. */
@@ -34,7 +36,7 @@ export async function installKafka(): Promise<void> {
 }
 
 export function createKafka(options: KafkaOptions = {}): Component {
-  const external = process.env.KAFKA_BROKERS;
+  const external = options.useEnv === false ? undefined : process.env.KAFKA_BROKERS;
   const port = options.port ?? 19092;
   const controllerPort = options.controllerPort ?? port + 1;
   const runDir = options.runDir ?? path.join(dirs.run, 'kafka');

@@ -6,6 +6,8 @@ import { dirs } from './paths';
 import { InfraError, isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
 
 export interface RedisOptions {
+  /** false: always run a private instance here, even when REDIS_URL is set (tests that stop and start it). */
+  useEnv?: boolean;
   port?: number;
   runDir?: string;
 }
@@ -25,7 +27,7 @@ export async function installRedis(): Promise<void> {
 }
 
 export function createRedis(options: RedisOptions = {}): Component {
-  const external = process.env.REDIS_URL;
+  const external = options.useEnv === false ? undefined : process.env.REDIS_URL;
   const port = options.port ?? 16379;
   const runDir = options.runDir ?? path.join(dirs.run, 'redis');
   const spec = { name: 'redis', runDir };

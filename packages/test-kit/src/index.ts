@@ -1,2 +1,3 @@
 export { uniqueName, isolatedMongoUrl, requireEnv } from './names';
 export { waitFor } from './wait-for';
+export { freePort, startPrivateKafka, startPrivateRedis } from './private-infra';

@@ -1,0 +1,66 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { DestinationStream } from 'pino';
+import type { Registry } from 'prom-client';
+import type { BaseConfig } from './config';
+import { errorHandler } from './errors/error-handler';
+import { health } from './health';
+import { buildLoggerOptions, genRequestId } from './logger';
+import { metrics } from './metrics';
+
+export interface CreateAppOptions {
+  config: Pick<BaseConfig, 'SERVICE_NAME' | 'LOG_LEVEL' | 'BODY_LIMIT_BYTES'>;
+  /** Share a registry with clients created before the app; by default the app gets its own. */
+  registry?: Registry;
+  /** Force pretty or JSON logs (tests); by default pretty only on a terminal. */
+  prettyLogs?: boolean;
+  /** Where log lines go; stdout by default. Tests pass a stream to read them. */
+  logStream?: DestinationStream;
+  /** Per-request socket timeout; a slow client cannot hold a connection forever. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The Fastify instance every service and the gateway start from: logging with request and trace ids,
+ * problem+json errors, request metrics and health routes. Infra plugins and routes are registered on top.
+ */
+export async function createApp(options: CreateAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const pretty = options.logStream ? false : options.prettyLogs;
+  const logger: FastifyBaseLogger = pino(
+    buildLoggerOptions({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, pretty }),
+    options.logStream,
+  );
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: genRequestId,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    // While closing, answer 503 to new requests on kept-alive connections instead of starting work.
+    return503OnClosing: true,
+    ajv: {
+      // Report every invalid field, and reject unknown ones rather than silently dropping them.
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
+  });
+
+  app.addHook('onRequest', async function echoRequestId(request, reply) {
+    reply.header('x-request-id', request.id);
+  });
+
+  // Responses finishing during shutdown tell keep-alive clients to hang up; otherwise their idle
+  // connections would hold server.close() open until keepAliveTimeout and the drain would time out.
+  let closing = false;
+  app.addHook('preClose', async function markClosing() {
+    closing = true;
+  });
+  app.addHook('onSend', async function closeConnectionWhenClosing(_request, reply) {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  await app.register(errorHandler);
+  await app.register(metrics, { serviceName: config.SERVICE_NAME, registry: options.registry });
+  await app.register(health);
+  return app;
+}

@@ -1,0 +1,118 @@
+import type { Dispatcher } from 'undici';
+import { HttpClientErrors, UpstreamAttemptError, type HttpResponseHeaders } from './errors';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Relative to the client's base URL, e.g. `/products/42`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as given: pass `x-request-id` here to correlate logs; traceparent is added by the tracing instrumentation. */
+  headers?: Record<string, string>;
+  /** Strings and bytes are sent as they are; anything else as JSON. */
+  body?: unknown;
+  /**
+   * Allows retrying a non-idempotent method, e.g. a POST the upstream deduplicates.
+   * Defaults to true for idempotent methods and for requests that carry an Idempotency-Key.
+   */
+  idempotent?: boolean;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: HttpResponseHeaders;
+  /** Parsed when the content type is JSON, a string otherwise, undefined when empty. */
+  body: T;
+}
+
+/** Codes of a connection that failed or broke: the upstream, or the way to it, is at fault, not the request. */
+const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function networkErrorCode(err: unknown): string | undefined {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && NETWORK_ERROR_CODES.has(code) ? code : undefined;
+}
+
+export function toDispatchOptions(request: HttpRequest, basePath: string): Dispatcher.RequestOptions {
+  const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+  let body: string | Uint8Array | undefined;
+  if (typeof request.body === 'string' || request.body instanceof Uint8Array) {
+    body = request.body;
+  } else if (request.body !== undefined) {
+    body = JSON.stringify(request.body);
+    const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+    if (!hasContentType) headers['content-type'] = 'application/json';
+  }
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(request.query ?? {})) {
+    if (value !== undefined) query.append(key, String(value));
+  }
+  const search = query.toString();
+  return { method: request.method, path: `${basePath}${request.path}${search ? `?${search}` : ''}`, headers, body };
+}
+
+function parseBody(text: string, headers: HttpResponseHeaders, upstream: string): unknown {
+  if (text === '') return undefined;
+  const contentType = String(headers['content-type'] ?? '');
+  if (!/[/+]json\b/i.test(contentType)) return text;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw HttpClientErrors.UpstreamBadResponse(`${upstream}: invalid JSON in response body`, { cause: err });
+  }
+}
+
+/** What came back, before we judge it. */
+export interface RawResponse {
+  status: number;
+  headers: HttpResponseHeaders;
+  text: string;
+}
+
+/**
+ * One HTTP exchange under a single deadline, body included, so a slow trickle of bytes cannot outlive the timeout.
+ * Rejects with UpstreamAttemptError when no answer came back in time or the connection failed.
+ */
+export async function sendAttempt(
+  dispatcher: Dispatcher,
+  options: Dispatcher.RequestOptions,
+  timeoutMs: number,
+): Promise<RawResponse> {
+  // Aborting, not just giving up waiting, frees the socket for the next call.
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await dispatcher.request({ ...options, signal });
+    // Always read the body to the end: an unread body keeps its connection out of the pool.
+    const text = await response.body.text();
+    return { status: response.statusCode, headers: response.headers, text };
+  } catch (err) {
+    if (signal.aborted) {
+      throw new UpstreamAttemptError('timeout', `no answer within ${timeoutMs} ms`, undefined, { cause: err });
+    }
+    const code = networkErrorCode(err);
+    if (code) throw new UpstreamAttemptError('network', `connection failed (${code})`, undefined, { cause: err });
+    throw err;
+  }
+}
+
+/** Returns any answer the caller can act on; throws UpstreamAttemptError for answers the upstream is to blame for. */
+export function readResponse(raw: RawResponse, request: string, upstream: string): HttpResponse {
+  const { status, headers } = raw;
+  // 429 counts too: the upstream is shedding load, and a breaker that backs off helps it recover.
+  if (status >= 500 || status === 429) {
+    throw new UpstreamAttemptError('status', `answered ${status} to ${request}`, { status, headers });
+  }
+  return { status, headers, body: parseBody(raw.text, headers, upstream) };
+}

@@ -1,0 +1,112 @@
+import { Pool, type Dispatcher } from 'undici';
+import {
+  readResponse,
+  sendAttempt,
+  toDispatchOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type RawResponse,
+} from './attempt';
+import { createBreaker } from './breaker';
+import { createBulkhead } from './bulkhead';
+import { HttpClientErrors, isRetryable, isUpstreamFailure, toAppError } from './errors';
+import { resolveOptions, type HttpClientOptions } from './options';
+import { withRetry, type RetrySchedule } from './retry';
+import { isIdempotent, parseRetryAfter, retryDelay } from './retry-policy';
+import { createUpstreamMetrics, type BreakerState } from './upstream-metrics';
+
+export interface HttpClient {
+  readonly name: string;
+  /**
+   * Resolves with any answer the caller can act on: 1xx to 4xx, except 429. The caller decides what a 404 means.
+   * Rejects with an AppError: UPSTREAM_UNAVAILABLE (503, with retry-after), UPSTREAM_TIMEOUT (504)
+   * or UPSTREAM_BAD_RESPONSE (502).
+   */
+  request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>>;
+  /** GET expecting a 2xx JSON body; any other answer is UPSTREAM_BAD_RESPONSE. Use `request` when a 404 is normal. */
+  getJson<T>(path: string, options?: Pick<HttpRequest, 'query' | 'headers'>): Promise<T>;
+  breakerState(): BreakerState;
+  /** Stops the breaker's timers and closes the connection pool once the calls in flight have finished. */
+  close(): Promise<void>;
+}
+
+/**
+ * A resilient client for one upstream. Its layers, outermost first:
+ *  - bulkhead: a call holds one slot across all its attempts, so retries cannot multiply the load on the upstream;
+ *  - retry: idempotent requests only, transient failures only, full-jitter backoff or the upstream's Retry-After;
+ *  - breaker: counts every attempt; once open, the next attempt fails fast and the retry loop stops there;
+ *  - attempt: one request on a keep-alive connection pool, aborted at `timeoutMs`.
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const config = resolveOptions(options);
+  const { name, timeoutMs } = config;
+  const baseUrl = new URL(config.baseUrl);
+  const basePath = baseUrl.pathname.replace(/\/+$/, '');
+  // One connection per bulkhead slot: an admitted call never waits for a socket.
+  const pool = new Pool(baseUrl.origin, { connections: config.bulkhead.maxConcurrent });
+  const metrics = createUpstreamMetrics(config.registry, name);
+  const breaker = createBreaker({
+    name,
+    options: config.breaker,
+    isFailure: isUpstreamFailure,
+    metrics,
+    logger: config.logger,
+  });
+  const bulkhead = createBulkhead(config.bulkhead, metrics.bulkheadRejected);
+
+  async function attemptOnce(dispatchOptions: Dispatcher.RequestOptions): Promise<HttpResponse> {
+    const recordAttempt = metrics.startAttempt(dispatchOptions.method);
+    let raw: RawResponse;
+    try {
+      raw = await sendAttempt(pool, dispatchOptions, timeoutMs);
+    } catch (err) {
+      recordAttempt(isUpstreamFailure(err) ? err.kind : 'error');
+      throw err;
+    }
+    recordAttempt(String(raw.status));
+    return readResponse(raw, `${dispatchOptions.method} ${dispatchOptions.path}`, name);
+  }
+
+  function retryScheduleFor(request: HttpRequest): RetrySchedule {
+    const idempotent = isIdempotent(request.method, request.headers, request.idempotent);
+    return {
+      attempts: config.retry.attempts,
+      delayAfter: function delayBeforeRetry(err, retry) {
+        if (!idempotent || !isUpstreamFailure(err) || !isRetryable(err)) return undefined;
+        const retryAfterMs = parseRetryAfter(err.response?.headers['retry-after']);
+        return retryDelay(retry, retryAfterMs, config.retry, config.random);
+      },
+      sleep: config.sleep,
+      onRetry: metrics.retried,
+    };
+  }
+
+  async function request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
+    const dispatchOptions = toDispatchOptions(request, basePath);
+    const schedule = retryScheduleFor(request);
+    try {
+      const response = await bulkhead.run(() =>
+        withRetry(() => breaker.run(() => attemptOnce(dispatchOptions)), schedule),
+      );
+      // The body's shape is the upstream's contract; validating it is the caller's business.
+      return response as HttpResponse<T>;
+    } catch (err) {
+      throw toAppError(err, { upstream: name, timeoutMs, breakerRetryAfterSeconds: breaker.retryAfterSeconds });
+    }
+  }
+
+  async function getJson<T>(path: string, options: Pick<HttpRequest, 'query' | 'headers'> = {}): Promise<T> {
+    const response = await request<T>({ method: 'GET', path, ...options });
+    if (response.status < 200 || response.status >= 300) {
+      throw HttpClientErrors.UpstreamBadResponse(`${name}: answered ${response.status} to GET ${path}`);
+    }
+    return response.body;
+  }
+
+  async function close(): Promise<void> {
+    breaker.shutdown();
+    await pool.close();
+  }
+
+  return { name, request, getJson, breakerState: breaker.state, close };
+}

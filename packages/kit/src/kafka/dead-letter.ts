@@ -1,0 +1,54 @@
+import type { KafkaMessage, Producer } from 'kafkajs';
+import { DeadLetterHeaders } from './headers';
+import { deadLetterTopic } from './topics';
+
+export interface DeadLetterSource {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  groupId: string;
+}
+
+export interface DeadLetterFailure {
+  /** `invalid`: could not be parsed or validated, never retried. `handler-failed`: the handler gave up. */
+  type: 'invalid' | 'handler-failed';
+  error: Error;
+  attempts: number;
+}
+
+/** Kafka headers have no small limit, but tools and log shippers choke on a multi-kilobyte header value. */
+const MAX_ERROR_MESSAGE_LENGTH = 1_000;
+
+/**
+ * Copies the message to `<topic>.dlq` byte for byte, key and original headers included, so it can be replayed
+ * onto its topic unchanged once the cause is fixed. Throws if the broker does not take it: the caller must then
+ * not commit the original offset, or the message would be lost.
+ */
+export async function sendToDeadLetter(
+  producer: Producer,
+  { topic, partition, message, groupId }: DeadLetterSource,
+  { type, error, attempts }: DeadLetterFailure,
+): Promise<void> {
+  await producer.send({
+    topic: deadLetterTopic(topic),
+    acks: -1,
+    messages: [
+      {
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [DeadLetterHeaders.errorType]: type,
+          [DeadLetterHeaders.errorName]: error.name,
+          [DeadLetterHeaders.errorMessage]: error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
+          [DeadLetterHeaders.originalTopic]: topic,
+          [DeadLetterHeaders.originalPartition]: String(partition),
+          [DeadLetterHeaders.originalOffset]: message.offset,
+          [DeadLetterHeaders.consumerGroup]: groupId,
+          [DeadLetterHeaders.attempts]: String(attempts),
+          [DeadLetterHeaders.failedAt]: new Date().toISOString(),
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,16 @@
+export { createKafka } from './kafka-client';
+export type { CreateKafkaOptions } from './kafka-client';
+export { createEvent, envelopeSchema } from './envelope';
+export type { CreateEventOptions, EventEnvelope } from './envelope';
+export { DeadLetterHeaders, EventHeaders } from './headers';
+export { deadLetterTopic, ensureTopics } from './topics';
+export type { TopicSpec } from './topics';
+export { createProducer } from './producer';
+export type { CreateProducerOptions, EventProducer, PublishOptions, TopicMap } from './producer';
+export { createConsumer } from './consumer';
+export type { CreateConsumerOptions, EventConsumer } from './consumer';
+export type { MessageContext, TopicHandler, TopicHandlers } from './handler';
+export { createProcessedEventStore } from './processed-events';
+export type { MongoProcessedEventStore, ProcessedEventStore } from './processed-events';
+export type { BackoffOptions } from './retry';
+export { InvalidEventError } from './decode-event';

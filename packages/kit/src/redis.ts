@@ -1,0 +1,48 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { Redis, type RedisOptions as IORedisOptions } from 'ioredis';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: Redis;
+  }
+}
+
+export interface RedisOptions {
+  url: string;
+  /** Prefix for every key, so services sharing a Redis never collide. */
+  keyPrefix?: string;
+  maxReconnectDelayMs?: number;
+}
+
+export function createRedisClient(options: RedisOptions): Redis {
+  const clientOptions: IORedisOptions = {
+    keyPrefix: options.keyPrefix,
+    // Keep reconnecting, backing off up to a cap: Redis coming back must heal the service without a restart.
+    retryStrategy: (times) => Math.min(50 * 2 ** times, options.maxReconnectDelayMs ?? 2_000),
+    // Fail commands fast while disconnected instead of queueing them until memory runs out.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    lazyConnect: true,
+  };
+  return new Redis(options.url, clientOptions);
+}
+
+async function redisPlugin(app: FastifyInstance, options: RedisOptions): Promise<void> {
+  const redis = createRedisClient(options);
+  redis.on('error', function logRedisError(err) {
+    app.log.warn({ err }, 'redis connection error');
+  });
+  await redis.connect();
+  app.decorate('redis', redis);
+  app.health.register('redis', async function pingRedis() {
+    if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
+    return (await redis.ping()) === 'PONG';
+  });
+  app.addHook('onClose', async function closeRedis() {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+}
+
+export const redis = fp(redisPlugin, { name: 'kit-redis', fastify: '5.x', dependencies: ['kit-health'] });

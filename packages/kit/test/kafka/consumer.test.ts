@@ -1,0 +1,216 @@
+import Joi from 'joi';
+import { Partitioners, type Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { uniqueName, waitFor } from '@platform/test-kit';
+import {
+  createConsumer,
+  createEvent,
+  createProducer,
+  deadLetterTopic,
+  ensureTopics,
+  type EventConsumer,
+  type EventEnvelope,
+  type EventProducer,
+} from '@platform/kit';
+import {
+  fastConsumerConfig,
+  metricValue,
+  setUpKafkaFixture,
+  startRecorder,
+  type KafkaFixture,
+  type ReceivedMessage,
+} from './kafka-fixture';
+
+interface StockChanged {
+  sku: string;
+  quantity: number;
+  /** How many times the test handler throws before it succeeds. */
+  failTimes?: number;
+}
+
+const stockChangedSchema = Joi.object<StockChanged>({
+  sku: Joi.string().required(),
+  quantity: Joi.number().integer().min(0).required(),
+  failTimes: Joi.number().integer().min(0),
+});
+
+const MAX_ATTEMPTS = 3;
+const groupId = uniqueName('kit-consumer-test');
+// A topic per scenario: one consumer serves them all (one group join), yet the metrics and DLQs stay separate.
+const topics = {
+  poison: uniqueName('kit-poison'),
+  failing: uniqueName('kit-failing'),
+  flaky: uniqueName('kit-flaky'),
+  duplicate: uniqueName('kit-duplicate'),
+};
+
+const attempts = new Map<string, number>();
+const handled: EventEnvelope<StockChanged>[] = [];
+
+async function handleStockChanged(event: EventEnvelope<StockChanged>): Promise<void> {
+  const calls = (attempts.get(event.id) ?? 0) + 1;
+  attempts.set(event.id, calls);
+  if (calls <= (event.payload.failTimes ?? 0)) throw new Error(`simulated failure ${calls}`);
+  handled.push(event);
+}
+
+let fixture: KafkaFixture;
+let registry: Registry;
+let producer: EventProducer;
+let rawProducer: Producer;
+let consumer: EventConsumer;
+let recorder: Awaited<ReturnType<typeof startRecorder>>;
+
+beforeAll(async () => {
+  fixture = await setUpKafkaFixture('kit-consumer');
+  registry = new Registry();
+  await ensureTopics(fixture.admin, Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })));
+  producer = createProducer({ kafka: fixture.kafka, registry });
+  await producer.connect();
+  rawProducer = fixture.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await rawProducer.connect();
+  recorder = await startRecorder(fixture.kafka, Object.values(topics).map(deadLetterTopic));
+  consumer = createConsumer({
+    kafka: fixture.kafka,
+    groupId,
+    handlers: Object.fromEntries(
+      Object.values(topics).map((topic) => [topic, { schema: stockChangedSchema, handle: handleStockChanged }]),
+    ),
+    processedEvents: fixture.processedEvents,
+    registry,
+    logger: fixture.logger,
+    maxAttempts: MAX_ATTEMPTS,
+    backoff: { initialMs: 20, maxMs: 100 },
+    consumerConfig: fastConsumerConfig,
+  });
+  await consumer.start();
+  await waitFor(() => consumer.isHealthy(), { what: 'the consumer to join its group' });
+});
+
+afterAll(async () => {
+  await consumer?.stop();
+  await recorder?.consumer.disconnect();
+  await producer?.disconnect();
+  await rawProducer?.disconnect();
+  await fixture?.close();
+});
+
+function wasHandled(event: EventEnvelope): boolean {
+  return handled.some((candidate) => candidate.id === event.id);
+}
+
+function deadLetters(topic: string, count: number): Promise<ReceivedMessage[]> {
+  return waitFor(
+    function enoughDeadLetters() {
+      const messages = recorder.messages.filter((message) => message.topic === deadLetterTopic(topic));
+      return messages.length >= count && messages;
+    },
+    { what: `${count} message(s) on ${deadLetterTopic(topic)}` },
+  );
+}
+
+function consumed(topic: string, outcome: string): Promise<number> {
+  return metricValue(registry, 'kafka_messages_consumed_total', { topic, outcome });
+}
+
+function processedCount(eventId: string): Promise<number> {
+  return fixture.connection.collection('processed_events').countDocuments({ groupId, eventId });
+}
+
+test('when a message is not JSON or fails the schema, then it goes to the DLQ with error headers, unretried, and the next message is handled', async () => {
+  const topic = topics.poison;
+  const invalid = createEvent('stock.changed', { sku: 'A-1', quantity: -1 });
+  const valid = createEvent('stock.changed', { sku: 'A-1', quantity: 3 });
+  await rawProducer.send({
+    topic,
+    messages: [
+      { key: 'A-1', value: 'not json {' },
+      { key: 'A-1', value: JSON.stringify(invalid), headers: { 'x-correlation-id': 'corr-1' } },
+    ],
+  });
+  await producer.publish(topic, valid, { key: 'A-1' });
+
+  await waitFor(() => wasHandled(valid), { what: 'the valid event to be handled' });
+  const [notJson, schemaInvalid] = await deadLetters(topic, 2);
+  expect(notJson).toMatchObject({ key: 'A-1', value: 'not json {' });
+  expect(notJson?.headers).toMatchObject({
+    'x-error-type': 'invalid',
+    'x-error-name': 'InvalidEventError',
+    'x-original-topic': topic,
+    'x-original-partition': '0',
+    'x-original-offset': '0',
+    'x-consumer-group': groupId,
+    'x-attempts': '0',
+  });
+  expect(notJson?.headers['x-error-message']).toMatch(/not JSON/);
+  expect(schemaInvalid?.value).toBe(JSON.stringify(invalid));
+  expect(schemaInvalid?.headers).toMatchObject({ 'x-original-offset': '1', 'x-correlation-id': 'corr-1' });
+  expect(schemaInvalid?.headers['x-error-message']).toMatch(/quantity/);
+  expect(attempts.has(invalid.id)).toBe(false);
+  expect(await consumed(topic, 'invalid')).toBe(2);
+  expect(await consumed(topic, 'processed')).toBe(1);
+  expect(await metricValue(registry, 'kafka_dlq_messages_total', { topic })).toBe(2);
+});
+
+test('when a handler always fails, then it is attempted maxAttempts times, the event goes to the DLQ and the next event is handled', async () => {
+  const topic = topics.failing;
+  const doomed = createEvent('stock.changed', { sku: 'B-1', quantity: 1, failTimes: 99 });
+  const next = createEvent('stock.changed', { sku: 'B-1', quantity: 2 });
+  await producer.publish(topic, doomed, { key: 'B-1', headers: { 'x-correlation-id': 'corr-2' } });
+  await producer.publish(topic, next, { key: 'B-1' });
+
+  await waitFor(() => wasHandled(next), { what: 'the event after the failing one to be handled' });
+  expect(attempts.get(doomed.id)).toBe(MAX_ATTEMPTS);
+  const [deadLetter] = await deadLetters(topic, 1);
+  expect(JSON.parse(deadLetter?.value ?? '')).toEqual(doomed);
+  expect(deadLetter?.key).toBe('B-1');
+  expect(deadLetter?.headers).toMatchObject({
+    'x-error-type': 'handler-failed',
+    'x-error-name': 'Error',
+    'x-error-message': `simulated failure ${MAX_ATTEMPTS}`,
+    'x-original-topic': topic,
+    'x-original-offset': '0',
+    'x-attempts': String(MAX_ATTEMPTS),
+    'event-id': doomed.id,
+    'x-correlation-id': 'corr-2',
+  });
+  expect(await processedCount(doomed.id)).toBe(0);
+  expect(await processedCount(next.id)).toBe(1);
+  expect(await consumed(topic, 'retried')).toBe(MAX_ATTEMPTS - 1);
+  expect(await consumed(topic, 'dead_lettered')).toBe(1);
+  expect(await consumed(topic, 'processed')).toBe(1);
+  expect(await metricValue(registry, 'kafka_dlq_messages_total', { topic })).toBe(1);
+});
+
+test('when a handler fails twice and then succeeds, then the event is processed once and nothing is dead-lettered', async () => {
+  const topic = topics.flaky;
+  const flaky = createEvent('stock.changed', { sku: 'C-1', quantity: 5, failTimes: 2 });
+  await producer.publish(topic, flaky, { key: 'C-1' });
+
+  await waitFor(() => wasHandled(flaky), { what: 'the flaky event to be handled' });
+  expect(attempts.get(flaky.id)).toBe(3);
+  expect(handled.filter((event) => event.id === flaky.id)).toHaveLength(1);
+  expect(await processedCount(flaky.id)).toBe(1);
+  const [dlqOffsets] = await fixture.admin.fetchTopicOffsets(deadLetterTopic(topic));
+  expect(dlqOffsets?.high).toBe('0');
+  expect(await consumed(topic, 'retried')).toBe(2);
+  expect(await consumed(topic, 'processed')).toBe(1);
+  expect(await consumed(topic, 'dead_lettered')).toBe(0);
+});
+
+test('when the same event is delivered twice, then it is handled once and recorded in processed_events', async () => {
+  const topic = topics.duplicate;
+  const event = createEvent('stock.changed', { sku: 'D-1', quantity: 7 });
+  const after = createEvent('stock.changed', { sku: 'D-1', quantity: 8 });
+  await producer.publish(topic, event, { key: 'D-1' });
+  await producer.publish(topic, event, { key: 'D-1' });
+  await producer.publish(topic, after, { key: 'D-1' });
+
+  await waitFor(() => wasHandled(after), { what: 'the event after the duplicate to be handled' });
+  expect(handled.filter((candidate) => candidate.id === event.id)).toHaveLength(1);
+  expect(attempts.get(event.id)).toBe(1);
+  expect(await processedCount(event.id)).toBe(1);
+  expect(await consumed(topic, 'duplicate')).toBe(1);
+  expect(await consumed(topic, 'processed')).toBe(2);
+  expect(await metricValue(registry, 'kafka_consumer_lag', { topic, partition: '0' })).toBe(0);
+});

@@ -1,0 +1,40 @@
+import { appWithLogs } from './helpers';
+
+describe('logging', () => {
+  it('when a request carries credentials, then the log lines redact them', async () => {
+    const { app, logs } = await appWithLogs();
+    app.post('/login', async (request) => {
+      request.log.info({ body: request.body }, 'login attempt');
+      return { ok: true };
+    });
+
+    await app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { authorization: 'Bearer secret-jwt', cookie: 'sid=secret-cookie' },
+      payload: { email: 'a@example.com', password: 'secret-password', refreshToken: 'secret-refresh' },
+    });
+    await app.close();
+
+    const text = JSON.stringify(logs);
+    expect(text).not.toMatch(/secret-(jwt|cookie|password|refresh)/);
+    expect(logs.find((l) => l.msg === 'login attempt')).toMatchObject({
+      body: { email: 'a@example.com', password: '[REDACTED]', refreshToken: '[REDACTED]' },
+    });
+  });
+
+  it('when no request id is sent, then one is generated, logged and echoed; a sent one is reused', async () => {
+    const { app, logs } = await appWithLogs();
+    app.get('/ping', async () => 'pong');
+
+    const generated = await app.inject({ method: 'GET', url: '/ping' });
+    const reused = await app.inject({ method: 'GET', url: '/ping', headers: { 'x-request-id': 'abc-123' } });
+    const hostile = await app.inject({ method: 'GET', url: '/ping', headers: { 'x-request-id': 'bad id\nwith newline' } });
+    await app.close();
+
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reused.headers['x-request-id']).toBe('abc-123');
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logs.filter((l) => l.requestId === 'abc-123').map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+  });
+});
