@@ -20,7 +20,9 @@ export interface BaseConfig {
 }
 
 export const baseConfigSchema = Joi.object<BaseConfig>({
-  SERVICE_NAME: Joi.string().pattern(/^[a-z][a-z0-9-]*$/).required(),
+  SERVICE_NAME: Joi.string()
+    .pattern(/^[a-z][a-z0-9-]*$/)
+    .required(),
   // Containers must listen on all interfaces; loopback would make the pod unreachable.
   HOST: Joi.string().hostname().default('0.0.0.0'),
   PORT: Joi.number().port().default(3000),
@@ -35,7 +37,10 @@ export const baseConfigSchema = Joi.object<BaseConfig>({
  * Every problem is reported at once (abortEarly: false), so an operator fixes a deployment in one go.
  * Unknown variables are ignored: the environment always holds more than this service reads.
  */
-export function loadConfig<T extends object>(schema: Joi.ObjectSchema<T>, env: NodeJS.ProcessEnv = process.env): Readonly<T> {
+export function loadConfig<T extends object>(
+  schema: Joi.ObjectSchema<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<T> {
   const { value, error } = schema.validate(env, {
     abortEarly: false,
     allowUnknown: true,
@@ -47,4 +52,14 @@ export function loadConfig<T extends object>(schema: Joi.ObjectSchema<T>, env: N
     throw new ConfigError(error.details.map((d) => `${d.path.join('.')}: ${d.message}`));
   }
   return Object.freeze(value);
+}
+
+/**
+ * A service's schema: the base variables plus its own, typed as the service's config interface.
+ * `defineConfigSchema<OrderConfig>({ MONGO_URL: Joi.string().uri().required() })`
+ */
+export function defineConfigSchema<T extends BaseConfig>(
+  keys: Joi.PartialSchemaMap<Omit<T, keyof BaseConfig>>,
+): Joi.ObjectSchema<T> {
+  return baseConfigSchema.keys(keys as Joi.PartialSchemaMap<BaseConfig>) as unknown as Joi.ObjectSchema<T>;
 }

@@ -79,14 +79,22 @@ const reportSchema = {
 async function healthPlugin(app: FastifyInstance, options: HealthOptions): Promise<void> {
   app.decorate('health', createHealthRegistry(options.checkTimeoutMs));
 
-  app.get('/health/live', { logLevel: 'warn', schema: { hide: true, response: { 200: reportSchema } } }, async function live() {
-    return { status: 'ok', checks: {} };
-  });
+  app.get(
+    '/health/live',
+    { logLevel: 'warn', schema: { hide: true, response: { 200: reportSchema } } },
+    async function live() {
+      return { status: 'ok', checks: {} };
+    },
+  );
 
-  app.get('/health/ready', { logLevel: 'warn', schema: { hide: true, response: { 200: reportSchema, 503: reportSchema } } }, async function ready(_request, reply) {
-    const report = await app.health.check();
-    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
-  });
+  app.get(
+    '/health/ready',
+    { logLevel: 'warn', schema: { hide: true, response: { 200: reportSchema, 503: reportSchema } } },
+    async function ready(_request, reply) {
+      const report = await app.health.check();
+      return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+    },
+  );
 }
 
 export const health = fp(healthPlugin, { name: 'kit-health', fastify: '5.x' });

@@ -1,6 +1,6 @@
 export { createApp } from './app';
 export type { CreateAppOptions } from './app';
-export { loadConfig, baseConfigSchema, ConfigError } from './config';
+export { loadConfig, baseConfigSchema, defineConfigSchema, ConfigError } from './config';
 export type { BaseConfig } from './config';
 export { buildLoggerOptions, genRequestId, redactPaths, traceMixin } from './logger';
 export { AppError, KitErrors, createError, isAppError } from './errors/app-error';
@@ -21,3 +21,4 @@ export type { ServiceDefinition } from './start';
 export { startTracing, shutdownTracing } from './tracing/sdk';
 export * from './http';
 export * from './kafka';
+export * from './auth';

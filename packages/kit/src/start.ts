@@ -35,7 +35,8 @@ function loadConfigOrExit<C extends BaseConfig>(schema: Joi.ObjectSchema<C>): Re
 export async function runService<C extends BaseConfig>(definition: ServiceDefinition<C>): Promise<FastifyInstance> {
   const config = loadConfigOrExit(definition.configSchema);
   const app = await definition.buildApp(config);
-  let metricsServer: MetricsServer | undefined;
+  // Assigned once listening; shutdown may run before that (a signal during start-up).
+  let metricsServer: MetricsServer | undefined = undefined;
 
   closeWithGrace(
     {

@@ -1,11 +1,16 @@
 import Joi from 'joi';
-import { baseConfigSchema, ConfigError, loadConfig } from '../src/index';
+import { ConfigError, defineConfigSchema, loadConfig, type BaseConfig } from '../src/index';
 
-const schema = baseConfigSchema.keys({ MONGO_URL: Joi.string().uri().required() });
+const schema = defineConfigSchema<BaseConfig & { MONGO_URL: string }>({ MONGO_URL: Joi.string().uri().required() });
 
 describe('loadConfig', () => {
   it('when the environment is valid, then it returns typed, defaulted, frozen values without unknown variables', () => {
-    const config = loadConfig(schema, { SERVICE_NAME: 'orders', MONGO_URL: 'mongodb://db/orders', PORT: '8080', HOME: '/root' });
+    const config = loadConfig(schema, {
+      SERVICE_NAME: 'orders',
+      MONGO_URL: 'mongodb://db/orders',
+      PORT: '8080',
+      HOME: '/root',
+    });
 
     expect(config).toEqual({
       SERVICE_NAME: 'orders',

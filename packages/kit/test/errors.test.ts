@@ -40,7 +40,11 @@ describe('problem+json errors', () => {
   afterAll(() => app.close());
 
   it('when the body is invalid, then 400 lists every offending field', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', payload: { sku: 'x', quantity: 0, $where: 'sleep(1)' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { sku: 'x', quantity: 0, $where: 'sleep(1)' },
+    });
 
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
@@ -63,7 +67,12 @@ describe('problem+json errors', () => {
   });
 
   it('when the body is not JSON, then 400 with a clear code, not a crash', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', headers: { 'content-type': 'application/json' }, payload: '{"sku":' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"sku":',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
   });
@@ -77,7 +86,12 @@ describe('problem+json errors', () => {
   it('when a route throws a registered error, then its status, code and detail are answered', async () => {
     const res = await app.inject({ method: 'GET', url: '/orders/42' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ code: 'ORDER_NOT_FOUND', title: 'Order not found', detail: 'no order 42', status: 404 });
+    expect(res.json()).toMatchObject({
+      code: 'ORDER_NOT_FOUND',
+      title: 'Order not found',
+      detail: 'no order 42',
+      status: 404,
+    });
 
     const conflict = await app.inject({ method: 'POST', url: '/orders/42/cancel' });
     expect(conflict.statusCode).toBe(409);

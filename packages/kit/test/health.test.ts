@@ -42,10 +42,13 @@ describe('health routes', () => {
   it('when Redis stops, then readiness is 503 naming redis; when it returns, then 200 again', async () => {
     await privateRedis.stop();
 
-    const down = await waitFor(async () => {
-      const r = await readiness();
-      return r.status === 503 ? r : undefined;
-    }, { what: 'readiness to report redis down' });
+    const down = await waitFor(
+      async () => {
+        const r = await readiness();
+        return r.status === 503 ? r : undefined;
+      },
+      { what: 'readiness to report redis down' },
+    );
     expect(down.body).toMatchObject({
       status: 'unavailable',
       checks: { mongodb: { status: 'up' }, redis: { status: 'down', error: expect.any(String) } },
@@ -53,10 +56,13 @@ describe('health routes', () => {
 
     await privateRedis.start();
 
-    const up = await waitFor(async () => {
-      const r = await readiness();
-      return r.status === 200 ? r : undefined;
-    }, { what: 'readiness to recover' });
+    const up = await waitFor(
+      async () => {
+        const r = await readiness();
+        return r.status === 200 ? r : undefined;
+      },
+      { what: 'readiness to recover' },
+    );
     expect(up.body).toEqual({ status: 'ok', checks: { mongodb: { status: 'up' }, redis: { status: 'up' } } });
   });
 });

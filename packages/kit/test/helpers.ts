@@ -9,7 +9,8 @@ export async function appWithLogs(): Promise<{ app: FastifyInstance; logs: Array
   const stream = new PassThrough();
   const logs: Array<Record<string, unknown>> = [];
   stream.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      logs.push(JSON.parse(line) as Record<string, unknown>);
   });
   const app = await createApp({ config: testConfig, logStream: stream });
   return { app, logs };

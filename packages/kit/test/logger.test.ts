@@ -29,12 +29,19 @@ describe('logging', () => {
 
     const generated = await app.inject({ method: 'GET', url: '/ping' });
     const reused = await app.inject({ method: 'GET', url: '/ping', headers: { 'x-request-id': 'abc-123' } });
-    const hostile = await app.inject({ method: 'GET', url: '/ping', headers: { 'x-request-id': 'bad id\nwith newline' } });
+    const hostile = await app.inject({
+      method: 'GET',
+      url: '/ping',
+      headers: { 'x-request-id': 'bad id\nwith newline' },
+    });
     await app.close();
 
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(reused.headers['x-request-id']).toBe('abc-123');
     expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(logs.filter((l) => l.requestId === 'abc-123').map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+    expect(logs.filter((l) => l.requestId === 'abc-123').map((l) => l.msg)).toEqual([
+      'incoming request',
+      'request completed',
+    ]);
   });
 });

@@ -28,7 +28,9 @@ describe('metrics', () => {
       'http_request_duration_seconds_count{service="kit-test",method="GET",route="/orders/:id",status_code="200"} 2',
     );
     expect(text).not.toContain('route="/orders/1"');
-    expect(text).toMatch(/http_request_duration_seconds_count\{service="kit-test",method="GET",route="unmatched",status_code="404"\} 1/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{service="kit-test",method="GET",route="unmatched",status_code="404"\} 1/,
+    );
   });
 
   it('when Prometheus scrapes the internal port, then it gets default and HTTP metrics; the app port has no /metrics', async () => {

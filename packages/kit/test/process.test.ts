@@ -94,7 +94,9 @@ describe('a service process', () => {
 
     expect(response.headers.get('x-request-id')).toBe(requestId);
     const running = service;
-    const line = await waitFor(() => running.lines.find((l) => l.msg === 'slow request started'), { what: 'the log line' });
+    const line = await waitFor(() => running.lines.find((l) => l.msg === 'slow request started'), {
+      what: 'the log line',
+    });
     expect(line).toMatchObject({ requestId, service: 'sample' });
     expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(line?.span_id).toMatch(/^[0-9a-f]{16}$/);

@@ -14,10 +14,16 @@ async function printStatus(): Promise<boolean> {
 async function up(foreground: boolean): Promise<void> {
   const components = localInfra();
   const started = await ensureInfra(components);
-  console.log(started.length === 0 ? 'local-infra: already running, nothing to do' : `local-infra: started ${started.join(', ')}`);
+  console.log(
+    started.length === 0 ? 'local-infra: already running, nothing to do' : `local-infra: started ${started.join(', ')}`,
+  );
   await printStatus();
   const env = infraEnv(components);
-  console.log(Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n'));
+  console.log(
+    Object.entries(env)
+      .map(([k, v]) => `export ${k}=${v}`)
+      .join('\n'),
+  );
   if (!foreground) return;
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {

@@ -25,8 +25,10 @@ export async function installKafka(): Promise<void> {
   requireTool('mvn', ['-v'], 'Install Apache Maven (Debian: apt-get install maven).');
   process.stderr.write('local-infra: downloading Kafka from Maven Central (first run only)...\n');
   await run('mvn', [
-    '-B', '-q',
-    '-f', path.join(packageRoot, 'kafka', 'pom.xml'),
+    '-B',
+    '-q',
+    '-f',
+    path.join(packageRoot, 'kafka', 'pom.xml'),
     `-Dmaven.repo.local=${path.join(dirs.cache, 'm2')}`,
     'dependency:copy-dependencies',
     '-DincludeScope=runtime',

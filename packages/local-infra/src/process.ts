@@ -106,7 +106,11 @@ export function tail(file: string, lines = 30): string {
 }
 
 /** Runs a set-up command without blocking the event loop; rejects with its output when it fails. */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
     let output = '';

@@ -19,7 +19,9 @@ export async function installRedis(): Promise<void> {
     return;
   } catch {
     if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
-      throw new InfraError('redis-server is required but was not found on PATH. Install it (Debian: apt-get install redis-server).');
+      throw new InfraError(
+        'redis-server is required but was not found on PATH. Install it (Debian: apt-get install redis-server).',
+      );
     }
   }
   process.stderr.write('local-infra: installing redis-server with apt-get (first run only)...\n');

@@ -15,7 +15,11 @@ describe('local infrastructure', () => {
   });
 
   it('when a kafkajs client produces a message, then a consumer receives it', async () => {
-    const kafka = new Kafka({ clientId: 'infra-test', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'infra-test',
+      brokers: requireEnv('KAFKA_BROKERS').split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const topic = uniqueName('infra');
     const admin = kafka.admin();
     await admin.connect();

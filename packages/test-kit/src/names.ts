@@ -14,6 +14,7 @@ export function isolatedMongoUrl(prefix = 'test'): string {
 
 export function requireEnv(name: 'KAFKA_BROKERS' | 'MONGO_URL' | 'REDIS_URL'): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests through jest (its global setup starts the infrastructure)`);
+  if (!value)
+    throw new Error(`${name} is not set: run the tests through jest (its global setup starts the infrastructure)`);
   return value;
 }

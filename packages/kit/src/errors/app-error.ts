@@ -45,7 +45,10 @@ export interface ErrorDefinition {
   title: string;
 }
 
-export type ErrorFactory = ((detail?: string, extra?: Omit<AppErrorOptions, 'code' | 'status' | 'title' | 'detail'>) => AppError) &
+export type ErrorFactory = ((
+  detail?: string,
+  extra?: Omit<AppErrorOptions, 'code' | 'status' | 'title' | 'detail'>,
+) => AppError) &
   ErrorDefinition;
 
 /**

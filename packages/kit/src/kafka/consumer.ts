@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { trackHealth } from './consumer-health';
 import { envelopeSchema } from './envelope';
-import type { TopicHandlers } from './handler';
+import type { TopicHandler, TopicHandlers } from './handler';
 import { consumerMetrics, type ConsumerMetrics } from './kafka-metrics';
 import { processMessage, type CompiledHandler, type ProcessContext } from './process-message';
 import type { ProcessedEventStore } from './processed-events';
@@ -104,8 +104,9 @@ function compileHandlers<Topics extends Record<string, unknown>>(
   handlers: TopicHandlers<Topics>,
 ): Map<string, CompiledHandler> {
   const compiled = new Map<string, CompiledHandler>();
-  for (const [topic, handler] of Object.entries<TopicHandlers<Topics>[keyof Topics]>(handlers)) {
-    // Compiled once here, not per message.
+  for (const [topic, handler] of Object.entries(handlers) as Array<[string, TopicHandler<unknown>]>) {
+    // Compiled once here, not per message. The handler only ever receives what its own schema accepted,
+    // which is what makes widening its payload type to unknown (the cast above) safe.
     compiled.set(topic, { schema: envelopeSchema(handler.schema), handle: handler.handle.bind(handler) });
   }
   return compiled;

@@ -1,9 +1,7 @@
 import type Joi from 'joi';
 import type { EventEnvelope } from './envelope';
 
-export type DecodeResult<TPayload> =
-  | { ok: true; event: EventEnvelope<TPayload> }
-  | { ok: false; error: Error };
+export type DecodeResult<TPayload> = { ok: true; event: EventEnvelope<TPayload> } | { ok: false; error: Error };
 
 /**
  * JSON-parses and validates one message value. Never throws: a message that fails here will fail the same way

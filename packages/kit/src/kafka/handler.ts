@@ -25,7 +25,8 @@ export interface MessageContext {
  */
 export interface TopicHandler<TPayload = unknown> {
   schema: Joi.Schema<TPayload>;
-  handle(event: EventEnvelope<TPayload>, context: MessageContext): Promise<void>;
+  // A property, not a method: methods are checked bivariantly, which would let a handler expect another payload.
+  handle: (event: EventEnvelope<TPayload>, context: MessageContext) => Promise<void>;
 }
 
 /** Topic name -> handler; the payload type of each handler is inferred from its schema. */

@@ -14,3 +14,7 @@ export { createProcessedEventStore } from './processed-events';
 export type { MongoProcessedEventStore, ProcessedEventStore } from './processed-events';
 export type { BackoffOptions } from './retry';
 export { InvalidEventError } from './decode-event';
+export { kafka } from './plugin';
+export type { KafkaContext, KafkaPluginOptions } from './plugin';
+export { createOutboxRelay, outboxEntry } from './outbox';
+export type { OutboxEntry, OutboxRelay, OutboxRelayOptions } from './outbox';

@@ -44,7 +44,10 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
   const { topic, groupId, metrics } = ctx;
   const decoded = decodeEvent(message.value, ctx.handler.schema);
   if (!decoded.ok) {
-    ctx.logger.warn({ offset: message.offset, err: decoded.error }, 'invalid message, sending it to the dead-letter topic');
+    ctx.logger.warn(
+      { offset: message.offset, err: decoded.error },
+      'invalid message, sending it to the dead-letter topic',
+    );
     await deadLetter(message, ctx, { type: 'invalid', error: decoded.error, attempts: 0 });
     metrics.consumed.inc({ topic, outcome: 'invalid' });
     return 'done';
@@ -80,12 +83,15 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
       metrics.consumed.inc({ topic, outcome: 'processed' });
       return 'done';
     case 'exhausted':
-      logger.error({ err: result.error, attempts: result.attempts }, 'handler gave up, sending the event to the dead-letter topic');
+      logger.error(
+        { err: result.error, attempts: result.attempts },
+        'handler gave up, sending the event to the dead-letter topic',
+      );
       await deadLetter(message, ctx, { type: 'handler-failed', error: result.error, attempts: result.attempts });
       metrics.consumed.inc({ topic, outcome: 'dead_lettered' });
       return 'done';
     case 'interrupted':
-      logger.info('consumer stopping or partition revoked during a retry; the event will be redelivered');
+      logger.info('consumer stopping (or partition seeked) during a retry; the event will be redelivered');
       return 'interrupted';
   }
 }

@@ -13,20 +13,24 @@ export interface RetryOptions {
   /** Attempts in all, the first one included. */
   maxAttempts: number;
   backoff: BackoffOptions;
-  /** Keeps the group membership alive while we wait; may throw when the group is rebalancing. */
+  /**
+   * Keeps the group membership alive while we wait. Throws when the group is rebalancing; that propagates on
+   * purpose: the message stays unresolved, and whoever owns the partition afterwards gets it again.
+   */
   heartbeat: () => Promise<void>;
-  /** False once the consumer is stopping or the partition was taken from us: give up waiting. */
+  /** False once the consumer is stopping or the partition's position was moved (a seek): give up waiting. */
   shouldContinue: () => boolean;
   onRetry: (error: Error, attempt: number, delayMs: number) => void;
 }
 
 export type RetryResult =
-  | { status: 'succeeded' }
-  | { status: 'exhausted'; error: Error; attempts: number }
-  | { status: 'interrupted' };
+  { status: 'succeeded' } | { status: 'exhausted'; error: Error; attempts: number } | { status: 'interrupted' };
 
 /** Exponential, without jitter: retries of one message by one consumer cannot stampede anything. */
-export function backoffDelay(failedAttempts: number, { initialMs = 500, maxMs = 30_000, factor = 2 }: BackoffOptions): number {
+export function backoffDelay(
+  failedAttempts: number,
+  { initialMs = 500, maxMs = 30_000, factor = 2 }: BackoffOptions,
+): number {
   return Math.min(maxMs, initialMs * factor ** (failedAttempts - 1));
 }
 

@@ -33,10 +33,19 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
 function withDeadLetterTopic(spec: TopicSpec): TopicSpec[] {
   // One partition: dead letters are rare and read by people and replay tools, which want one timeline of failures.
   // The topic's config is not copied: a compacted or short-retention source must not lose its dead letters.
-  const dlq: TopicSpec = { topic: deadLetterTopic(spec.topic), numPartitions: 1, replicationFactor: spec.replicationFactor };
+  const dlq: TopicSpec = {
+    topic: deadLetterTopic(spec.topic),
+    numPartitions: 1,
+    replicationFactor: spec.replicationFactor,
+  };
   return [spec, dlq];
 }
 
 function toTopicConfig({ topic, numPartitions, replicationFactor, configEntries }: TopicSpec): ITopicConfig {
-  return { topic, numPartitions, ...(replicationFactor && { replicationFactor }), ...(configEntries && { configEntries }) };
+  return {
+    topic,
+    numPartitions,
+    ...(replicationFactor && { replicationFactor }),
+    ...(configEntries && { configEntries }),
+  };
 }

@@ -25,7 +25,9 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
     serviceName: env.OTEL_SERVICE_NAME ?? env.SERVICE_NAME ?? 'unknown-service',
     // A tracer provider is always installed (a no-op processor when there is nowhere to export), so spans
     // and their ids exist for log correlation and propagation even without a trace backend.
-    spanProcessors: [endpoint ? new tracing.BatchSpanProcessor(new OTLPTraceExporter()) : new tracing.NoopSpanProcessor()],
+    spanProcessors: [
+      endpoint ? new tracing.BatchSpanProcessor(new OTLPTraceExporter()) : new tracing.NoopSpanProcessor(),
+    ],
     // Metrics go through prom-client and /metrics, logs through pino and stdout: OTel only carries traces.
     metricReaders: [],
     logRecordProcessors: [],

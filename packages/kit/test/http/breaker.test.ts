@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { waitFor } from '@platform/test-kit';
 import { AppError } from '../../src/errors/app-error';
 import type { HttpClient } from '../../src/http';
@@ -43,11 +44,16 @@ describe('http client circuit breaker', () => {
   });
 
   test('when the reset timeout has passed and the probe succeeds, then the breaker half-opens and then closes', async () => {
-    const built = buildTestClient(upstream, { breaker, retry: { attempts: 1 } });
+    const logs: Array<{ level: number; msg: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+    const built = buildTestClient(upstream, { breaker, retry: { attempts: 1 }, logger });
     client = built.client;
     for (let call = 0; call < 3; call += 1) await failedCall(client);
 
-    await waitFor(() => client?.breakerState() === 'half-open', { intervalMs: 20, what: 'the breaker to half-open' });
+    await waitFor(() => built.client.breakerState() === 'half-open', {
+      intervalMs: 20,
+      what: 'the breaker to half-open',
+    });
     expect(await metricValue(built.registry, 'upstream_breaker_state')).toBe(1);
 
     upstream.answer(reply(200, { id: '1' }));
@@ -56,13 +62,21 @@ describe('http client circuit breaker', () => {
     expect(response).toMatchObject({ status: 200, body: { id: '1' } });
     expect(client.breakerState()).toBe('closed');
     expect(await metricValue(built.registry, 'upstream_breaker_state')).toBe(0);
+    expect(logs.map(({ level, msg }) => [level, msg])).toEqual([
+      [40, expect.stringContaining('opened')],
+      [40, expect.stringContaining('half-open')],
+      [40, expect.stringContaining('closed')],
+    ]);
   });
 
   test('when the half-open probe fails, then the breaker opens again', async () => {
     const built = buildTestClient(upstream, { breaker, retry: { attempts: 1 } });
     client = built.client;
     for (let call = 0; call < 3; call += 1) await failedCall(client);
-    await waitFor(() => client?.breakerState() === 'half-open', { intervalMs: 20, what: 'the breaker to half-open' });
+    await waitFor(() => built.client.breakerState() === 'half-open', {
+      intervalMs: 20,
+      what: 'the breaker to half-open',
+    });
 
     await failedCall(client);
 

@@ -64,7 +64,10 @@ let recorder: Awaited<ReturnType<typeof startRecorder>>;
 beforeAll(async () => {
   fixture = await setUpKafkaFixture('kit-consumer');
   registry = new Registry();
-  await ensureTopics(fixture.admin, Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })));
+  await ensureTopics(
+    fixture.admin,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
+  );
   producer = createProducer({ kafka: fixture.kafka, registry });
   await producer.connect();
   rawProducer = fixture.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

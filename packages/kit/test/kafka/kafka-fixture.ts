@@ -1,7 +1,7 @@
 import type { Admin, Consumer, ConsumerConfig, IHeaders, Kafka } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { isolatedMongoUrl, requireEnv, uniqueName } from '@platform/test-kit';
 import { createKafka, createProcessedEventStore, type MongoProcessedEventStore } from '@platform/kit';
 
@@ -53,7 +53,10 @@ export interface ReceivedMessage {
 }
 
 /** A plain kafkajs consumer that records everything on the topics, e.g. to inspect dead-letter topics. */
-export async function startRecorder(kafka: Kafka, topics: string[]): Promise<{ messages: ReceivedMessage[]; consumer: Consumer }> {
+export async function startRecorder(
+  kafka: Kafka,
+  topics: string[],
+): Promise<{ messages: ReceivedMessage[]; consumer: Consumer }> {
   const messages: ReceivedMessage[] = [];
   const consumer = kafka.consumer({ ...fastConsumerConfig, groupId: uniqueName('recorder') });
   await consumer.connect();

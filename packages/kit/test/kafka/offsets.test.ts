@@ -11,7 +11,13 @@ import {
   type EventEnvelope,
   type EventProducer,
 } from '@platform/kit';
-import { committedOffset, fastConsumerConfig, metricValue, setUpKafkaFixture, type KafkaFixture } from './kafka-fixture';
+import {
+  committedOffset,
+  fastConsumerConfig,
+  metricValue,
+  setUpKafkaFixture,
+  type KafkaFixture,
+} from './kafka-fixture';
 
 interface Ping {
   n: number;

@@ -2,7 +2,14 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { requireEnv, uniqueName, waitFor } from '@platform/test-kit';
-import { createEvent, createKafka, createProducer, deadLetterTopic, ensureTopics, type EventProducer } from '@platform/kit';
+import {
+  createEvent,
+  createKafka,
+  createProducer,
+  deadLetterTopic,
+  ensureTopics,
+  type EventProducer,
+} from '@platform/kit';
 import { metricValue, setUpKafkaFixture, startRecorder, type KafkaFixture } from './kafka-fixture';
 
 interface OrderPlaced {
@@ -77,7 +84,11 @@ test('when kafkajs logs, then the entry goes through the pino logger with its na
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  const kafka = createKafka({ clientId: uniqueName('kit-logs'), brokers: requireEnv('KAFKA_BROKERS').split(','), logger });
+  const kafka = createKafka({
+    clientId: uniqueName('kit-logs'),
+    brokers: requireEnv('KAFKA_BROKERS').split(','),
+    logger,
+  });
   const consumer = kafka.consumer({ groupId: uniqueName('kit-logs'), sessionTimeout: 6_000, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic] });

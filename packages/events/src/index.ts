@@ -1,0 +1,5 @@
+export * from './topics';
+export * from './user';
+export * from './product';
+export * from './order';
+export * from './inventory';

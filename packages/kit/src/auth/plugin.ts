@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { DenyList } from './deny-list';
+import { AuthErrors, createTokenVerifier, type Principal, type Role, type VerifierOptions } from './verifier';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `app.authenticate`; undefined on public routes. */
+    principal?: Principal;
+  }
+  interface FastifyInstance {
+    /** preHandler: requires a valid, non-revoked access token. */
+    authenticate: preHandlerAsyncHookHandler;
+    /** preHandler factory: requires one of the roles (use after authenticate). */
+    requireRole(...roles: Role[]): preHandlerAsyncHookHandler;
+  }
+}
+
+export interface AuthOptions extends VerifierOptions {
+  denyList?: DenyList;
+}
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = header?.match(/^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/);
+  if (!match) throw AuthErrors.Unauthenticated('send an access token as "Authorization: Bearer <token>"');
+  return match[1]!;
+}
+
+/** Every service checks tokens itself (zero trust), even behind the gateway that checked them first. */
+async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  const verify = createTokenVerifier(options);
+
+  app.decorateRequest('principal', undefined);
+
+  app.decorate('authenticate', async function authenticate(request: FastifyRequest) {
+    const principal = await verify(bearerToken(request));
+    if (options.denyList && (await options.denyList.has(principal.jti))) throw AuthErrors.TokenRevoked();
+    request.principal = principal;
+    request.log = request.log.child({ userId: principal.userId });
+  });
+
+  app.decorate('requireRole', function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
+    return async function checkRole(request: FastifyRequest) {
+      if (!request.principal) throw AuthErrors.Unauthenticated();
+      if (!roles.includes(request.principal.role)) throw AuthErrors.Forbidden(`requires role ${roles.join(' or ')}`);
+    };
+  });
+}
+
+export const auth = fp(authPlugin, { name: 'kit-auth', fastify: '5.x' });

@@ -1,0 +1,80 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  jwtVerify,
+  errors as joseErrors,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
+import { createError } from '../errors/app-error';
+
+export const AuthErrors = {
+  Unauthenticated: createError('UNAUTHENTICATED', 'Authentication required', 401),
+  InvalidToken: createError('INVALID_TOKEN', 'Invalid or expired access token', 401),
+  TokenRevoked: createError('TOKEN_REVOKED', 'Access token has been revoked', 401),
+  Forbidden: createError('FORBIDDEN', 'Not allowed', 403),
+} as const;
+
+export type Role = 'customer' | 'admin';
+
+/** Who is calling, as proven by a verified access token. */
+export interface Principal {
+  userId: string;
+  role: Role;
+  /** Token id, for the logout deny-list. */
+  jti: string;
+  /** Expiry as seconds since the epoch: how long a deny-list entry must live. */
+  exp: number;
+}
+
+export interface VerifierOptions {
+  /** The user service's `/.well-known/jwks.json`, or a key set given directly (tests, static keys). */
+  jwks: { url: string; cooldownMs?: number } | { keys: JSONWebKeySet };
+  issuer: string;
+  audience: string;
+  /** Only asymmetric algorithms: `alg: none` and HMAC confusion are rejected before any key is looked at. */
+  algorithms?: string[];
+  clockToleranceSec?: number;
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+/**
+ * Verifies access tokens against a JWKS. The remote key set is cached and re-fetched when a token names
+ * an unknown `kid` (key rotation), at most once per cooldown, which jose's createRemoteJWKSet implements.
+ */
+export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+  const keySet =
+    'url' in options.jwks
+      ? createRemoteJWKSet(new URL(options.jwks.url), { cooldownDuration: options.jwks.cooldownMs ?? 30_000 })
+      : createLocalJWKSet(options.jwks.keys);
+  const algorithms = options.algorithms ?? ['EdDSA', 'ES256', 'RS256'];
+
+  return async function verifyAccessToken(token) {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keySet, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms,
+        clockTolerance: options.clockToleranceSec ?? 5,
+        requiredClaims: ['sub', 'jti', 'exp'],
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) throw AuthErrors.InvalidToken(describe(err), { cause: err });
+      throw err;
+    }
+    const role = payload.role;
+    if (role !== 'customer' && role !== 'admin') throw AuthErrors.InvalidToken('token has no valid role');
+    return { userId: payload.sub!, role, jti: payload.jti!, exp: payload.exp! };
+  };
+}
+
+function describe(err: joseErrors.JOSEError): string {
+  if (err instanceof joseErrors.JWTExpired) return 'token expired';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'unknown signing key';
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `claim ${err.claim} invalid`;
+  return 'malformed token';
+}
