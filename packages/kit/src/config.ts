@@ -63,3 +63,44 @@ export function defineConfigSchema<T extends BaseConfig>(
 ): Joi.ObjectSchema<T> {
   return baseConfigSchema.keys(keys as Joi.PartialSchemaMap<BaseConfig>) as unknown as Joi.ObjectSchema<T>;
 }
+
+/** Connection settings shared by every service; spread the joi keys into a service's schema. */
+export interface InfraConfig {
+  MONGO_URL: string;
+  REDIS_URL: string;
+  /** Comma-separated `host:port` list. */
+  KAFKA_BROKERS: string;
+  /** Prefix for topic and consumer-group names (test isolation, shared dev brokers); empty in production. */
+  KAFKA_TOPIC_PREFIX: string;
+}
+
+export const infraConfigKeys = {
+  MONGO_URL: Joi.string()
+    .uri({ scheme: ['mongodb', 'mongodb+srv'] })
+    .required(),
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .required(),
+  KAFKA_BROKERS: Joi.string()
+    .pattern(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/)
+    .required(),
+  KAFKA_TOPIC_PREFIX: Joi.string()
+    .pattern(/^[\w.-]*$/)
+    .allow('')
+    .default(''),
+};
+
+/** How services verify access tokens issued by the user service. */
+export interface AuthConfig {
+  AUTH_JWKS_URL: string;
+  AUTH_ISSUER: string;
+  AUTH_AUDIENCE: string;
+}
+
+export const authConfigKeys = {
+  AUTH_JWKS_URL: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .required(),
+  AUTH_ISSUER: Joi.string().default('platform-user-service'),
+  AUTH_AUDIENCE: Joi.string().default('platform-api'),
+};

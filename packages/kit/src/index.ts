@@ -1,7 +1,7 @@
 export { createApp } from './app';
 export type { CreateAppOptions } from './app';
-export { loadConfig, baseConfigSchema, defineConfigSchema, ConfigError } from './config';
-export type { BaseConfig } from './config';
+export { loadConfig, baseConfigSchema, defineConfigSchema, infraConfigKeys, authConfigKeys, ConfigError } from './config';
+export type { BaseConfig, InfraConfig, AuthConfig } from './config';
 export { buildLoggerOptions, genRequestId, redactPaths, traceMixin } from './logger';
 export { AppError, KitErrors, createError, isAppError } from './errors/app-error';
 export type { AppErrorOptions, ErrorDefinition, ErrorFactory } from './errors/app-error';
@@ -22,3 +22,7 @@ export { startTracing, shutdownTracing } from './tracing/sdk';
 export * from './http';
 export * from './kafka';
 export * from './auth';
+export { runMigrations } from './migrations';
+export type { MigrationAction, MigrationOptions, MigrationResult } from './migrations';
+export { openapi } from './openapi';
+export type { OpenApiOptions } from './openapi';

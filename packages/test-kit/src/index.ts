@@ -1,3 +1,6 @@
 export { uniqueName, isolatedMongoUrl, requireEnv } from './names';
 export { waitFor } from './wait-for';
 export { freePort, startPrivateKafka, startPrivateRedis } from './private-infra';
+export { createTestIssuer, objectIdHex } from './issuer';
+export type { TestIssuer, TokenOptions } from './issuer';
+export { migrateUp } from './migrate';

@@ -6,6 +6,7 @@ import { createConsumer, type CreateConsumerOptions, type EventConsumer } from '
 import { createKafka } from './kafka-client';
 import { createOutboxRelay, type OutboxRelay } from './outbox';
 import { createProcessedEventStore, type ProcessedEventStore } from './processed-events';
+import type { TopicHandlers } from './handler';
 import { createProducer, type EventProducer, type TopicMap } from './producer';
 import { ensureTopics, type TopicSpec } from './topics';
 
@@ -34,6 +35,21 @@ export interface KafkaPluginOptions {
   brokers: string[];
   /** Topics this service produces or consumes; created (with their `.dlq`) at start-up if missing. */
   topics: TopicSpec[];
+  /**
+   * Prepended to every topic and consumer group name, invisibly to the service's code: lets tests (and
+   * several developers on one shared broker) run side by side without seeing each other's events.
+   */
+  topicPrefix?: string;
+}
+
+/** The producer with logical topic names: `publish('order.created', ...)` goes to `<prefix>order.created`. */
+function prefixedProducer(producer: EventProducer, prefix: string): EventProducer {
+  if (!prefix) return producer;
+  return { ...producer, publish: (topic, event, options) => producer.publish(`${prefix}${topic}`, event, options) };
+}
+
+function prefixHandlers<T extends Record<string, unknown>>(handlers: TopicHandlers<T>, prefix: string): TopicHandlers<T> {
+  return Object.fromEntries(Object.entries(handlers).map(([topic, h]) => [`${prefix}${topic}`, h])) as TopicHandlers<T>;
 }
 
 /**
@@ -43,16 +59,21 @@ export interface KafkaPluginOptions {
  */
 async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): Promise<void> {
   const logger = app.log as unknown as Logger;
+  const prefix = options.topicPrefix ?? '';
   const client = createKafka({ clientId: options.clientId, brokers: options.brokers, logger });
   const admin = client.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, options.topics);
+    await ensureTopics(
+      admin,
+      options.topics.map((spec) => ({ ...spec, topic: `${prefix}${spec.topic}` })),
+    );
   } finally {
     await admin.disconnect();
   }
 
-  const producer = createProducer({ kafka: client, registry: app.metrics });
+  const rawProducer = createProducer({ kafka: client, registry: app.metrics });
+  const producer = prefixedProducer(rawProducer, prefix);
   await producer.connect();
   const consumers: EventConsumer[] = [];
   const relays: OutboxRelay[] = [];

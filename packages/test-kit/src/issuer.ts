@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet, type KeyLike } from 'jose';
+
+export interface TestIssuer {
+  issuer: string;
+  audience: string;
+  /** What services pass to the kit's auth plugin as `jwks: { keys }`. */
+  jwks: JSONWebKeySet;
+  /** A signed access token for this user; override claims or the expiry to test rejections. */
+  token(user: { userId: string; role?: 'customer' | 'admin' }, options?: TokenOptions): Promise<string>;
+}
+
+export interface TokenOptions {
+  expiresIn?: string | number;
+  jti?: string;
+  /** Sign with another key (bad signature) while keeping this issuer's kid. */
+  signWith?: KeyLike;
+}
+
+/**
+ * Signs access tokens the way the user service does (EdDSA, kid, iss, aud, sub, role, jti, exp), so
+ * component tests of other services need no running user service.
+ */
+export async function createTestIssuer(issuer = 'https://auth.test', audience = 'platform-api'): Promise<TestIssuer> {
+  const kid = randomUUID();
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  return {
+    issuer,
+    audience,
+    jwks: { keys: [jwk] },
+    token({ userId, role = 'customer' }, options = {}) {
+      return new SignJWT({ role })
+        .setProtectedHeader({ alg: 'EdDSA', kid })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(userId)
+        .setJti(options.jti ?? randomUUID())
+        .setIssuedAt()
+        .setExpirationTime(options.expiresIn ?? '15m')
+        .sign(options.signWith ?? privateKey);
+    },
+  };
+}
+
+/** A random 24-hex id, shaped like the ObjectIds services use for users, orders and products. */
+export function objectIdHex(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 24);
+}
