@@ -3,3 +3,4 @@ export * from './user';
 export * from './product';
 export * from './order';
 export * from './inventory';
+export * from './catalogue';
