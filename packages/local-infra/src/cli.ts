@@ -1,7 +1,7 @@
 /* eslint-disable no-console -- a command-line tool talks to its terminal */
-import { ensureInfra, infraEnv, infraStatus, localInfra, stopInfra } from './index';
+import { ensureInfra, infraEnv, infraStatus, localInfra, stopInfra, type InfraEnv } from './index';
 
-const usage = 'usage: local-infra up [--foreground] | down | status';
+const usage = 'usage: local-infra up [--foreground] [--services] | down | status';
 
 async function printStatus(): Promise<boolean> {
   const status = await infraStatus();
@@ -11,7 +11,20 @@ async function printStatus(): Promise<boolean> {
   return status.every((s) => s.up);
 }
 
-async function up(foreground: boolean): Promise<void> {
+async function startServices(env: InfraEnv): Promise<() => Promise<void>> {
+  // Loaded only here: it needs the built kit, which plain infrastructure commands (and jest's setup) must not.
+  const { startPlatform } = await import('./platform.js');
+  console.log('starting services (migrations first)...');
+  const platform = await startPlatform({ infra: env });
+  for (const [name, url] of Object.entries(platform.urls))
+    console.log(`${name.padEnd(10)} ${url}  (logs: ${platform.logFiles[name as keyof typeof platform.urls]})`);
+  console.log(
+    `first admin: ${platform.secrets.ADMIN_EMAIL} / ${platform.secrets.ADMIN_PASSWORD} (local only, in .local/run/dev-secrets.json)`,
+  );
+  return platform.stop;
+}
+
+async function up(foreground: boolean, withServices: boolean): Promise<void> {
   const components = localInfra();
   const started = await ensureInfra(components);
   console.log(
@@ -24,12 +37,14 @@ async function up(foreground: boolean): Promise<void> {
       .map(([k, v]) => `export ${k}=${v}`)
       .join('\n'),
   );
+  const stopServices = withServices ? await startServices(env) : undefined;
   if (!foreground) return;
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await stopServices?.();
   await stopInfra(components);
   console.log('local-infra: stopped');
 }
@@ -38,7 +53,7 @@ async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
   switch (command) {
     case 'up':
-      return up(flags.includes('--foreground'));
+      return up(flags.includes('--foreground'), flags.includes('--services'));
     case 'down':
       await stopInfra();
       console.log('local-infra: stopped');

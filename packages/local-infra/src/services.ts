@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { InfraEnv } from './index';
+import { repoRoot } from './paths';
+
+/** The deployables in start order: the user service first, because the others fetch its JWKS. */
+export const serviceNames = ['user', 'product', 'inventory', 'order'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export interface ServicePorts {
+  http: number;
+  metrics: number;
+}
+
+/** The ports of `npm run up` (see README): gateway 3000, user 3001 ... and metrics 9100 + the same last digit. */
+export const defaultPorts: Record<ServiceName, ServicePorts> = {
+  user: { http: 3001, metrics: 9101 },
+  product: { http: 3002, metrics: 9102 },
+  order: { http: 3003, metrics: 9103 },
+  inventory: { http: 3004, metrics: 9104 },
+};
+
+export interface DevSecrets {
+  JWT_PRIVATE_KEY: string;
+  JWT_KEY_ID: string;
+  ADMIN_EMAIL: string;
+  ADMIN_PASSWORD: string;
+}
+
+/** A signing key and first-admin credentials for local runs only, generated once into the git-ignored folder. */
+export function devSecrets(file: string): DevSecrets {
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as DevSecrets;
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const secrets: DevSecrets = {
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    JWT_KEY_ID: `dev-${randomUUID().slice(0, 8)}`,
+    ADMIN_EMAIL: 'admin@platform.local',
+    ADMIN_PASSWORD: `dev-${randomUUID()}`,
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export interface ServiceEnvOptions {
+  infra: InfraEnv;
+  ports: Record<ServiceName, ServicePorts>;
+  secrets: DevSecrets;
+  /** Database name prefix and Kafka topic prefix; empty for `npm run up`, unique per e2e test file. */
+  namespace: string;
+  logLevel?: string;
+  extra?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+}
+
+function mongoUrlFor(base: string, database: string): string {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** The environment each service gets: what a Helm chart's ConfigMap and Secret would hold in a cluster. */
+export function serviceEnv(name: ServiceName, options: ServiceEnvOptions): NodeJS.ProcessEnv {
+  const { infra, ports, namespace } = options;
+  const userUrl = `http://127.0.0.1:${ports.user.http}`;
+  const common: NodeJS.ProcessEnv = {
+    SERVICE_NAME: `${name}-service`,
+    HOST: '127.0.0.1',
+    PORT: String(ports[name].http),
+    METRICS_PORT: String(ports[name].metrics),
+    LOG_LEVEL: options.logLevel ?? 'info',
+    MONGO_URL: mongoUrlFor(infra.MONGO_URL, `${namespace ? `${namespace}_` : ''}${name}`),
+    REDIS_URL: infra.REDIS_URL,
+    KAFKA_BROKERS: infra.KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: namespace ? `${namespace}.` : '',
+    AUTH_JWKS_URL: `${userUrl}/.well-known/jwks.json`,
+  };
+  const specific: Record<ServiceName, NodeJS.ProcessEnv> = {
+    user: {
+      JWT_PRIVATE_KEY: options.secrets.JWT_PRIVATE_KEY,
+      JWT_KEY_ID: options.secrets.JWT_KEY_ID,
+      ADMIN_EMAIL: options.secrets.ADMIN_EMAIL,
+      ADMIN_PASSWORD: options.secrets.ADMIN_PASSWORD,
+    },
+    product: {},
+    inventory: {},
+    order: { PRODUCT_SERVICE_URL: `http://127.0.0.1:${ports.product.http}` },
+  };
+  return { ...common, ...specific[name], ...options.extra?.[name] };
+}
+
+export function serviceDir(name: ServiceName): string {
+  return path.join(repoRoot, 'services', name);
+}
+
+/**
+ * Runs a service from source, as `node --import <tracing> server` does in the image, with tsx compiling TypeScript
+ * on the fly. Output goes to `logFile` (JSON lines), so a developer can tail or grep it.
+ */
+export function spawnService(name: ServiceName, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const out = fs.openSync(logFile, 'a');
+  const tracing = path.join(repoRoot, 'packages', 'kit', 'src', 'tracing', 'register.ts');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', tracing, path.join(serviceDir(name), 'src', 'server.ts')],
+    { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', out, out] },
+  );
+  fs.closeSync(out);
+  return child;
+}
