@@ -9,6 +9,7 @@ import (
 	"flag"
 	"log"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,8 +33,21 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	// FerretDB itself listens on a private loopback port; clients talk to the serialising proxy (see serial_proxy.go).
+	internal, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	internalAddr := internal.Addr().String()
+	internal.Close()
+
+	public, err := net.Listen("tcp", *listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener:  ferretdb.ListenerConfig{TCP: internalAddr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + *dataDir + "/",
 		Logger:    logger,
@@ -44,6 +58,17 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+
+	proxy := &serialProxy{backend: internalAddr, logger: logger}
+	go func() {
+		if err := proxy.serve(public); err != nil && ctx.Err() == nil {
+			log.Fatal(err)
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		public.Close()
+	}()
 
 	logger.Info("FerretDB listening", "addr", *listen, "data", *dataDir)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -12,18 +13,32 @@ export interface FerretDbOptions {
   runDir?: string;
 }
 
-const binary = path.join(dirs.bin, 'ferretdb');
+const sourceDir = path.join(packageRoot, 'ferretdb');
+
+/** The binary's name carries a hash of the wrapper's source, so a change to the wrapper rebuilds it. */
+function binaryPath(): string {
+  const hash = createHash('sha256');
+  for (const file of fs
+    .readdirSync(sourceDir)
+    .filter((f) => /\.(go|mod|sum)$/.test(f))
+    .sort()) {
+    hash.update(file).update(fs.readFileSync(path.join(sourceDir, file)));
+  }
+  return path.join(dirs.bin, `ferretdb-${hash.digest('hex').slice(0, 12)}`);
+}
 
 /**
  * Builds FerretDB v1 (SQLite backend) from the Go module proxy once. The wrapper in ../ferretdb embeds
  * FerretDB's `ferretdb` package, because a plain `go install` of its command panics on a missing version file.
  */
-export async function installFerretDb(): Promise<void> {
-  if (fs.existsSync(binary)) return;
+export async function installFerretDb(): Promise<string> {
+  const binary = binaryPath();
+  if (fs.existsSync(binary)) return binary;
   requireTool('go', ['version'], 'Install Go 1.22+ (https://go.dev/dl/ or Debian: apt-get install golang).');
   process.stderr.write('local-infra: building FerretDB with Go (first run only)...\n');
   fs.mkdirSync(dirs.bin, { recursive: true });
-  await run('go', ['build', '-trimpath', '-o', binary, '.'], { cwd: path.join(packageRoot, 'ferretdb') });
+  await run('go', ['build', '-trimpath', '-o', binary, '.'], { cwd: sourceDir });
+  return binary;
 }
 
 export function createFerretDb(options: FerretDbOptions = {}): Component {
@@ -38,11 +53,11 @@ export function createFerretDb(options: FerretDbOptions = {}): Component {
     name: 'mongodb',
     url,
     external: external !== undefined,
-    install: installFerretDb,
+    install: async () => void (await installFerretDb()),
     probe,
     async start() {
       if (isAlive(readPid(spec)) && (await probe())) return;
-      await installFerretDb();
+      const binary = await installFerretDb();
       const args = ['-listen', `127.0.0.1:${port}`, '-data', path.join(runDir, 'data')];
       startDaemon({ ...spec, command: binary, args, cwd: runDir });
       await waitUntilReady(spec, probe, 30_000);

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { KitErrors } from '../errors/app-error';
 import type { DenyList } from './deny-list';
 import { AuthErrors, createTokenVerifier, type Principal, type Role, type VerifierOptions } from './verifier';
 
@@ -27,6 +28,18 @@ function bearerToken(request: FastifyRequest): string {
   return match[1]!;
 }
 
+/** Fails closed: when the deny-list cannot be read, a logged-out token must not slip through, so answer 503. */
+async function isRevoked(denyList: DenyList, jti: string): Promise<boolean> {
+  try {
+    return await denyList.has(jti);
+  } catch (err) {
+    throw KitErrors.ServiceUnavailable('cannot check token revocation right now', {
+      headers: { 'retry-after': '2' },
+      cause: err,
+    });
+  }
+}
+
 /** Every service checks tokens itself (zero trust), even behind the gateway that checked them first. */
 async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
   const verify = createTokenVerifier(options);
@@ -35,7 +48,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
 
   app.decorate('authenticate', async function authenticate(request: FastifyRequest) {
     const principal = await verify(bearerToken(request));
-    if (options.denyList && (await options.denyList.has(principal.jti))) throw AuthErrors.TokenRevoked();
+    if (options.denyList && (await isRevoked(options.denyList, principal.jti))) throw AuthErrors.TokenRevoked();
     request.principal = principal;
     request.log = request.log.child({ userId: principal.userId });
   });

@@ -1,0 +1,46 @@
+import { MongoClient } from 'mongodb';
+import { isolatedMongoUrl } from '@platform/test-kit';
+
+/**
+ * The platform relies on MongoDB's single-document atomicity (conditional stock updates, the outbox).
+ * FerretDB 1.x on SQLite does not give it by itself; the local wrapper serialises requests so it does.
+ */
+describe('MongoDB-protocol database: single-document atomicity', () => {
+  let client: MongoClient;
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(isolatedMongoUrl('atomicity'), { maxPoolSize: 50 });
+  });
+
+  afterAll(async () => {
+    await client.db().dropDatabase();
+    await client.close();
+  });
+
+  it('when 50 conditional decrements race for 10 units, then exactly 10 succeed and stock ends at 0', async () => {
+    const stock = client.db().collection<{ _id: string; available: number }>('stock');
+    await stock.insertOne({ _id: 'SKU-1', available: 10 });
+
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        stock.findOneAndUpdate({ _id: 'SKU-1', available: { $gte: 1 } }, { $inc: { available: -1 } }),
+      ),
+    );
+
+    expect(results.filter((r) => r !== null)).toHaveLength(10);
+    expect(await stock.findOne({ _id: 'SKU-1' })).toEqual({ _id: 'SKU-1', available: 0 });
+  });
+
+  it('when 40 increments and pushes hit one document at once, then none is lost', async () => {
+    const counters = client.db().collection<{ _id: string; n: number; log: number[] }>('counters');
+    await counters.insertOne({ _id: 'c', n: 0, log: [] });
+
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => counters.updateOne({ _id: 'c' }, { $inc: { n: 1 }, $push: { log: i } })),
+    );
+
+    const doc = await counters.findOne({ _id: 'c' });
+    expect(doc?.n).toBe(40);
+    expect(doc?.log).toHaveLength(40);
+  });
+});
