@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { getProduct, listProducts } from '../../domain/read-products';
+import { NoContent, problems } from '../../schemas/problem';
+import {
+  ConditionalReadHeaders,
+  ListProductsQuery,
+  ProductIdParams,
+  ProductPageResponse,
+  ProductResponse,
+  SkuParams,
+} from '../../schemas/products';
+import { isNotModified, productETag, representationETag } from './http-cache';
+import { presentProduct } from './present';
+
+const tags = ['products'];
+const singleProductResponses = { 200: ProductResponse, 304: NoContent, ...problems(400, 404) };
+
+/** Public reads: no token needed. Every answer carries an ETag; a matching If-None-Match gets a bodiless 304. */
+export async function productReadRoutes(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const deps = { products: app.products, cache: app.productCache };
+
+  api.get(
+    '',
+    {
+      schema: {
+        tags,
+        summary: 'List products: filters, sort and cursor pagination',
+        querystring: ListProductsQuery,
+        headers: ConditionalReadHeaders,
+        response: { 200: ProductPageResponse, 304: NoContent, ...problems(400) },
+      },
+    },
+    async function listProductsRoute(request, reply) {
+      const page = await listProducts(request.query, deps);
+      const body = { items: page.items.map(presentProduct), nextCursor: page.nextCursor };
+      const etag = representationETag(body);
+      reply.header('etag', etag);
+      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      return body;
+    },
+  );
+
+  api.get(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a product by id (the order service reads prices here)',
+        params: ProductIdParams,
+        headers: ConditionalReadHeaders,
+        response: singleProductResponses,
+      },
+    },
+    async function getProductRoute(request, reply) {
+      const product = await getProduct({ by: 'id', id: request.params.id }, deps);
+      const etag = productETag(product);
+      reply.header('etag', etag);
+      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      return presentProduct(product);
+    },
+  );
+
+  api.get(
+    '/sku/:sku',
+    {
+      schema: {
+        tags,
+        summary: 'Get a product by sku',
+        params: SkuParams,
+        headers: ConditionalReadHeaders,
+        response: singleProductResponses,
+      },
+    },
+    async function getProductBySkuRoute(request, reply) {
+      const product = await getProduct({ by: 'sku', sku: request.params.sku }, deps);
+      const etag = productETag(product);
+      reply.header('etag', etag);
+      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      return presentProduct(product);
+    },
+  );
+}

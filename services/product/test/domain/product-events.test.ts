@@ -1,0 +1,90 @@
+import type Joi from 'joi';
+import { waitFor } from '@platform/test-kit';
+import { envelopeSchema } from '@platform/kit';
+import { payloadSchemas, Topics, type Topic } from '@platform/events';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { recordTopics, type RecordedEvent } from '../helpers/kafka';
+import { bearer, outboxRelayed, productBody, seedProduct } from '../helpers/products';
+
+describe('product events (outbox -> Kafka)', () => {
+  let t: TestApp;
+  let recorder: Awaited<ReturnType<typeof recordTopics>>;
+  const topic = (name: Topic) => `${t.config.KAFKA_TOPIC_PREFIX}${name}`;
+
+  beforeAll(async () => {
+    t = await startTestApp('product-events');
+    recorder = await recordTopics([Topics.ProductCreated, Topics.ProductUpdated, Topics.ProductDeleted].map(topic));
+  });
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await t?.close();
+  });
+
+  const eventsFor = (productId: string, name: Topic) =>
+    recorder.events.filter((e) => e.topic === topic(name) && e.key === productId);
+  const published = (productId: string, name: Topic) =>
+    waitFor(() => eventsFor(productId, name)[0], { what: `${name} for ${productId}` });
+
+  function expectValid(event: RecordedEvent, name: Topic): void {
+    const payloadSchema: Joi.Schema = payloadSchemas[name];
+    expect(envelopeSchema(payloadSchema).validate(event.envelope).error).toBeUndefined();
+    expect(event.envelope).toMatchObject({ type: name, version: 1 });
+  }
+
+  it('when a product is created, changed and deleted, then product.created, .updated and .deleted are published', async () => {
+    const product = await seedProduct(t.app, t.adminToken, { name: 'Kettle', category: 'kitchen', priceMinor: 3999 });
+    const created = await published(product.id, Topics.ProductCreated);
+
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/products/${product.id}`,
+      headers: bearer(t.adminToken),
+      payload: { priceMinor: 3499 },
+    });
+    const updated = await published(product.id, Topics.ProductUpdated);
+    await outboxRelayed(t.app);
+
+    await t.app.inject({ method: 'DELETE', url: `/products/${product.id}`, headers: bearer(t.adminToken) });
+    const deleted = await published(product.id, Topics.ProductDeleted);
+
+    expectValid(created, Topics.ProductCreated);
+    expect(created.envelope.payload).toEqual({
+      productId: product.id,
+      sku: product.sku,
+      name: 'Kettle',
+      category: 'kitchen',
+      priceMinor: 3999,
+      currency: 'EUR',
+    });
+    expectValid(updated, Topics.ProductUpdated);
+    expect(updated.envelope.payload).toEqual({ ...created.envelope.payload, priceMinor: 3499 });
+    expectValid(deleted, Topics.ProductDeleted);
+    expect(deleted.envelope.payload).toEqual({ productId: product.id, sku: product.sku });
+  });
+
+  it('when a write is refused (duplicate sku) or changes nothing, then no event is stored or published for it', async () => {
+    const product = await seedProduct(t.app, t.adminToken);
+    await published(product.id, Topics.ProductCreated);
+
+    const duplicate = await t.app.inject({
+      method: 'POST',
+      url: '/products',
+      headers: bearer(t.adminToken),
+      payload: productBody({ sku: product.sku }),
+    });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/products/${product.id}`,
+      headers: bearer(t.adminToken),
+      payload: { priceMinor: product.priceMinor },
+    });
+    await outboxRelayed(t.app);
+
+    expect(duplicate.statusCode).toBe(409);
+    const stored = await t.app.mongo.collection('products').findOne({ sku: product.sku });
+    expect(stored).toMatchObject({ version: 1, outbox: [] });
+    expect(eventsFor(product.id, Topics.ProductUpdated)).toEqual([]);
+    expect(eventsFor(product.id, Topics.ProductCreated)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '@platform/kit';
+import {
+  createTestIssuer,
+  isolatedMongoUrl,
+  migrateUp,
+  objectIdHex,
+  requireEnv,
+  uniqueName,
+  type TestIssuer,
+} from '@platform/test-kit';
+import { buildApp } from '../../src/app';
+import { configSchema, type ProductConfig } from '../../src/config';
+
+export const migrationsDir = path.join(__dirname, '..', '..', 'migrations');
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Readonly<ProductConfig>;
+  issuer: TestIssuer;
+  adminToken: string;
+  customerToken: string;
+  close(): Promise<void>;
+}
+
+/** The config a deployment would load, pointed at an isolated database, topic prefix and cache namespace. */
+export function testConfig(name: string, env: Record<string, string> = {}): Readonly<ProductConfig> {
+  return loadConfig(configSchema, {
+    SERVICE_NAME: 'product-service',
+    LOG_LEVEL: 'silent',
+    MONGO_URL: isolatedMongoUrl(name),
+    REDIS_URL: requireEnv('REDIS_URL'),
+    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+    KAFKA_TOPIC_PREFIX: `${uniqueName(name)}.`,
+    CACHE_KEY_PREFIX: `${uniqueName(name)}:`,
+    AUTH_JWKS_URL: 'http://127.0.0.1:9/unused-jwks.json',
+    AUTH_ISSUER: 'https://auth.test',
+    ...env,
+  });
+}
+
+/** buildApp against the real infrastructure, with migrations applied and an admin and a customer token ready. */
+export async function startTestApp(name: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(name, env);
+  const issuer = await createTestIssuer(config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+  await migrateUp(migrationsDir, config.MONGO_URL);
+  const app = await buildApp(config, { jwks: issuer.jwks });
+  await app.ready();
+  return {
+    app,
+    config,
+    issuer,
+    adminToken: await issuer.token({ userId: objectIdHex(), role: 'admin' }),
+    customerToken: await issuer.token({ userId: objectIdHex(), role: 'customer' }),
+    async close() {
+      await app.mongo.dropDatabase().catch(() => undefined);
+      await deleteCacheKeys(app, config.CACHE_KEY_PREFIX).catch(() => undefined);
+      await app.close();
+    },
+  };
+}
+
+/** The shared Redis outlives the test run: remove this file's cache keys (the list generation has no TTL). */
+async function deleteCacheKeys(app: FastifyInstance, prefix: string): Promise<void> {
+  const keys: string[] = [];
+  for await (const batch of app.redis.scanStream({ match: `${prefix}*`, count: 500 }))
+    keys.push(...(batch as string[]));
+  if (keys.length > 0) await app.redis.del(...keys);
+}
