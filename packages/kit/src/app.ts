@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import pino from 'pino';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
@@ -18,6 +23,8 @@ export interface CreateAppOptions {
   logStream?: DestinationStream;
   /** Per-request socket timeout; a slow client cannot hold a connection forever. */
   requestTimeoutMs?: number;
+  /** Which proxies' X-Forwarded-For to believe for `request.ip` (Fastify's option); none by default. */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 /**
@@ -37,6 +44,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
+    trustProxy: options.trustProxy ?? false,
     // While closing, answer 503 to new requests on kept-alive connections instead of starting work.
     return503OnClosing: true,
     ajv: {

@@ -41,7 +41,8 @@ const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
 ]);
 
 function networkErrorCode(err: unknown): string | undefined {
-  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  // Not `instanceof Error`: Node's own errors (ECONNREFUSED) come from another realm under vm-based runners (jest).
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' && NETWORK_ERROR_CODES.has(code) ? code : undefined;
 }
 

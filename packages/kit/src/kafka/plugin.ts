@@ -93,6 +93,9 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
       };
       const consumer = createConsumer({
         ...spec,
+        // Logical names in, prefixed names on the broker: the same isolation the producer and topics get.
+        groupId: `${prefix}${spec.groupId}`,
+        handlers: prefixHandlers(spec.handlers, prefix),
         kafka: client,
         registry: app.metrics,
         logger,

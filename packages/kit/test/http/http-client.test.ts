@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { freePort } from '@platform/test-kit';
 import { AppError } from '../../src/errors/app-error';
 import { createHttpClient, type HttpClient } from '../../src/http';
 import { buildTestClient, reply, startUpstream, type TestUpstream } from './test-upstream';
@@ -82,5 +83,16 @@ describe('http client requests and responses', () => {
 
     expect(text).toContain('upstream_breaker_state{upstream="product"} 0');
     expect(text).toContain('upstream_breaker_state{upstream="inventory"} 0');
+  });
+
+  test('when nothing listens at the upstream address, then UPSTREAM_UNAVAILABLE with retry-after', async () => {
+    // Node's own ECONNREFUSED error, which comes from another realm under jest: recognised by its code alone.
+    client = buildTestClient(upstream, { baseUrl: `http://127.0.0.1:${await freePort()}` }).client;
+
+    await expect(client.request({ method: 'GET', path: '/products/1' })).rejects.toMatchObject({
+      status: 503,
+      code: 'UPSTREAM_UNAVAILABLE',
+      headers: { 'retry-after': '1' },
+    });
   });
 });

@@ -1,0 +1,36 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { payloadSchemas, Topics } from '@platform/events';
+import type { EventEnvelope, MessageContext } from '@platform/kit';
+import type { InventoryDeps } from '../domain/ports';
+import { handleOrderCancelled, handleOrderConfirmed, handleOrderCreated } from './order-events';
+import { handleProductCreated, handleProductDeleted } from './product-events';
+
+export const CONSUMER_GROUP = 'inventory-service';
+
+type Handler<T> = (event: EventEnvelope<T>, deps: InventoryDeps) => Promise<void>;
+
+async function consumersPlugin(app: FastifyInstance): Promise<void> {
+  /** Binds a pure handler to the app's dependencies, logging through the event's own logger. */
+  function adapt<T>(handler: Handler<T>) {
+    return function handle(event: EventEnvelope<T>, context: MessageContext): Promise<void> {
+      return handler(event, { ...app.inventory, log: context.logger });
+    };
+  }
+
+  app.kafka.addConsumer({
+    groupId: CONSUMER_GROUP,
+    handlers: {
+      [Topics.ProductCreated]: { schema: payloadSchemas[Topics.ProductCreated], handle: adapt(handleProductCreated) },
+      [Topics.ProductDeleted]: { schema: payloadSchemas[Topics.ProductDeleted], handle: adapt(handleProductDeleted) },
+      [Topics.OrderCreated]: { schema: payloadSchemas[Topics.OrderCreated], handle: adapt(handleOrderCreated) },
+      [Topics.OrderCancelled]: { schema: payloadSchemas[Topics.OrderCancelled], handle: adapt(handleOrderCancelled) },
+      [Topics.OrderConfirmed]: { schema: payloadSchemas[Topics.OrderConfirmed], handle: adapt(handleOrderConfirmed) },
+    },
+  });
+}
+
+export const consumers = fp(consumersPlugin, {
+  name: 'inventory-consumers',
+  dependencies: ['kit-kafka', 'inventory-deps'],
+});

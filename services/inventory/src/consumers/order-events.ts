@@ -1,0 +1,20 @@
+import type { OrderCancelledV1, OrderConfirmedV1, OrderCreatedV1 } from '@platform/events';
+import type { EventEnvelope } from '@platform/kit';
+import { cancelReservation } from '../domain/cancel-reservation';
+import { confirmReservation } from '../domain/confirm-reservation';
+import type { InventoryDeps } from '../domain/ports';
+import { reserveOrder } from '../domain/reserve-order';
+
+/** Each is idempotent on its own: the kit's processed-events mark is written after it, not with it. */
+
+export function handleOrderCreated(event: EventEnvelope<OrderCreatedV1>, deps: InventoryDeps): Promise<void> {
+  return reserveOrder(event.payload, deps);
+}
+
+export function handleOrderCancelled(event: EventEnvelope<OrderCancelledV1>, deps: InventoryDeps): Promise<void> {
+  return cancelReservation(event.payload.orderId, deps);
+}
+
+export function handleOrderConfirmed(event: EventEnvelope<OrderConfirmedV1>, deps: InventoryDeps): Promise<void> {
+  return confirmReservation(event.payload.orderId, deps);
+}

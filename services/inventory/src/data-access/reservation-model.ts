@@ -1,0 +1,76 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { RejectedLineV1 } from '@platform/events';
+import type { OutboxEntry } from '@platform/kit';
+import type { ReleaseCause, ReservationLine, ReservationStatus } from '../domain/ports';
+
+/** One per order: what it holds, where it stands, and (in `outbox`) the inventory.* event of its outcome. */
+export interface ReservationDocument {
+  orderId: string;
+  lines: ReservationLine[];
+  status: ReservationStatus;
+  expiresAt?: Date;
+  cancelRequested: boolean;
+  releasePending: boolean;
+  releaseCause?: ReleaseCause;
+  rejectedLines?: RejectedLineV1[];
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  outbox: OutboxEntry[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const lineSchema = new Schema<ReservationLine>(
+  { sku: { type: String, required: true }, quantity: { type: Number, required: true } },
+  { _id: false },
+);
+
+const rejectedLineSchema = new Schema<RejectedLineV1>(
+  {
+    sku: { type: String, required: true },
+    requested: { type: Number, required: true },
+    available: { type: Number, required: true },
+    reason: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+// The kit's OutboxEntry; the envelope is kept as written so the relay publishes exactly that.
+const outboxEntrySchema = new Schema<OutboxEntry>(
+  {
+    topic: { type: String, required: true },
+    key: { type: String, required: true },
+    event: { type: Schema.Types.Mixed, required: true },
+  },
+  { _id: false },
+);
+
+const reservationSchema = new Schema<ReservationDocument>(
+  {
+    orderId: { type: String, required: true },
+    lines: { type: [lineSchema], default: [] },
+    status: { type: String, required: true, enum: ['PENDING', 'RESERVED', 'REJECTED', 'RELEASED', 'CONFIRMED'] },
+    expiresAt: { type: Date },
+    cancelRequested: { type: Boolean, required: true, default: false },
+    releasePending: { type: Boolean, required: true, default: false },
+    releaseCause: { type: String, enum: ['cancelled', 'expired'] },
+    rejectedLines: { type: [rejectedLineSchema], default: undefined },
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
+    // Written by the domain in the same update as the status; the kit's outbox relay publishes and removes it.
+    outbox: { type: [outboxEntrySchema], default: [] },
+  },
+  { collection: 'reservations', versionKey: false, timestamps: true },
+);
+reservationSchema.index({ orderId: 1 }, { unique: true });
+// The sweeper's query: RESERVED and expired, oldest first.
+reservationSchema.index({ status: 1, expiresAt: 1 });
+// Releases a crash interrupted.
+reservationSchema.index({ releasePending: 1 });
+
+export function reservationModel(connection: Connection): Model<ReservationDocument> {
+  return (
+    (connection.models.Reservation as Model<ReservationDocument> | undefined) ??
+    connection.model<ReservationDocument>('Reservation', reservationSchema)
+  );
+}

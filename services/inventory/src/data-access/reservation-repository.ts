@@ -1,0 +1,111 @@
+import type { Connection, QueryFilter } from 'mongoose';
+import type { Reservation, ReservationRepository } from '../domain/ports';
+import { isDuplicateKeyError } from './mongo-errors';
+import { reservationModel, type ReservationDocument } from './reservation-model';
+
+const NO_LEASE = { leaseOwner: '', leaseUntil: '' } as const;
+
+export function createReservationRepository(connection: Connection): ReservationRepository {
+  const Reservations = reservationModel(connection);
+
+  async function insertIfAbsent(orderId: string, fields: Partial<ReservationDocument>): Promise<boolean> {
+    try {
+      // No automatic timestamps: finding the reservation already there must not write to it at all.
+      const now = new Date();
+      const { upsertedCount } = await Reservations.updateOne(
+        { orderId },
+        { $setOnInsert: { ...fields, createdAt: now, updatedAt: now } },
+        { upsert: true, timestamps: false },
+      );
+      return upsertedCount === 1;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  }
+
+  async function changed(orderId: string, filter: QueryFilter<ReservationDocument>, update: object): Promise<boolean> {
+    const { modifiedCount } = await Reservations.updateOne({ ...filter, orderId }, update);
+    return modifiedCount === 1;
+  }
+
+  return {
+    async ensurePending(orderId, lines) {
+      await insertIfAbsent(orderId, { lines, status: 'PENDING', cancelRequested: false, releasePending: false });
+    },
+    async find(orderId) {
+      return toReservation(await Reservations.findOne({ orderId }).lean<ReservationDocument>());
+    },
+    async claim(orderId, owner, now, leaseUntil) {
+      const claimed = await Reservations.findOneAndUpdate(
+        { orderId, status: 'PENDING', $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lt: now } }] },
+        { $set: { leaseOwner: owner, leaseUntil } },
+        { returnDocument: 'after' },
+      ).lean<ReservationDocument>();
+      return toReservation(claimed);
+    },
+    async dropLease(orderId, owner) {
+      await changed(orderId, { leaseOwner: owner }, { $unset: NO_LEASE });
+    },
+    decide(orderId, owner, decision) {
+      const { outbox, ...outcome } = decision;
+      return changed(
+        orderId,
+        { status: 'PENDING', leaseOwner: owner, cancelRequested: { $ne: true } },
+        { $set: outcome, $unset: NO_LEASE, $push: { outbox: { $each: [outbox] } } },
+      );
+    },
+    requestCancel(orderId) {
+      return changed(orderId, { status: 'PENDING' }, { $set: { cancelRequested: true } });
+    },
+    release(orderId, { from, leaseOwner, expiredBefore }, cause) {
+      const filter: QueryFilter<ReservationDocument> = { status: { $in: from } };
+      if (leaseOwner !== undefined) filter.leaseOwner = leaseOwner;
+      if (expiredBefore !== undefined) filter.expiresAt = { $lt: expiredBefore };
+      return changed(orderId, filter, {
+        $set: { status: 'RELEASED', releaseCause: cause, releasePending: true },
+        $unset: NO_LEASE,
+      });
+    },
+    async markSettled(orderId) {
+      await changed(orderId, { releasePending: true }, { $set: { releasePending: false } });
+    },
+    confirm(orderId) {
+      return changed(orderId, { status: 'RESERVED' }, { $set: { status: 'CONFIRMED' } });
+    },
+    insertCancelled(orderId) {
+      return insertIfAbsent(orderId, {
+        lines: [],
+        status: 'RELEASED',
+        releaseCause: 'cancelled',
+        cancelRequested: true,
+        releasePending: false,
+      });
+    },
+    async findExpired(now, limit) {
+      const docs = await Reservations.find({ status: 'RESERVED', expiresAt: { $lt: now } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .lean<ReservationDocument[]>();
+      return docs.map(toReservation).filter((r): r is Reservation => r !== null);
+    },
+    async findUnsettled(limit) {
+      const docs = await Reservations.find({ releasePending: true }).limit(limit).lean<ReservationDocument[]>();
+      return docs.map(toReservation).filter((r): r is Reservation => r !== null);
+    },
+  };
+}
+
+function toReservation(doc: ReservationDocument | null): Reservation | null {
+  if (!doc) return null;
+  return {
+    orderId: doc.orderId,
+    // FerretDB does not store an empty array written by an upsert: no lines reads back as no field.
+    lines: (doc.lines ?? []).map(({ sku, quantity }) => ({ sku, quantity })),
+    status: doc.status,
+    expiresAt: doc.expiresAt ?? null,
+    cancelRequested: doc.cancelRequested === true,
+    releasePending: doc.releasePending === true,
+    leaseOwner: doc.leaseOwner ?? null,
+  };
+}

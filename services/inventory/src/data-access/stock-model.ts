@@ -1,0 +1,46 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** One order's claim on a sku. Holds are keyed by order id, which makes holding and giving back idempotent. */
+export interface Hold {
+  orderId: string;
+  quantity: number;
+}
+
+export interface StockDocument {
+  sku: string;
+  productId: string;
+  /** On the shelf and free to reserve; never below zero (every decrement is conditional). */
+  available: number;
+  /** Held by reservations not released: pending confirmation, or confirmed and not yet shipped. */
+  reserved: number;
+  discontinued: boolean;
+  holds: Hold[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+// No _id: holds are given back with `$pull` of the exact element, which must equal what `$push` wrote.
+const holdSchema = new Schema<Hold>(
+  { orderId: { type: String, required: true }, quantity: { type: Number, required: true } },
+  { _id: false },
+);
+
+const stockSchema = new Schema<StockDocument>(
+  {
+    sku: { type: String, required: true },
+    productId: { type: String, required: true },
+    available: { type: Number, required: true, min: 0 },
+    reserved: { type: Number, required: true, min: 0 },
+    discontinued: { type: Boolean, required: true, default: false },
+    holds: { type: [holdSchema], default: [] },
+  },
+  { collection: 'stock', versionKey: false, timestamps: true },
+);
+stockSchema.index({ sku: 1 }, { unique: true });
+
+export function stockModel(connection: Connection): Model<StockDocument> {
+  return (
+    (connection.models.Stock as Model<StockDocument> | undefined) ??
+    connection.model<StockDocument>('Stock', stockSchema)
+  );
+}

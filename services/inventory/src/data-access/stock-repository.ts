@@ -1,0 +1,94 @@
+import type { Connection } from 'mongoose';
+import type { StockRecord, StockRepository } from '../domain/ports';
+import { isDuplicateKeyError } from './mongo-errors';
+import { stockModel, type Hold, type StockDocument } from './stock-model';
+
+/** Holds can be many; reads that only show the record leave them in the database. */
+const WITHOUT_HOLDS = { holds: 0 } as const;
+
+export function createStockRepository(connection: Connection): StockRepository {
+  const Stock = stockModel(connection);
+
+  async function modified(sku: string, filter: object, update: object): Promise<boolean> {
+    const { modifiedCount } = await Stock.updateOne({ ...filter, sku }, update);
+    return modifiedCount === 1;
+  }
+
+  async function updated(sku: string, filter: object, update: object): Promise<StockRecord | null> {
+    const doc = await Stock.findOneAndUpdate({ ...filter, sku }, update, {
+      returnDocument: 'after',
+    }).lean<StockDocument>();
+    return toRecord(doc);
+  }
+
+  return {
+    async createForProduct({ sku, productId }) {
+      const now = new Date();
+      const initial = {
+        productId,
+        available: 0,
+        reserved: 0,
+        discontinued: false,
+        holds: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        // No automatic timestamps: a redelivered product.created must not write to the record at all.
+        await Stock.updateOne({ sku }, { $setOnInsert: initial }, { upsert: true, timestamps: false });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      // A product re-created under a deleted product's sku takes the record over. Conditional on the other
+      // product id, so a redelivered product.created of the deleted product does not bring it back.
+      await modified(
+        sku,
+        { discontinued: true, productId: { $ne: productId } },
+        { $set: { productId, discontinued: false } },
+      );
+    },
+    async discontinue({ sku, productId }) {
+      await modified(sku, { productId }, { $set: { discontinued: true } });
+    },
+    async find(sku) {
+      return toRecord(await Stock.findOne({ sku }, WITHOUT_HOLDS).lean<StockDocument>());
+    },
+    restock(sku, quantity) {
+      return updated(sku, { discontinued: { $ne: true } }, { $inc: { available: quantity } });
+    },
+    adjust(sku, delta) {
+      // A decrement only matches while enough is available: the check and the change are one update.
+      return updated(sku, delta < 0 ? { available: { $gte: -delta } } : {}, { $inc: { available: delta } });
+    },
+    reserve(sku, orderId, quantity) {
+      return modified(
+        sku,
+        { discontinued: { $ne: true }, available: { $gte: quantity }, 'holds.orderId': { $ne: orderId } },
+        { $inc: { available: -quantity, reserved: quantity }, $push: { holds: hold(orderId, quantity) } },
+      );
+    },
+    async hasHold(sku, orderId) {
+      return (await Stock.exists({ sku, 'holds.orderId': orderId })) !== null;
+    },
+    release(sku, orderId, quantity) {
+      // Matched on the hold's order id (FerretDB cannot match a whole array element) and pulled as the exact
+      // element: an order holds a sku once, with the quantity of its reservation line, so they agree.
+      return modified(
+        sku,
+        { 'holds.orderId': orderId },
+        { $inc: { available: quantity, reserved: -quantity }, $pull: { holds: hold(orderId, quantity) } },
+      );
+    },
+  };
+}
+
+/** Always built here, field order included: `$pull` removes only an element equal to what `$push` wrote. */
+function hold(orderId: string, quantity: number): Hold {
+  return { orderId, quantity };
+}
+
+function toRecord(doc: StockDocument | null): StockRecord | null {
+  if (!doc) return null;
+  const { sku, productId, available, reserved, discontinued } = doc;
+  return { sku, productId, available, reserved, discontinued: discontinued === true };
+}

@@ -1,0 +1,106 @@
+import type { RejectedLineV1, RejectionReason } from '@platform/events';
+import type { OutboxEntry } from '@platform/kit';
+
+/** What the use cases need from the outside world; data-access implements it, tests may fake it. */
+
+export interface StockRecord {
+  sku: string;
+  productId: string;
+  available: number;
+  reserved: number;
+  /** The product was deleted: nothing more is reserved or restocked for this sku. */
+  discontinued: boolean;
+}
+
+export interface ReservationLine {
+  sku: string;
+  quantity: number;
+}
+
+/**
+ * PENDING: lines are being held (by whoever holds the lease). RESERVED: every line is held, waiting for
+ * order.confirmed. CONFIRMED: final, never swept. REJECTED: nothing is held. RELEASED: cancelled or expired.
+ */
+export type ReservationStatus = 'PENDING' | 'RESERVED' | 'REJECTED' | 'RELEASED' | 'CONFIRMED';
+export type ReleaseCause = 'cancelled' | 'expired';
+
+export interface Reservation {
+  orderId: string;
+  /** One line per sku, fixed when the reservation is first recorded: every retry holds exactly these. */
+  lines: ReservationLine[];
+  status: ReservationStatus;
+  expiresAt: Date | null;
+  /** order.cancelled arrived while the lines were being held; the lease holder releases instead of deciding. */
+  cancelRequested: boolean;
+  /** RELEASED, but the holds may not all be given back yet (a crash in between); whoever sees it finishes. */
+  releasePending: boolean;
+  leaseOwner: string | null;
+}
+
+export type Decision =
+  | { status: 'RESERVED'; expiresAt: Date; outbox: OutboxEntry }
+  | { status: 'REJECTED'; rejectedLines: RejectedLineV1[]; outbox: OutboxEntry };
+
+/** Which reservations a release may move to RELEASED; checked in the same conditional update. */
+export interface ReleaseGuard {
+  from: ReservationStatus[];
+  leaseOwner?: string;
+  expiredBefore?: Date;
+}
+
+export interface StockRepository {
+  /** Idempotent: an existing record for the sku is left as it is (unless discontinued, see data-access). */
+  createForProduct(product: { sku: string; productId: string }): Promise<void>;
+  discontinue(product: { sku: string; productId: string }): Promise<void>;
+  find(sku: string): Promise<StockRecord | null>;
+  /** null: unknown or discontinued sku. */
+  restock(sku: string, quantity: number): Promise<StockRecord | null>;
+  /** null: unknown sku, or the change would take `available` below zero. */
+  adjust(sku: string, delta: number): Promise<StockRecord | null>;
+  /** Holds `quantity` for the order unless it already holds this sku or too little is available. */
+  reserve(sku: string, orderId: string, quantity: number): Promise<boolean>;
+  hasHold(sku: string, orderId: string): Promise<boolean>;
+  /** Gives back the order's hold on this sku, if it still has one. */
+  release(sku: string, orderId: string, quantity: number): Promise<boolean>;
+}
+
+export interface ReservationRepository {
+  /** Records the order as PENDING unless it is already known (then leaves it untouched). */
+  ensurePending(orderId: string, lines: ReservationLine[]): Promise<void>;
+  find(orderId: string): Promise<Reservation | null>;
+  /** Takes the lease of a PENDING reservation if nobody holds it (or the holder's lease ran out). */
+  claim(orderId: string, owner: string, now: Date, leaseUntil: Date): Promise<Reservation | null>;
+  dropLease(orderId: string, owner: string): Promise<void>;
+  /** PENDING -> RESERVED | REJECTED with its event, only by the lease owner and unless a cancel came in. */
+  decide(orderId: string, owner: string, decision: Decision): Promise<boolean>;
+  /** Flags a PENDING reservation as cancelled; false if it is no longer PENDING. */
+  requestCancel(orderId: string): Promise<boolean>;
+  release(orderId: string, guard: ReleaseGuard, cause: ReleaseCause): Promise<boolean>;
+  markSettled(orderId: string): Promise<void>;
+  /** RESERVED -> CONFIRMED. */
+  confirm(orderId: string): Promise<boolean>;
+  /** Records a cancel for an order not seen yet, so its late order.created holds nothing; false if it exists. */
+  insertCancelled(orderId: string): Promise<boolean>;
+  findExpired(now: Date, limit: number): Promise<Reservation[]>;
+  findUnsettled(limit: number): Promise<Reservation[]>;
+}
+
+export interface InventoryMetrics {
+  reservationDecided(outcome: 'reserved' | 'rejected'): void;
+  reservationLineFailed(reason: RejectionReason): void;
+  reservationReleased(cause: ReleaseCause): void;
+}
+
+export interface Log {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export interface InventoryDeps {
+  stock: StockRepository;
+  reservations: ReservationRepository;
+  metrics: InventoryMetrics;
+  log: Log;
+  now(): Date;
+  reservationTtlMs: number;
+}

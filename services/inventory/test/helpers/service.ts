@@ -1,0 +1,104 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Consumer, Kafka } from 'kafkajs';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { EventTopics, InventoryRejectedV1, InventoryReservedV1, Topic } from '@platform/events';
+import { createKafka, createProducer, loadConfig, type EventEnvelope, type EventProducer } from '@platform/kit';
+import {
+  createTestIssuer,
+  isolatedMongoUrl,
+  migrateUp,
+  requireEnv,
+  uniqueName,
+  waitFor,
+  type TestIssuer,
+} from '@platform/test-kit';
+import { buildApp } from '../../src/app';
+import { configSchema, type InventoryConfig } from '../../src/config';
+
+export const migrationsDir = path.join(__dirname, '..', '..', 'migrations');
+
+export interface PublishedEvent {
+  topic: string;
+  event: EventEnvelope<InventoryReservedV1 | InventoryRejectedV1>;
+}
+
+/** A running inventory app on its own database and topic prefix, plus a Kafka client to talk to it. */
+export interface InventoryHarness {
+  app: FastifyInstance;
+  config: Readonly<InventoryConfig>;
+  issuer: TestIssuer;
+  /** Publishes to the prefixed topic, the way the owning service would. */
+  publish<T extends Topic>(topic: T, event: EventEnvelope<EventTopics[T]>, key: string): Promise<void>;
+  /** inventory.* events the app published, as read back from its prefixed topics. */
+  published: PublishedEvent[];
+  /** Waits for the app's inventory.* event about this order. */
+  outcomeFor(orderId: string): Promise<PublishedEvent>;
+  close(): Promise<void>;
+}
+
+export async function startInventory(env: Record<string, string> = {}): Promise<InventoryHarness> {
+  const issuer = await createTestIssuer();
+  const mongoUrl = isolatedMongoUrl('inventory');
+  await migrateUp(migrationsDir, mongoUrl);
+  const config = loadConfig(configSchema, {
+    SERVICE_NAME: 'inventory-service',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    MONGO_URL: mongoUrl,
+    REDIS_URL: requireEnv('REDIS_URL'),
+    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+    KAFKA_TOPIC_PREFIX: `${uniqueName('inventory')}.`,
+    AUTH_JWKS_URL: 'http://127.0.0.1:1/unused',
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_AUDIENCE: issuer.audience,
+    ...env,
+  });
+  const app = await buildApp(config, { jwks: issuer.jwks });
+  await app.ready();
+
+  const kafka = createKafka({
+    clientId: uniqueName('inventory-test'),
+    brokers: config.KAFKA_BROKERS.split(','),
+    logger: pino({ level: 'silent' }),
+  });
+  const producer: EventProducer = createProducer({ kafka, registry: new Registry() });
+  await producer.connect();
+  const published: PublishedEvent[] = [];
+  const recorder = await record(kafka, config.KAFKA_TOPIC_PREFIX, published);
+
+  return {
+    app,
+    config,
+    issuer,
+    published,
+    publish: (topic, event, key) => producer.publish(`${config.KAFKA_TOPIC_PREFIX}${topic}`, event, { key }),
+    outcomeFor: (orderId) =>
+      waitFor(() => published.find((m) => m.event.payload.orderId === orderId), {
+        what: `the inventory outcome of order ${orderId}`,
+        timeoutMs: 30_000,
+      }),
+    async close() {
+      await recorder.disconnect();
+      await producer.disconnect();
+      await app.close();
+    },
+  };
+}
+
+/** Reads back what the app publishes, topic names without the prefix. */
+async function record(kafka: Kafka, prefix: string, into: PublishedEvent[]): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId: uniqueName('inventory-recorder'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({
+    topics: [`${prefix}inventory.reserved`, `${prefix}inventory.rejected`],
+    fromBeginning: true,
+  });
+  await consumer.run({
+    eachMessage: async function recordMessage({ topic, message }) {
+      const event = JSON.parse(message.value?.toString() ?? 'null') as PublishedEvent['event'];
+      into.push({ topic: topic.slice(prefix.length), event });
+    },
+  });
+  return consumer;
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { topicPartitions, Topics } from '@platform/events';
+import { auth, createApp, createDenyList, kafka, mongo, openapi, redis, type AuthOptions } from '@platform/kit';
+import type { OrderConfig } from './config';
+import { consumers } from './consumers';
+import { ORDERS_COLLECTION } from './data-access/order-model';
+import { idempotencySweeper } from './plugins/idempotency-sweeper';
+import { orderMetrics } from './plugins/order-metrics';
+import { productClient } from './plugins/product-client';
+import { repositories } from './plugins/repositories';
+import { orderRoutes } from './routes/orders';
+
+type JSONWebKeySet = Extract<AuthOptions['jwks'], { keys: unknown }>['keys'];
+
+export interface AppDeps {
+  /** Verify tokens against this key set instead of fetching AUTH_JWKS_URL (tests). */
+  jwks?: JSONWebKeySet;
+}
+
+/** Every topic this service produces or consumes; the kafka plugin creates them (and their .dlq) at start. */
+const TOPICS = [
+  Topics.OrderCreated,
+  Topics.OrderConfirmed,
+  Topics.OrderRejected,
+  Topics.OrderCancelled,
+  Topics.InventoryReserved,
+  Topics.InventoryRejected,
+];
+
+export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = await createApp({ config });
+  await app.register(openapi, { title: 'order service', version: '1.0.0', description: 'Orders and their lifecycle' });
+  await app.register(mongo, { url: config.MONGO_URL });
+  await app.register(redis, { url: config.REDIS_URL, keyPrefix: 'order:' });
+  await app.register(auth, {
+    jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    denyList: createDenyList(app.redis),
+  });
+  await app.register(kafka, {
+    clientId: config.SERVICE_NAME,
+    brokers: config.KAFKA_BROKERS.split(','),
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    topics: TOPICS.map((topic) => ({ topic, numPartitions: topicPartitions })),
+  });
+  app.kafka.addOutboxRelay(ORDERS_COLLECTION);
+
+  await app.register(repositories);
+  await app.register(orderMetrics);
+  await app.register(productClient, {
+    baseUrl: config.PRODUCT_SERVICE_URL,
+    timeoutMs: config.PRODUCT_SERVICE_TIMEOUT_MS,
+  });
+  await app.register(idempotencySweeper, {
+    retentionMs: config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,
+    intervalMs: config.IDEMPOTENCY_SWEEP_INTERVAL_MS,
+  });
+  await app.register(orderRoutes, { prefix: '/orders' });
+  await app.register(consumers);
+  return app;
+}

@@ -1,0 +1,37 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { payloadSchemas, Topics } from '@platform/events';
+import type { MessageContext } from '@platform/kit';
+import type { FinaliseDeps } from '../domain/finalise-order';
+import { handleInventoryRejected } from './inventory-rejected';
+import { handleInventoryReserved } from './inventory-reserved';
+
+export const CONSUMER_GROUP = 'order-service';
+
+/** Inventory's answers to order.created; the consumer starts when the app is ready. */
+async function consumersPlugin(app: FastifyInstance): Promise<void> {
+  const depsFor = (context: MessageContext): FinaliseDeps => ({
+    orders: app.orderRepository,
+    metrics: app.orderMetrics,
+    logger: context.logger,
+  });
+
+  app.kafka.addConsumer({
+    groupId: CONSUMER_GROUP,
+    handlers: {
+      [Topics.InventoryReserved]: {
+        schema: payloadSchemas[Topics.InventoryReserved],
+        handle: (event, context) => handleInventoryReserved(event, depsFor(context)),
+      },
+      [Topics.InventoryRejected]: {
+        schema: payloadSchemas[Topics.InventoryRejected],
+        handle: (event, context) => handleInventoryRejected(event, depsFor(context)),
+      },
+    },
+  });
+}
+
+export const consumers = fp(consumersPlugin, {
+  name: 'order-consumers',
+  dependencies: ['kit-kafka', 'order-repositories', 'order-metrics'],
+});

@@ -1,0 +1,94 @@
+import { Types, type Connection, type QueryFilter } from 'mongoose';
+import { OrderStatus, type Order } from '../domain/order';
+import type { OrderRepository, StatusChange } from '../domain/ports';
+import { isDuplicateKeyError } from './mongo-errors';
+import { orderModel, type OrderDocument } from './order-model';
+import { createTransitionLog } from './transition-log';
+
+function toOrder(doc: OrderDocument): Order {
+  return {
+    id: doc._id.toHexString(),
+    userId: doc.userId,
+    status: doc.status,
+    lines: doc.lines.map(({ productId, sku, quantity, unitPriceMinor }) => ({
+      productId,
+      sku,
+      quantity,
+      unitPriceMinor,
+    })),
+    currency: doc.currency,
+    totalMinor: doc.totalMinor,
+    ...(doc.rejectionReason === undefined ? {} : { rejectionReason: doc.rejectionReason }),
+    ...(doc.cancelledBy === undefined ? {} : { cancelledBy: doc.cancelledBy }),
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+/** Queries are built only from typed, already validated values: no client input reaches a filter as an object. */
+export function createOrderRepository(connection: Connection): OrderRepository {
+  const model = orderModel(connection);
+  const transitions = createTransitionLog(connection);
+
+  async function findById(id: string): Promise<Order | null> {
+    const doc = await model.findById(new Types.ObjectId(id)).lean<OrderDocument>();
+    return doc ? toOrder(doc) : null;
+  }
+
+  function applyDecided(id: string, { from, to, set = {}, events }: StatusChange): Promise<OrderDocument | null> {
+    return model
+      .findOneAndUpdate(
+        { _id: new Types.ObjectId(id), status: from },
+        { $set: { ...set, status: to, updatedAt: new Date() }, $addToSet: { outbox: { $each: events } } },
+        { returnDocument: 'after' },
+      )
+      .lean<OrderDocument>();
+  }
+
+  return {
+    async insert(order, events) {
+      try {
+        await model.create({
+          _id: new Types.ObjectId(order.id),
+          userId: order.userId,
+          status: OrderStatus.Pending,
+          lines: order.lines,
+          currency: order.currency,
+          totalMinor: order.totalMinor,
+          createdAt: order.createdAt,
+          updatedAt: order.createdAt,
+          outbox: events,
+        });
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    },
+
+    findById,
+
+    async changeStatus(id, change) {
+      const decision = await transitions.decide(id, change);
+      // Applied by whoever gets here first: the decider, or a loser completing a decision its decider did not (yet)
+      // apply. The same events are added either way, and $addToSet keeps one copy when two apply it at once.
+      const doc = await applyDecided(id, decision.change);
+      if (!decision.ours) return null;
+      return doc ? toOrder(doc) : findById(id);
+    },
+
+    async list({ userId, status, after, limit }) {
+      const filter: QueryFilter<OrderDocument> = {};
+      if (userId !== undefined) filter.userId = userId;
+      if (status !== undefined) filter.status = status;
+      if (after) {
+        filter.$or = [
+          { createdAt: { $lt: after.createdAt } },
+          { createdAt: after.createdAt, _id: { $lt: new Types.ObjectId(after.id) } },
+        ];
+      }
+      const docs = await model.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OrderDocument[]>();
+      return docs.map(toOrder);
+    },
+  };
+}

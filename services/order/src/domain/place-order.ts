@@ -1,0 +1,58 @@
+import { orderCreated } from './order-events';
+import { OrderStatus, type Order } from './order';
+import { toOrderView, type OrderView } from './order-view';
+import { hashRequest, runIdempotently, type IdempotencyTiming, type IdempotentOutcome } from './idempotency';
+import { assertDistinctProducts, priceOrder, type RequestedLine } from './pricing';
+import type { FindProducts, IdempotencyStore, NewOrder, OrderMetrics, OrderRepository, StoredResponse } from './ports';
+
+export interface PlaceOrderInput {
+  userId: string;
+  idempotencyKey: string;
+  lines: RequestedLine[];
+  currency?: string;
+}
+
+export interface PlaceOrderDeps {
+  orders: OrderRepository;
+  keys: IdempotencyStore;
+  findProducts: FindProducts;
+  metrics: OrderMetrics;
+  timing?: IdempotencyTiming;
+}
+
+function created(order: Order): StoredResponse<OrderView> {
+  return { statusCode: 201, body: toOrderView(order) };
+}
+
+/**
+ * Accepts an order as PENDING, priced from the product catalog, with order.created in its outbox; inventory
+ * answers later. A retry with the same Idempotency-Key replays the first answer instead of ordering twice.
+ */
+export async function placeOrder(input: PlaceOrderInput, deps: PlaceOrderDeps): Promise<IdempotentOutcome<OrderView>> {
+  assertDistinctProducts(input.lines);
+  const scope = { userId: input.userId, key: input.idempotencyKey };
+  const requestHash = hashRequest({ lines: input.lines, currency: input.currency });
+  return runIdempotently(scope, requestHash, (orderId) => createOrder(orderId, input, deps), deps.keys, deps.timing);
+}
+
+async function createOrder(
+  orderId: string,
+  input: PlaceOrderInput,
+  deps: PlaceOrderDeps,
+): Promise<StoredResponse<OrderView>> {
+  // A retry that took over an abandoned key finishes the order its first attempt may already have written.
+  const existing = await deps.orders.findById(orderId);
+  if (existing) return created(existing);
+
+  const products = await deps.findProducts([...new Set(input.lines.map((line) => line.productId))]);
+  const priced = priceOrder(input.lines, products, input.currency);
+  const order: NewOrder = { id: orderId, userId: input.userId, ...priced, createdAt: new Date() };
+  if (!(await deps.orders.insert(order, [orderCreated(order)]))) {
+    // Two holders of one key raced (a lease expired under a slow first attempt): the id made it one order.
+    const winner = await deps.orders.findById(orderId);
+    if (!winner) throw new Error(`order ${orderId} reported as existing but not found`);
+    return created(winner);
+  }
+  deps.metrics.orderCreated();
+  return created({ ...order, status: OrderStatus.Pending, updatedAt: order.createdAt });
+}

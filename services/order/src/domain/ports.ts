@@ -1,0 +1,95 @@
+import type { OutboxEntry } from '@platform/kit';
+import type { OrderCursor } from './cursor';
+import type { Order, OrderLine, OrderStatus } from './order';
+
+/** What the use cases need from the outside world; data-access and clients implement these. */
+
+export interface NewOrder {
+  id: string;
+  userId: string;
+  lines: OrderLine[];
+  currency: string;
+  totalMinor: number;
+  createdAt: Date;
+}
+
+export interface StatusChange {
+  from: OrderStatus;
+  to: OrderStatus;
+  set?: Pick<Order, 'rejectionReason' | 'cancelledBy'>;
+  /** Written in the same single-document update as the status: both happen or neither does. */
+  events: OutboxEntry[];
+}
+
+export interface OrderListQuery {
+  userId?: string;
+  status?: OrderStatus;
+  after?: OrderCursor;
+  limit: number;
+}
+
+export interface OrderRepository {
+  /** Inserts the order and its outbox in one write; false when an order with this id already exists. */
+  insert(order: NewOrder, events: OutboxEntry[]): Promise<boolean>;
+  findById(id: string): Promise<Order | null>;
+  /**
+   * Applies the change if it is the first transition decided out of `change.from`, and returns the order after it.
+   * Null when another transition out of that status was decided first; that one is then applied (if it was not
+   * already), so reading the order again shows where it went.
+   */
+  changeStatus(id: string, change: StatusChange): Promise<Order | null>;
+  /** Newest first. */
+  list(query: OrderListQuery): Promise<Order[]>;
+}
+
+/** The product facts an order snapshots. */
+export interface CatalogProduct {
+  id: string;
+  sku: string;
+  priceMinor: number;
+  currency: string;
+}
+
+/** Looks products up by id; unknown ids are simply absent from the map. */
+export type FindProducts = (ids: string[]) => Promise<Map<string, CatalogProduct>>;
+
+export type FinalStatus = Exclude<OrderStatus, 'PENDING'>;
+
+export interface OrderMetrics {
+  orderCreated(): void;
+  orderFinalised(status: FinalStatus): void;
+}
+
+/** An Idempotency-Key belongs to one user: two users may pick the same key. */
+export interface IdempotencyScope {
+  userId: string;
+  key: string;
+}
+
+/** The first answer, replayed as it was to every retry with the same key and body. */
+export interface StoredResponse<TBody = unknown> {
+  statusCode: number;
+  body: TBody;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  /** Reserved when the key is claimed, so a retry after a crash creates the same order, not a second one. */
+  orderId: string;
+  /** Who holds the key while it is in progress. */
+  leaseOwner: string;
+  response?: StoredResponse;
+}
+
+export interface IdempotencyStore {
+  /** Creates the key in progress, leased to the caller; null when the key exists already (the unique index decides). */
+  claim(scope: IdempotencyScope, requestHash: string, leaseMs: number): Promise<IdempotencyRecord | null>;
+  find(scope: IdempotencyScope): Promise<IdempotencyRecord | null>;
+  /** Leases a key still in progress whose lease expired (its holder died); null otherwise. */
+  takeOver(scope: IdempotencyScope, leaseMs: number): Promise<IdempotencyRecord | null>;
+  complete(scope: IdempotencyScope, response: StoredResponse): Promise<void>;
+  /** Forgets a key still in progress and held by `leaseOwner`, so the client can retry with it. */
+  release(scope: IdempotencyScope, leaseOwner: string): Promise<void>;
+  /** Deletes keys created before `date`; returns how many. */
+  purgeCreatedBefore(date: Date): Promise<number>;
+}

@@ -1,0 +1,45 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { Counter } from 'prom-client';
+import { getOrCreate } from '@platform/kit';
+import { OrderStatus } from '../domain/order';
+import type { FinalStatus, OrderMetrics } from '../domain/ports';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    orderMetrics: OrderMetrics;
+  }
+}
+
+const FINAL_STATUSES: readonly FinalStatus[] = [OrderStatus.Confirmed, OrderStatus.Rejected, OrderStatus.Cancelled];
+
+/** Business metrics; outbox backlog, consumer lag and upstream health come from the kit. */
+async function orderMetricsPlugin(app: FastifyInstance): Promise<void> {
+  const registry = app.metrics;
+  const created = getOrCreate(
+    registry,
+    'orders_created_total',
+    () => new Counter({ name: 'orders_created_total', help: 'Orders accepted (as PENDING)', registers: [registry] }),
+  );
+  const finalised = getOrCreate(
+    registry,
+    'orders_finalised_total',
+    () =>
+      new Counter({
+        name: 'orders_finalised_total',
+        help: 'Orders that reached CONFIRMED, REJECTED or CANCELLED, by status',
+        labelNames: ['status'] as const,
+        registers: [registry],
+      }),
+  );
+  // Every series from zero, so rate() and ratios work before the first order of each kind.
+  created.inc(0);
+  for (const status of FINAL_STATUSES) finalised.inc({ status }, 0);
+
+  app.decorate<OrderMetrics>('orderMetrics', {
+    orderCreated: () => created.inc(),
+    orderFinalised: (status) => finalised.inc({ status }),
+  });
+}
+
+export const orderMetrics = fp(orderMetricsPlugin, { name: 'order-metrics', dependencies: ['kit-metrics'] });
