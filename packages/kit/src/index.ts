@@ -1,6 +1,13 @@
 export { createApp } from './app';
 export type { CreateAppOptions } from './app';
-export { loadConfig, baseConfigSchema, defineConfigSchema, infraConfigKeys, authConfigKeys, ConfigError } from './config';
+export {
+  loadConfig,
+  baseConfigSchema,
+  defineConfigSchema,
+  infraConfigKeys,
+  authConfigKeys,
+  ConfigError,
+} from './config';
 export type { BaseConfig, InfraConfig, AuthConfig } from './config';
 export { buildLoggerOptions, genRequestId, redactPaths, traceMixin } from './logger';
 export { AppError, KitErrors, createError, isAppError } from './errors/app-error';

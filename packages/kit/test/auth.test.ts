@@ -17,7 +17,12 @@ describe('auth plugin', () => {
     redis = new Redis(requireEnv('REDIS_URL'));
     denyList = createDenyList(redis);
     ({ app } = await appWithLogs());
-    await app.register(auth, { jwks: { keys: issuer.jwks }, issuer: issuer.issuer, audience: issuer.audience, denyList });
+    await app.register(auth, {
+      jwks: { keys: issuer.jwks },
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      denyList,
+    });
     app.get('/me', { preHandler: app.authenticate }, async (request) => request.principal);
     app.get('/admin', { preHandler: [app.authenticate, app.requireRole('admin')] }, async () => ({ ok: true }));
     await app.ready();
@@ -59,7 +64,14 @@ describe('auth plugin', () => {
   it('when the token says alg none, then 401 without looking for a key', async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
     const claims = base64url.encode(
-      JSON.stringify({ sub: userId, role: 'admin', jti: 'x', iss: issuer.issuer, aud: issuer.audience, exp: 9999999999 }),
+      JSON.stringify({
+        sub: userId,
+        role: 'admin',
+        jti: 'x',
+        iss: issuer.issuer,
+        aud: issuer.audience,
+        exp: 9999999999,
+      }),
     );
     const res = await call('/admin', `${header}.${claims}.`);
     expect(res.statusCode).toBe(401);

@@ -48,7 +48,10 @@ function prefixedProducer(producer: EventProducer, prefix: string): EventProduce
   return { ...producer, publish: (topic, event, options) => producer.publish(`${prefix}${topic}`, event, options) };
 }
 
-function prefixHandlers<T extends Record<string, unknown>>(handlers: TopicHandlers<T>, prefix: string): TopicHandlers<T> {
+function prefixHandlers<T extends Record<string, unknown>>(
+  handlers: TopicHandlers<T>,
+  prefix: string,
+): TopicHandlers<T> {
   return Object.fromEntries(Object.entries(handlers).map(([topic, h]) => [`${prefix}${topic}`, h])) as TopicHandlers<T>;
 }
 

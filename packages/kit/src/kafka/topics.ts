@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
 export interface TopicSpec {
@@ -20,13 +21,28 @@ export function deadLetterTopic(topic: string): string {
  */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
   const wanted = specs.flatMap(withDeadLetterTopic);
+  // Services starting together on a fresh broker race to create the same topics; the loser sees retriable errors
+  // ("does not host this topic-partition") until the winner's partitions have leaders. Try again, bounded.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createMissingTopics(admin, wanted);
+    } catch (err) {
+      if (attempt >= 10 || (err as { retriable?: unknown }).retriable !== true) throw err;
+      await sleep(250 * attempt);
+    }
+  }
+}
+
+async function createMissingTopics(admin: Admin, wanted: TopicSpec[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((spec) => !existing.has(spec.topic));
-  if (missing.length === 0) return [];
-  // Only missing topics are requested: kafkajs skips waiting for leaders when any requested topic exists, and a
-  // service must not start producing to a topic whose partitions have no leader yet.
-  // A replica racing us to create the same topic makes this return false, which is fine.
-  await admin.createTopics({ topics: missing.map(toTopicConfig), waitForLeaders: true });
+  if (missing.length > 0) {
+    // Only missing topics are requested: kafkajs skips waiting for leaders when any requested topic exists.
+    // A replica racing us to create the same topic makes this return false, which is fine.
+    await admin.createTopics({ topics: missing.map(toTopicConfig), waitForLeaders: true });
+  }
+  // Every partition must have a leader before the service produces or consumes, whoever created the topic.
+  await admin.fetchTopicMetadata({ topics: wanted.map((spec) => spec.topic) });
   return missing.map((spec) => spec.topic);
 }
 
