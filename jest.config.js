@@ -5,10 +5,10 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/gateway'].filter((dir) =>
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/gateway', '<rootDir>/e2e'].filter((dir) =>
     require('node:fs').existsSync(dir.replace('<rootDir>', __dirname)),
   ),
-  testMatch: ['**/test/**/*.test.ts'],
+  testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
   transform: {
     '^.+\\.[tj]s$': [
       '@swc/jest',

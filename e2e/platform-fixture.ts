@@ -1,0 +1,146 @@
+import { generateKeyPairSync } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { startPlatform, type RunningPlatform } from '../packages/local-infra/src/platform';
+import { defaultPorts, type ServiceName } from '../packages/local-infra/src/services';
+import { freePort, requireEnv, uniqueName, waitFor } from '@platform/test-kit';
+
+/**
+ * The four services as real processes (what `npm run up` runs), in a namespace of their own: private databases,
+ * topic prefix and ports. Their logs are kept in a temp folder, printed when a test fails to start them.
+ */
+export async function startTestPlatform(options: { kafkaBrokers?: string } = {}): Promise<RunningPlatform> {
+  const ports = Object.fromEntries(
+    await Promise.all(
+      (Object.keys(defaultPorts) as ServiceName[]).map(async (name) => [
+        name,
+        { http: await freePort(), metrics: await freePort() },
+      ]),
+    ),
+  ) as Record<ServiceName, { http: number; metrics: number }>;
+  return startPlatform({
+    infra: {
+      KAFKA_BROKERS: options.kafkaBrokers ?? requireEnv('KAFKA_BROKERS'),
+      MONGO_URL: requireEnv('MONGO_URL'),
+      REDIS_URL: requireEnv('REDIS_URL'),
+    },
+    ports,
+    namespace: uniqueName('e2e').replace(/-/g, '_'),
+    logDir: mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')),
+    logLevel: 'warn',
+    secrets: {
+      JWT_PRIVATE_KEY: testKeyPem(),
+      JWT_KEY_ID: uniqueName('kid'),
+      ADMIN_EMAIL: `${uniqueName('admin')}@e2e.test`,
+      ADMIN_PASSWORD: 'correct-horse-battery-e2e',
+    },
+  });
+}
+
+function testKeyPem(): string {
+  return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A tiny JSON client: what a front end or another team's service would do with fetch. */
+export async function call<T = Record<string, unknown>>(
+  url: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+}
+
+export async function login(platform: RunningPlatform, email: string, password: string): Promise<string> {
+  const res = await call<{ accessToken: string }>(`${platform.urls.user}/auth/login`, { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accessToken;
+}
+
+export async function registerCustomer(platform: RunningPlatform): Promise<string> {
+  const email = `${uniqueName('customer')}@e2e.test`;
+  const password = 'a-long-and-unusual-passphrase';
+  const res = await call(`${platform.urls.user}/auth/register`, { body: { email, password } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return login(platform, email, password);
+}
+
+/** Creates a product (admin) and waits for inventory to open its stock record from product.created, then restocks. */
+export async function stockedProduct(
+  platform: RunningPlatform,
+  adminToken: string,
+  units: number,
+): Promise<{ id: string; sku: string }> {
+  const sku = uniqueName('SKU')
+    .toUpperCase()
+    .replace(/[^A-Z0-9-]/g, '')
+    .slice(0, 30);
+  const created = await call<{ id: string }>(`${platform.urls.product}/products`, {
+    token: adminToken,
+    body: { sku, name: `Product ${sku}`, description: 'e2e', category: 'e2e', priceMinor: 1250, currency: 'EUR' },
+  });
+  if (created.status !== 201)
+    throw new Error(`create product failed: ${created.status} ${JSON.stringify(created.body)}`);
+  await waitFor(
+    async () => (await call(`${platform.urls.inventory}/stock/${sku}`, { token: adminToken })).status === 200,
+    {
+      what: `inventory to create stock for ${sku} from product.created`,
+      timeoutMs: 30_000,
+    },
+  );
+  if (units > 0) {
+    const restocked = await call(`${platform.urls.inventory}/stock/${sku}/restock`, {
+      token: adminToken,
+      body: { quantity: units },
+    });
+    if (restocked.status !== 200)
+      throw new Error(`restock failed: ${restocked.status} ${JSON.stringify(restocked.body)}`);
+  }
+  return { id: created.body.id, sku };
+}
+
+export async function available(platform: RunningPlatform, token: string, sku: string): Promise<number> {
+  return (await call<{ available: number }>(`${platform.urls.inventory}/stock/${sku}`, { token })).body.available;
+}
+
+export async function placeOrder(
+  platform: RunningPlatform,
+  token: string,
+  lines: Array<{ productId: string; quantity: number }>,
+): Promise<ApiResponse<{ id: string; status: string }>> {
+  return call(`${platform.urls.order}/orders`, {
+    token,
+    body: { lines },
+    headers: { 'idempotency-key': uniqueName('idem') },
+  });
+}
+
+export async function finalStatus(
+  platform: RunningPlatform,
+  token: string,
+  orderId: string,
+  timeoutMs = 60_000,
+): Promise<string> {
+  return waitFor(
+    async () => {
+      const { body } = await call<{ status: string }>(`${platform.urls.order}/orders/${orderId}`, { token });
+      return body.status === 'PENDING' ? undefined : body.status;
+    },
+    { what: `order ${orderId} to leave PENDING`, timeoutMs },
+  );
+}

@@ -1,0 +1,73 @@
+import { waitFor } from '@platform/test-kit';
+import type { RunningPlatform } from '../packages/local-infra/src/platform';
+import {
+  available,
+  call,
+  finalStatus,
+  login,
+  placeOrder,
+  registerCustomer,
+  startTestPlatform,
+  stockedProduct,
+} from './platform-fixture';
+
+describe('order saga across the four running services', () => {
+  let platform: RunningPlatform;
+  let admin: string;
+  let customer: string;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    admin = await login(platform, platform.secrets.ADMIN_EMAIL, platform.secrets.ADMIN_PASSWORD);
+    customer = await registerCustomer(platform);
+  }, 180_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('when stock suffices, then the order is CONFIRMED and stock decreases; when cancelled, then stock is restored', async () => {
+    const product = await stockedProduct(platform, admin, 5);
+
+    const order = await placeOrder(platform, customer, [{ productId: product.id, quantity: 2 }]);
+    expect(order.status).toBe(201);
+    expect(order.body.status).toBe('PENDING');
+
+    expect(await finalStatus(platform, customer, order.body.id)).toBe('CONFIRMED');
+    expect(await available(platform, admin, product.sku)).toBe(3);
+
+    const cancelled = await call(`${platform.urls.order}/orders/${order.body.id}/cancel`, {
+      token: customer,
+      body: {},
+    });
+    expect(cancelled.status).toBe(200);
+    await expectEventually(() => available(platform, admin, product.sku), 5);
+  });
+
+  it('when stock is short, then the order is REJECTED and stock is unchanged', async () => {
+    const product = await stockedProduct(platform, admin, 1);
+
+    const order = await placeOrder(platform, customer, [{ productId: product.id, quantity: 3 }]);
+
+    expect(await finalStatus(platform, customer, order.body.id)).toBe('REJECTED');
+    expect(await available(platform, admin, product.sku)).toBe(1);
+  });
+
+  it('when 50 orders race for the last 10 units, then exactly 10 are CONFIRMED and stock ends at 0, never below', async () => {
+    const product = await stockedProduct(platform, admin, 10);
+
+    const orders = await Promise.all(
+      Array.from({ length: 50 }, () => placeOrder(platform, customer, [{ productId: product.id, quantity: 1 }])),
+    );
+    expect(orders.map((o) => o.status)).toEqual(Array(50).fill(201));
+
+    const statuses = await Promise.all(orders.map((o) => finalStatus(platform, customer, o.body.id, 120_000)));
+    expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(10);
+    expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(40);
+    expect(await available(platform, admin, product.sku)).toBe(0);
+  }, 180_000);
+});
+
+async function expectEventually(read: () => Promise<number>, expected: number): Promise<void> {
+  await waitFor(async () => (await read()) === expected, { what: `value to become ${expected}`, timeoutMs: 30_000 });
+}

@@ -1,0 +1,67 @@
+import { Topics } from '@platform/events';
+import { loadConfig } from '@platform/kit';
+import { migrateUp, waitFor } from '@platform/test-kit';
+import { buildApp } from '../../src/app';
+import { configSchema } from '../../src/config';
+import { usersCollection } from '../../src/data-access/user-model';
+import { migrationsDir, testEnv } from '../helpers/app';
+import { recordTopic } from '../helpers/kafka';
+import { login, newEmail, register, strongPassword } from '../helpers/users';
+
+describe('admin bootstrap from configuration', () => {
+  const adminPassword = 'bootstrap-Admin-pass-42';
+
+  async function start(env: Record<string, string>) {
+    const config = loadConfig(configSchema, { ...env, LOG_LEVEL: 'silent' });
+    const app = await buildApp(config);
+    await app.ready();
+    return app;
+  }
+
+  it('when ADMIN_EMAIL is new, then the admin is created once, however often the service starts', async () => {
+    const email = newEmail('admin');
+    const env = await testEnv({ ADMIN_EMAIL: email.toUpperCase(), ADMIN_PASSWORD: adminPassword });
+    await migrateUp(migrationsDir, env.MONGO_URL!);
+
+    const first = await start(env);
+    await first.close();
+    // The app created the topic; read it from the beginning.
+    const topic = await recordTopic(`${env.KAFKA_TOPIC_PREFIX}${Topics.UserRegistered}`);
+    const second = await start(env);
+    try {
+      expect(await second.mongo.collection(usersCollection).find({ email }).toArray()).toEqual([
+        expect.objectContaining({ role: 'admin' }),
+      ]);
+      expect((await login(second, email, adminPassword)).statusCode).toBe(200);
+      const event = await waitFor(
+        () => topic.messages.find((m) => (m.value.payload as { email: string }).email === email),
+        {
+          what: 'user.registered for the admin',
+        },
+      );
+      expect(event.value.payload).toMatchObject({ role: 'admin' });
+      expect(topic.messages.filter((m) => m.key === event.key)).toHaveLength(1);
+    } finally {
+      await second.close();
+      await topic.stop();
+    }
+  });
+
+  it('when ADMIN_EMAIL belongs to a customer, then the customer is promoted and keeps their own password', async () => {
+    const email = newEmail('promote');
+    const env = await testEnv();
+    await migrateUp(migrationsDir, env.MONGO_URL!);
+    const plain = await start(env);
+    await register(plain, email);
+    await plain.close();
+
+    const withAdmin = await start({ ...env, ADMIN_EMAIL: email, ADMIN_PASSWORD: adminPassword });
+    try {
+      expect(await withAdmin.mongo.collection(usersCollection).findOne({ email })).toMatchObject({ role: 'admin' });
+      expect((await login(withAdmin, email, strongPassword)).statusCode).toBe(200);
+      expect((await login(withAdmin, email, adminPassword)).statusCode).toBe(401);
+    } finally {
+      await withAdmin.close();
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { Topics, payloadSchemas } from '@platform/events';
+import { waitFor } from '@platform/test-kit';
+import { usersCollection } from '../../../src/data-access/user-model';
+import { metricValue, startTestApp, type TestApp } from '../../helpers/app';
+import { recordTopic, type RecordedMessage } from '../../helpers/kafka';
+import { newEmail, register, strongPassword } from '../../helpers/users';
+
+describe('POST /auth/register', () => {
+  let t: TestApp;
+  let topic: { messages: RecordedMessage[]; stop(): Promise<void> };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    topic = await recordTopic(`${t.config.KAFKA_TOPIC_PREFIX}${Topics.UserRegistered}`);
+  });
+
+  afterAll(async () => {
+    await topic?.stop();
+    await t?.close();
+  });
+
+  it('when the email is new and the password strong, then 201 with the customer account under the lower-case email, stored with an argon2id hash', async () => {
+    const email = newEmail();
+    const before = await metricValue(t.app, 'user_registrations_total');
+
+    const res = await register(t.app, email.toUpperCase());
+
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      email,
+      role: 'customer',
+      createdAt: expect.any(String),
+    });
+    const stored = await t.app.mongo.collection(usersCollection).findOne({ email });
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(JSON.stringify(stored)).not.toContain(strongPassword);
+    expect(await metricValue(t.app, 'user_registrations_total')).toBe(before + 1);
+  });
+
+  it('when a user registers, then user.registered is published on the prefixed topic, keyed by user id', async () => {
+    const email = newEmail();
+    const { id } = (await register(t.app, email)).json<{ id: string; createdAt: string }>();
+
+    const message = await waitFor(() => topic.messages.find((m) => m.key === id), { what: 'user.registered' });
+
+    expect(message.value).toMatchObject({ type: Topics.UserRegistered, version: 1 });
+    const payload = message.value.payload;
+    expect(payload).toEqual({ userId: id, email, role: 'customer', registeredAt: expect.any(String) });
+    expect(payloadSchemas[Topics.UserRegistered].validate(payload).error).toBeUndefined();
+    await waitFor(async () => (await t.app.mongo.collection(usersCollection).findOne({ email }))?.outbox.length === 0, {
+      what: 'the outbox to empty',
+    });
+  });
+
+  it('when the email is already registered in another case, then 409 EMAIL_TAKEN and the account is not stored twice', async () => {
+    const email = newEmail();
+    await register(t.app, email);
+
+    const res = await register(t.app, email.toUpperCase());
+
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'EMAIL_TAKEN' });
+    expect(await t.app.mongo.collection(usersCollection).countDocuments({ email })).toBe(1);
+  });
+
+  it.each([
+    ['shorter than 12 characters', 'TOO_SHORT', 'Sh0rt-pass!'],
+    ['containing the local part of the email', 'CONTAINS_EMAIL', 'xX-{local}-Xx!'],
+    ['a common password', 'COMMON_PASSWORD', '1q2w3e4r5t6y'],
+    ['a common password with digits appended', 'COMMON_PASSWORD', 'Password2024!'],
+  ])('when the password is %s, then 400 WEAK_PASSWORD with reason %s', async (_case, reason, password) => {
+    const email = newEmail('weak');
+    const res = await register(t.app, email, password.replace('{local}', email.split('@')[0]!));
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'WEAK_PASSWORD', reason, detail: expect.stringMatching(/^password /) });
+    expect(await t.app.mongo.collection(usersCollection).countDocuments({ email })).toBe(0);
+  });
+
+  it('when fields are missing, malformed or unknown, then 400 VALIDATION_FAILED listing each field', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: 'not-an-email', role: 'admin' },
+    });
+
+    expect(res.statusCode).toBe(400);
+    const fields = res.json<{ errors: Array<{ field: string }> }>().errors.map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['/email', '/password', '/role']));
+  });
+
+  it('when the email passes the HTTP format but not the event contract (an IP domain), then 400 INVALID_EMAIL', async () => {
+    const res = await register(t.app, 'someone@192.0.2.1');
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'INVALID_EMAIL' });
+  });
+});
