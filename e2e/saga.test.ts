@@ -71,3 +71,38 @@ describe('order saga across the four running services', () => {
 async function expectEventually(read: () => Promise<number>, expected: number): Promise<void> {
   await waitFor(async () => (await read()) === expected, { what: `value to become ${expected}`, timeoutMs: 30_000 });
 }
+
+describe('logout across services', () => {
+  let platform: RunningPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+  }, 180_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('when a customer logs out at the user service, then the order and inventory services refuse that access token', async () => {
+    const email = `logout-${Date.now()}@e2e.test`;
+    const password = 'a-long-and-unusual-passphrase';
+    expect((await call(`${platform.urls.user}/auth/register`, { body: { email, password } })).status).toBe(201);
+    const session = await call<{ accessToken: string; refreshToken: string }>(`${platform.urls.user}/auth/login`, {
+      body: { email, password },
+    });
+    const token = session.body.accessToken;
+    expect((await call(`${platform.urls.order}/orders`, { token })).status).toBe(200);
+
+    const logout = await call(`${platform.urls.user}/auth/logout`, {
+      token,
+      body: { refreshToken: session.body.refreshToken },
+    });
+    expect(logout.status).toBe(204);
+
+    for (const url of [`${platform.urls.order}/orders`, `${platform.urls.inventory}/stock/ANY-SKU`]) {
+      const refused = await call(url, { token });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ code: 'TOKEN_REVOKED' });
+    }
+  });
+});

@@ -33,3 +33,5 @@ export { runMigrations } from './migrations';
 export type { MigrationAction, MigrationOptions, MigrationResult } from './migrations';
 export { openapi } from './openapi';
 export type { OpenApiOptions } from './openapi';
+export { InvalidFieldSchema, NoContent, ProblemSchema, defineProblems, problems } from './schemas';
+export type { ProblemOptions } from './schemas';

@@ -10,14 +10,15 @@ declare module 'fastify' {
 
 export interface RedisOptions {
   url: string;
-  /** Prefix for every key, so services sharing a Redis never collide. */
-  keyPrefix?: string;
   maxReconnectDelayMs?: number;
 }
 
+/**
+ * No client-wide `keyPrefix` on purpose: some keys are shared across services (the logout deny-list,
+ * `auth:deny:<jti>`, written by the user service and read by every verifier). Services namespace their own keys.
+ */
 export function createRedisClient(options: RedisOptions): Redis {
   const clientOptions: IORedisOptions = {
-    keyPrefix: options.keyPrefix,
     // Keep reconnecting, backing off up to a cap: Redis coming back must heal the service without a restart.
     retryStrategy: (times) => Math.min(50 * 2 ** times, options.maxReconnectDelayMs ?? 2_000),
     // Fail commands fast while disconnected instead of queueing them until memory runs out.

@@ -116,8 +116,14 @@ export function createKafka(options: KafkaOptions = {}): Component {
       const properties = path.join(runDir, 'server.properties');
       if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
         // KRaft storage is formatted once with a cluster id; restarts reuse it and keep their data.
+        // `--cluster-id=<id>` in one argument: a base64url id may start with '-', which would read as an option.
         const clusterId = randomBytes(16).toString('base64url');
-        const [cmd, args] = java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties]);
+        const [cmd, args] = java('kafka.tools.StorageTool', [
+          'format',
+          `--cluster-id=${clusterId}`,
+          '--config',
+          properties,
+        ]);
         await run(cmd, args);
       }
       const [cmd, args] = java('kafka.Kafka', [properties]);

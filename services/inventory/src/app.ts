@@ -30,7 +30,7 @@ export async function buildApp(config: Readonly<InventoryConfig>, deps: AppDeps 
   const app = await createApp({ config });
   await app.register(openapi, { title: 'inventory service', version: '1.0.0' });
   await app.register(mongo, { url: config.MONGO_URL });
-  await app.register(redis, { url: config.REDIS_URL, keyPrefix: 'inventory:' });
+  await app.register(redis, { url: config.REDIS_URL });
   await app.register(auth, {
     jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
     issuer: config.AUTH_ISSUER,

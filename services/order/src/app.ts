@@ -31,7 +31,7 @@ export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}
   const app = await createApp({ config });
   await app.register(openapi, { title: 'order service', version: '1.0.0', description: 'Orders and their lifecycle' });
   await app.register(mongo, { url: config.MONGO_URL });
-  await app.register(redis, { url: config.REDIS_URL, keyPrefix: 'order:' });
+  await app.register(redis, { url: config.REDIS_URL });
   await app.register(auth, {
     jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
     issuer: config.AUTH_ISSUER,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Problem } from './problem';
+import { ProblemSchema as Problem } from '@platform/kit';
 
 /** Same rule as the events' sku: upper-case letters, digits and dashes, so no operator or `$` key gets through. */
 const Sku = Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{1,39}$', description: 'Stock keeping unit, e.g. TSHIRT-RED-M' });

@@ -1,22 +1,5 @@
-import { Type, type TObject } from '@sinclair/typebox';
-
-/** application/problem+json as the kit's error handler writes it, with the extensions this service adds. */
-const problemProperties = {
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.Optional(Type.String()),
-  instance: Type.Optional(Type.String()),
-  code: Type.String({ description: 'Stable error code, e.g. ORDER_NOT_FOUND' }),
-  requestId: Type.String(),
-  errors: Type.Optional(
-    Type.Array(
-      Type.Object({ in: Type.String(), field: Type.String(), message: Type.String() }, { additionalProperties: false }),
-      { description: 'VALIDATION_FAILED: every invalid field' },
-    ),
-  ),
-  productIds: Type.Optional(Type.Array(Type.String(), { description: 'UNKNOWN_PRODUCT: the ids not found' })),
-};
+import { Type } from '@sinclair/typebox';
+import { defineProblems } from '@platform/kit';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request; every invalid field is listed',
@@ -30,12 +13,10 @@ const DESCRIPTIONS: Record<number, string> = {
   504: 'The product service did not answer in time',
 };
 
-/** A route's problem answers by status code: they validate nothing, but serialise and document the errors. */
-export function problems(...statuses: number[]): Record<number, TObject> {
-  return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      Type.Object(problemProperties, { additionalProperties: false, description: DESCRIPTIONS[status] ?? 'Error' }),
-    ]),
-  );
-}
+/** The order service's problem answers: the kit's shape plus the unknown product ids of a 422. */
+export const problems = defineProblems({
+  extensions: {
+    productIds: Type.Optional(Type.Array(Type.String(), { description: 'UNKNOWN_PRODUCT: the ids not found' })),
+  },
+  descriptions: DESCRIPTIONS,
+});

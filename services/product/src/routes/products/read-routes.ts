@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { getProduct, listProducts } from '../../domain/read-products';
-import { NoContent, problems } from '../../schemas/problem';
+import { NoContent, problems } from '@platform/kit';
 import {
   ConditionalReadHeaders,
   ListProductsQuery,

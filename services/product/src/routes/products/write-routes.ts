@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createProduct } from '../../domain/create-product';
 import { deleteProduct } from '../../domain/delete-product';
 import { updateProduct } from '../../domain/update-product';
-import { NoContent, problems } from '../../schemas/problem';
+import { NoContent, problems } from '@platform/kit';
 import {
   ConditionalWriteHeaders,
   CreateProductBody,

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createDenyList } from '@platform/kit';
 import { login } from '../../domain/login';
 import { logout } from '../../domain/logout';
 import { registerUser } from '../../domain/register-user';
 import { refreshSession, type Session, type SessionDeps } from '../../domain/sessions';
 import { Credentials, RefreshBody, Session as SessionSchema } from '../../schemas/auth';
-import { NoContent, problems } from '../../schemas/problem';
+import { NoContent, createDenyList } from '@platform/kit';
+import { problems } from '../../schemas/problem';
 import { User } from '../../schemas/users';
 import { toUserDto } from '../users/dto';
 

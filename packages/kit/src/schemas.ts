@@ -1,0 +1,61 @@
+import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+
+/**
+ * Route schemas for what the kit itself answers, in TypeBox (JSON Schema), so every service documents its
+ * problem+json responses the same way in its OpenAPI document.
+ */
+export const InvalidFieldSchema = Type.Object(
+  {
+    in: Type.String({ description: 'body, querystring, params or headers' }),
+    field: Type.String({ description: 'JSON-pointer-like path of the offending field' }),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+const problemProperties = {
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
+  code: Type.String({ description: 'Stable error code, e.g. ORDER_NOT_FOUND' }),
+  requestId: Type.String(),
+  errors: Type.Optional(Type.Array(InvalidFieldSchema, { description: 'VALIDATION_FAILED: every invalid field' })),
+};
+
+/** RFC 9457 problem details as the kit's error handler writes them. */
+export const ProblemSchema = Type.Object(problemProperties, {
+  additionalProperties: false,
+  description: 'application/problem+json',
+});
+
+/** `{ 404: ProblemSchema, 409: ProblemSchema }` for the statuses a route can answer with a problem. */
+export function problems<const S extends number>(...statuses: S[]): Record<S, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<S, typeof ProblemSchema>;
+}
+
+export interface ProblemOptions {
+  /** Extension members a service adds to some problems (e.g. the unknown product ids of a 422). */
+  extensions?: TProperties;
+  /** What each status means for this service, shown in its OpenAPI document. */
+  descriptions?: Partial<Record<number, string>>;
+}
+
+/** Like `problems`, for a service whose problems carry extensions or per-status descriptions. */
+export function defineProblems(options: ProblemOptions): (...statuses: number[]) => Record<number, TObject> {
+  const properties = { ...problemProperties, ...options.extensions };
+  return (...statuses) =>
+    Object.fromEntries(
+      statuses.map((status) => [
+        status,
+        Type.Object(properties, {
+          additionalProperties: false,
+          description: options.descriptions?.[status] ?? 'Error',
+        }),
+      ]),
+    );
+}
+
+/** A response without a body (204, 304). */
+export const NoContent: TSchema = Type.Null({ description: 'No body' });
