@@ -14,6 +14,7 @@ KUBE_MINOR="1.34"
 CRDS="$ROOT/charts/crds"
 
 cd "$ROOT"
+mkdir -p "$ROOT/.local"
 if [ -z "${SKIP_INSTALL:-}" ]; then
   bash "$HERE/install-tools.sh" >"$ROOT/.local/install-tools.log" 2>&1 || {
     cat "$ROOT/.local/install-tools.log"
