@@ -16,7 +16,7 @@ module.exports = {
     ],
   },
   // ESM-only dependencies that CommonJS code requires (Node 20.19+ can, jest's module system cannot): compile them.
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: {
     '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',

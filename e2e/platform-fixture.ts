@@ -6,11 +6,19 @@ import { startPlatform, type RunningPlatform } from '../packages/local-infra/src
 import { defaultPorts, type ServiceName } from '../packages/local-infra/src/services';
 import { freePort, requireEnv, uniqueName, waitFor } from '@platform/test-kit';
 
+export interface TestPlatformOptions {
+  kafkaBrokers?: string;
+  /** Export spans there (OTEL_EXPORTER_OTLP_ENDPOINT), e.g. to a Jaeger the test started. */
+  otlpEndpoint?: string;
+  /** Also run the gateway in front of the services, on free ports of its own. */
+  gateway?: boolean;
+}
+
 /**
  * The four services as real processes (what `npm run up` runs), in a namespace of their own: private databases,
  * topic prefix and ports. Their logs are kept in a temp folder, printed when a test fails to start them.
  */
-export async function startTestPlatform(options: { kafkaBrokers?: string } = {}): Promise<RunningPlatform> {
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<RunningPlatform> {
   const ports = Object.fromEntries(
     await Promise.all(
       (Object.keys(defaultPorts) as ServiceName[]).map(async (name) => [
@@ -26,6 +34,8 @@ export async function startTestPlatform(options: { kafkaBrokers?: string } = {})
       REDIS_URL: requireEnv('REDIS_URL'),
     },
     ports,
+    ...(options.gateway ? { gateway: { http: await freePort(), metrics: await freePort() } } : {}),
+    otlpEndpoint: options.otlpEndpoint,
     namespace: uniqueName('e2e').replace(/-/g, '_'),
     logDir: mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')),
     logLevel: 'warn',

@@ -1,30 +1,58 @@
 /* eslint-disable no-console -- a command-line tool talks to its terminal */
-import { ensureInfra, infraEnv, infraStatus, localInfra, stopInfra, type InfraEnv } from './index';
+import {
+  createJaeger,
+  createPrometheus,
+  ensureInfra,
+  infraEnv,
+  infraStatus,
+  localInfra,
+  scrapeTargets,
+  stopInfra,
+  type InfraEnv,
+} from './index';
+import type { RunningPlatform } from './platform';
+import { defaultGatewayPorts, defaultPorts } from './services';
 
-const usage = 'usage: local-infra up [--foreground] [--services] | down | status';
+const usage = 'usage: local-infra up [--foreground] [--services] [--observability] | down | status | install';
+
+/**
+ * Jaeger and Prometheus of `up --observability`. Prometheus scrapes the ports of `npm run up` unless given the
+ * running platform's.
+ */
+function observability(metricsPorts?: RunningPlatform['metricsPorts']) {
+  const ports = metricsPorts ?? {
+    ...Object.fromEntries(Object.entries(defaultPorts).map(([name, p]) => [name, p.metrics])),
+    gateway: defaultGatewayPorts.metrics,
+  };
+  return { jaeger: createJaeger(), prometheus: createPrometheus({ targets: scrapeTargets(ports) }) };
+}
 
 async function printStatus(): Promise<boolean> {
   const status = await infraStatus();
   for (const s of status) {
     console.log(`${s.name.padEnd(8)} ${s.up ? 'up  ' : 'down'}  ${s.url}${s.external ? '  (external)' : ''}`);
   }
+  // Optional (`up --observability`): listed when running, never part of the exit code.
+  const { jaeger, prometheus } = observability();
+  if (await jaeger.probe()) console.log(`jaeger   up    ${jaeger.queryUrl}  (query API; OTLP at ${jaeger.url})`);
+  if (await prometheus.probe()) console.log(`prometheus up    ${prometheus.url}`);
   return status.every((s) => s.up);
 }
 
-async function startServices(env: InfraEnv): Promise<() => Promise<void>> {
+async function startServices(env: InfraEnv, otlpEndpoint?: string): Promise<RunningPlatform> {
   // Loaded only here: it needs the built kit, which plain infrastructure commands (and jest's setup) must not.
   const { startPlatform } = await import('./platform.js');
   console.log('starting services (migrations first)...');
-  const platform = await startPlatform({ infra: env });
+  const platform = await startPlatform({ infra: env, otlpEndpoint });
   for (const [name, url] of Object.entries(platform.urls))
     console.log(`${name.padEnd(10)} ${url}  (logs: ${platform.logFiles[name as keyof typeof platform.urls]})`);
   console.log(
     `first admin: ${platform.secrets.ADMIN_EMAIL} / ${platform.secrets.ADMIN_PASSWORD} (local only, in .local/run/dev-secrets.json)`,
   );
-  return platform.stop;
+  return platform;
 }
 
-async function up(foreground: boolean, withServices: boolean): Promise<void> {
+async function up(foreground: boolean, withServices: boolean, withObservability: boolean): Promise<void> {
   const components = localInfra();
   const started = await ensureInfra(components);
   console.log(
@@ -37,14 +65,24 @@ async function up(foreground: boolean, withServices: boolean): Promise<void> {
       .map(([k, v]) => `export ${k}=${v}`)
       .join('\n'),
   );
-  const stopServices = withServices ? await startServices(env) : undefined;
+  // The trace backend first, so the services' first spans have somewhere to go; Prometheus once their ports are known.
+  const jaeger = withObservability ? observability().jaeger : undefined;
+  await jaeger?.start();
+  const platform = withServices ? await startServices(env, jaeger?.url) : undefined;
+  const prometheus = withObservability ? observability(platform?.metricsPorts).prometheus : undefined;
+  await prometheus?.start();
+  if (jaeger && prometheus) {
+    console.log(`traces:  ${jaeger.queryUrl}/api/traces?service=order-service  (query API; OTLP in at ${jaeger.url})`);
+    console.log(`metrics: ${prometheus.url}/targets, alerts: ${prometheus.url}/api/v1/alerts`);
+  }
   if (!foreground) return;
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await stopServices?.();
+  await platform?.stop();
+  await Promise.all([prometheus?.stop(), jaeger?.stop()]);
   await stopInfra(components);
   console.log('local-infra: stopped');
 }
@@ -53,11 +91,20 @@ async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
   switch (command) {
     case 'up':
-      return up(flags.includes('--foreground'), flags.includes('--services'));
-    case 'down':
-      await stopInfra();
+      return up(flags.includes('--foreground'), flags.includes('--services'), flags.includes('--observability'));
+    case 'down': {
+      const { jaeger, prometheus } = observability();
+      await Promise.all([stopInfra(), prometheus.stop(), jaeger.stop()]);
       console.log('local-infra: stopped');
       return;
+    }
+    case 'install': {
+      // Downloads and builds everything, starts nothing: CI runs it before the tests so no test waits on a Go build.
+      const { jaeger, prometheus } = observability();
+      for (const component of [...localInfra(), jaeger, prometheus]) await component.install();
+      console.log('local-infra: installed');
+      return;
+    }
     case 'status':
       process.exitCode = (await printStatus()) ? 0 : 3;
       return;

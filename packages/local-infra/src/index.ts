@@ -7,6 +7,10 @@ export type { Component } from './component';
 export { createKafka, probeKafka } from './kafka';
 export { createFerretDb, probeMongo } from './ferretdb';
 export { createRedis, probeRedis } from './redis';
+export { createJaeger } from './jaeger';
+export type { JaegerOptions, TraceBackend } from './jaeger';
+export { createPrometheus, renderAlertRules, scrapeTargets, RULES_NAMESPACE } from './prometheus';
+export type { PrometheusComponent, PrometheusOptions, ScrapeTarget } from './prometheus';
 export { InfraError } from './process';
 export { localHome } from './paths';
 

@@ -6,12 +6,15 @@ import type { InfraEnv } from './index';
 import { dirs } from './paths';
 import { InfraError, tail } from './process';
 import {
+  defaultGatewayPorts,
   defaultPorts,
   devSecrets,
+  gatewayEnv,
   serviceDir,
   serviceEnv,
   serviceNames,
   spawnService,
+  type DeployableName,
   type DevSecrets,
   type ServiceEnvOptions,
   type ServiceName,
@@ -26,19 +29,29 @@ export interface PlatformOptions {
   logLevel?: string;
   secrets?: DevSecrets;
   extra?: ServiceEnvOptions['extra'];
+  /**
+   * The gateway's ports, or false for the services alone. Defaults to 3000/9100 when `ports` is not given
+   * (`npm run up`), and to false when it is (callers choosing the services' ports choose the gateway's too).
+   */
+  gateway?: ServicePorts | false;
+  /** Where every deployable exports its spans (OTEL_EXPORTER_OTLP_ENDPOINT); none are exported without it. */
+  otlpEndpoint?: string;
 }
 
 export interface RunningPlatform {
-  urls: Record<ServiceName, string>;
+  /** `gateway` is present when the gateway was started. */
+  urls: Record<ServiceName, string> & { gateway?: string };
   secrets: DevSecrets;
-  logFiles: Record<ServiceName, string>;
-  /** SIGTERM to every service (graceful), then waits for them to exit. */
+  logFiles: Record<ServiceName, string> & { gateway?: string };
+  /** Each deployable's metrics port (its /metrics on 127.0.0.1), e.g. for a Prometheus to scrape. */
+  metricsPorts: Record<ServiceName, number> & { gateway?: number };
+  /** SIGTERM to every service and the gateway (graceful), then waits for them to exit. */
   stop(): Promise<void>;
   /** Stops one service (e.g. to test what its callers do without it) and returns a function that restarts it. */
-  stopService(name: ServiceName): Promise<() => Promise<void>>;
+  stopService(name: DeployableName): Promise<() => Promise<void>>;
 }
 
-async function waitForReady(name: ServiceName, url: string, child: ChildProcess, logFile: string): Promise<void> {
+async function waitForReady(name: DeployableName, url: string, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new InfraError(`${name} exited with ${child.exitCode}:\n${tail(logFile)}`);
@@ -58,10 +71,13 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Runs the four services against the given infrastructure: migrations first (as the Helm hook does), then each
- * service from source, waiting for its readiness. Used by `npm run up` and by the end-to-end tests.
+ * service from source, waiting for its readiness, then the gateway in front of them (unless `gateway: false`).
+ * Used by `npm run up` and by the end-to-end tests.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const ports = options.ports ?? defaultPorts;
+  const gatewayPorts = options.gateway ?? (options.ports ? false : defaultGatewayPorts);
+  const deployables: DeployableName[] = gatewayPorts ? [...serviceNames, 'gateway'] : [...serviceNames];
   const namespace = options.namespace ?? '';
   const logDir = options.logDir ?? path.join(dirs.run, 'services');
   const secrets = options.secrets ?? devSecrets(path.join(dirs.run, 'dev-secrets.json'));
@@ -72,25 +88,27 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     namespace,
     logLevel: options.logLevel,
     extra: options.extra,
+    otlpEndpoint: options.otlpEndpoint,
   };
-  const children = new Map<ServiceName, ChildProcess>();
-  const urls = Object.fromEntries(serviceNames.map((n) => [n, `http://127.0.0.1:${ports[n].http}`])) as Record<
-    ServiceName,
-    string
-  >;
-  const logFiles = Object.fromEntries(serviceNames.map((n) => [n, path.join(logDir, `${n}.log`)])) as Record<
-    ServiceName,
-    string
-  >;
+  const children = new Map<DeployableName, ChildProcess>();
+  const httpPort = (n: DeployableName) => (n === 'gateway' ? (gatewayPorts as ServicePorts).http : ports[n].http);
+  const urls = Object.fromEntries(
+    deployables.map((n) => [n, `http://127.0.0.1:${httpPort(n)}`]),
+  ) as RunningPlatform['urls'];
+  const logFiles = Object.fromEntries(
+    deployables.map((n) => [n, path.join(logDir, `${n}.log`)]),
+  ) as RunningPlatform['logFiles'];
+  const envFor = (name: DeployableName) =>
+    name === 'gateway' ? gatewayEnv(envOptions, gatewayPorts as ServicePorts) : serviceEnv(name, envOptions);
 
-  async function start(name: ServiceName): Promise<void> {
-    const env = serviceEnv(name, envOptions);
-    const child = spawnService(name, env, logFiles[name]);
+  async function start(name: DeployableName): Promise<void> {
+    const env = envFor(name);
+    const child = spawnService(name, env, logFiles[name]!);
     children.set(name, child);
-    await waitForReady(name, urls[name], child, logFiles[name]);
+    await waitForReady(name, urls[name]!, child, logFiles[name]!);
   }
 
-  async function stopOne(name: ServiceName): Promise<void> {
+  async function stopOne(name: DeployableName): Promise<void> {
     const child = children.get(name);
     if (!child || child.exitCode !== null) return;
     child.kill('SIGTERM');
@@ -98,18 +116,21 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   }
 
   const stop = async (): Promise<void> => {
+    // The gateway first: it would only answer 503s for services that are already gone.
+    await stopOne('gateway');
     await Promise.all(serviceNames.map(stopOne));
   };
 
   try {
-    for (const name of serviceNames) {
+    for (const name of deployables) {
       await runMigrations('up', {
-        mongoUrl: serviceEnv(name, envOptions).MONGO_URL!,
+        mongoUrl: envFor(name).MONGO_URL!,
         migrationsDir: path.join(serviceDir(name), 'migrations'),
       });
     }
     await start('user');
     await Promise.all(serviceNames.filter((n) => n !== 'user').map(start));
+    if (gatewayPorts) await start('gateway');
   } catch (err) {
     await stop();
     throw err;
@@ -119,6 +140,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     urls,
     secrets,
     logFiles,
+    metricsPorts: Object.fromEntries(
+      deployables.map((n) => [n, n === 'gateway' ? (gatewayPorts as ServicePorts).metrics : ports[n].metrics]),
+    ) as RunningPlatform['metricsPorts'],
     stop,
     async stopService(name) {
       await stopOne(name);

@@ -8,6 +8,8 @@ import { repoRoot } from './paths';
 /** The deployables in start order: the user service first, because the others fetch its JWKS. */
 export const serviceNames = ['user', 'product', 'inventory', 'order'] as const;
 export type ServiceName = (typeof serviceNames)[number];
+/** The services plus the gateway, which starts after them (it needs the user service's JWKS and their OpenAPI). */
+export type DeployableName = ServiceName | 'gateway';
 
 export interface ServicePorts {
   http: number;
@@ -21,6 +23,8 @@ export const defaultPorts: Record<ServiceName, ServicePorts> = {
   order: { http: 3003, metrics: 9103 },
   inventory: { http: 3004, metrics: 9104 },
 };
+
+export const defaultGatewayPorts: ServicePorts = { http: 3000, metrics: 9100 };
 
 export interface DevSecrets {
   JWT_PRIVATE_KEY: string;
@@ -51,7 +55,14 @@ export interface ServiceEnvOptions {
   /** Database name prefix and Kafka topic prefix; empty for `npm run up`, unique per e2e test file. */
   namespace: string;
   logLevel?: string;
-  extra?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  extra?: Partial<Record<DeployableName, NodeJS.ProcessEnv>>;
+  /** OTLP/HTTP endpoint (e.g. a local Jaeger) the deployables export their spans to; without it none are exported. */
+  otlpEndpoint?: string;
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT when there is a trace backend, as the chart sets it from `global.platform.otel`. */
+function tracingEnv(options: ServiceEnvOptions): NodeJS.ProcessEnv {
+  return options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {};
 }
 
 function mongoUrlFor(base: string, database: string): string {
@@ -75,6 +86,7 @@ export function serviceEnv(name: ServiceName, options: ServiceEnvOptions): NodeJ
     KAFKA_BROKERS: infra.KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: namespace ? `${namespace}.` : '',
     AUTH_JWKS_URL: `${userUrl}/.well-known/jwks.json`,
+    ...tracingEnv(options),
   };
   const specific: Record<ServiceName, NodeJS.ProcessEnv> = {
     user: {
@@ -90,15 +102,39 @@ export function serviceEnv(name: ServiceName, options: ServiceEnvOptions): NodeJ
   return { ...common, ...specific[name], ...options.extra?.[name] };
 }
 
-export function serviceDir(name: ServiceName): string {
-  return path.join(repoRoot, 'services', name);
+/** The gateway's environment: the services' URLs, and a small database of its own for consumed-event marks. */
+export function gatewayEnv(options: ServiceEnvOptions, gatewayPorts: ServicePorts): NodeJS.ProcessEnv {
+  const { infra, ports, namespace } = options;
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports[name].http}`;
+  return {
+    SERVICE_NAME: 'gateway',
+    HOST: '127.0.0.1',
+    PORT: String(gatewayPorts.http),
+    METRICS_PORT: String(gatewayPorts.metrics),
+    LOG_LEVEL: options.logLevel ?? 'info',
+    MONGO_URL: mongoUrlFor(infra.MONGO_URL, `${namespace ? `${namespace}_` : ''}gateway`),
+    REDIS_URL: infra.REDIS_URL,
+    KAFKA_BROKERS: infra.KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: namespace ? `${namespace}.` : '',
+    AUTH_JWKS_URL: `${url('user')}/.well-known/jwks.json`,
+    USER_SERVICE_URL: url('user'),
+    PRODUCT_SERVICE_URL: url('product'),
+    ORDER_SERVICE_URL: url('order'),
+    INVENTORY_SERVICE_URL: url('inventory'),
+    ...tracingEnv(options),
+    ...options.extra?.gateway,
+  };
+}
+
+export function serviceDir(name: DeployableName): string {
+  return name === 'gateway' ? path.join(repoRoot, 'gateway') : path.join(repoRoot, 'services', name);
 }
 
 /**
  * Runs a service from source, as `node --import <tracing> server` does in the image, with tsx compiling TypeScript
  * on the fly. Output goes to `logFile` (JSON lines), so a developer can tail or grep it.
  */
-export function spawnService(name: ServiceName, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+export function spawnService(name: DeployableName, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, 'a');
   const tracing = path.join(repoRoot, 'packages', 'kit', 'src', 'tracing', 'register.ts');

@@ -9,6 +9,7 @@ import { processMessage, type CompiledHandler, type ProcessContext } from './pro
 import type { ProcessedEventStore } from './processed-events';
 import { createIdempotentProducer } from './producer';
 import type { BackoffOptions } from './retry';
+import { withConsumerSpan } from './trace-context';
 
 export interface CreateConsumerOptions<Topics extends Record<string, unknown>> {
   kafka: Kafka;
@@ -49,6 +50,8 @@ export function createConsumer<Topics extends Record<string, unknown>>(
   const consumer = kafka.consumer({ ...options.consumerConfig, groupId, allowAutoTopicCreation: false });
   const deadLetterProducer = createIdempotentProducer(kafka);
   const metrics = consumerMetrics(options.registry);
+  // Series start at zero, not at the first dead letter: increase() and the DLQ alert then count that first one too.
+  for (const topic of topics) metrics.deadLettered.inc({ topic }, 0);
   const health = trackHealth(consumer, logger.child({ groupId }));
 
   async function consumeBatch(payload: EachBatchPayload): Promise<void> {
@@ -71,7 +74,8 @@ export function createConsumer<Topics extends Record<string, unknown>>(
     for (const message of batch.messages) {
       // Checked before each message, not only per batch: stop() waits for this loop, so it returns promptly.
       if (!ctx.shouldContinue()) break;
-      if ((await processMessage(message, ctx)) === 'interrupted') break;
+      const result = await withConsumerSpan(message, { topic, partition, groupId }, () => processMessage(message, ctx));
+      if (result === 'interrupted') break;
       // Commit each message as soon as it is done: a crash then redelivers at most the message in flight.
       const next = (BigInt(message.offset) + 1n).toString();
       resolveOffset(message.offset);

@@ -6,6 +6,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { getOrCreate } from '../metrics';
 import type { EventEnvelope } from './envelope';
 import type { EventProducer } from './producer';
+import { captureTraceContext, inTraceContext } from './trace-context';
 
 /**
  * An event waiting to be published, stored in the `outbox` array of the aggregate's own document and written
@@ -16,10 +17,13 @@ export interface OutboxEntry {
   topic: string;
   key: string;
   event: EventEnvelope;
+  /** Trace context of the request that wrote the entry, so the published event continues its trace. */
+  trace?: Record<string, string>;
 }
 
 export function outboxEntry<T>(topic: string, key: string, event: EventEnvelope<T>): OutboxEntry {
-  return { topic, key, event: event as EventEnvelope };
+  const trace = captureTraceContext();
+  return { topic, key, event: event as EventEnvelope, ...(trace ? { trace } : {}) };
 }
 
 export interface OutboxRelayOptions {
@@ -90,6 +94,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }),
   );
 
+  // Series start at zero, so rate() and the dashboards see the first publish (or failure) too.
+  published.inc({ collection: name }, 0);
+  failures.inc({ collection: name }, 0);
+
   let running = false;
   let loop: Promise<void> | undefined;
 
@@ -109,7 +117,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let sent = 0;
     try {
       for (const entry of doc.outbox as OutboxEntry[]) {
-        await producer.publish(entry.topic, entry.event, { key: entry.key });
+        await inTraceContext(entry.trace, () => producer.publish(entry.topic, entry.event, { key: entry.key }));
         // $pop the head only if it is still this entry: FerretDB lacks $pull by condition, and this is exact anyway.
         await collection.updateOne({ _id: doc._id, 'outbox.0.event.id': entry.event.id }, { $pop: { outbox: -1 } });
         published.inc({ collection: name });

@@ -23,7 +23,13 @@ export interface ProductDocument {
 
 /** Entries are written here and removed by the kit's relay once Kafka has them; the envelope is opaque to mongoose. */
 const outboxEntrySchema = new Schema<OutboxEntry>(
-  { topic: { type: String, required: true }, key: { type: String, required: true }, event: Schema.Types.Mixed },
+  {
+    topic: { type: String, required: true },
+    key: { type: String, required: true },
+    event: Schema.Types.Mixed,
+    // W3C trace context of the request that wrote the entry; the relay publishes the event in that trace.
+    trace: Schema.Types.Mixed,
+  },
   { _id: false },
 );
 

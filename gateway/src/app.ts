@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { JSONWebKeySet } from 'jose';
+import type { DestinationStream } from 'pino';
+import { auth, createApp, createDenyList, kafka, mongo, redis } from '@platform/kit';
+import { topicPartitions } from '@platform/events';
+import type { GatewayConfig } from './config';
+import { orderStatusConsumer, orderTopics, type OrderStatusConsumerOptions } from './consumers/order-status';
+import { edgeAccess } from './plugins/edge-access';
+import { edgeHardening } from './plugins/edge-hardening';
+import { orderStatusHub } from './plugins/order-status-hub';
+import { publicOpenApi } from './plugins/public-openapi';
+import { rateLimit } from './plugins/rate-limit';
+import { upstreams } from './plugins/upstreams';
+import docsRoutes from './routes/docs';
+import orderEventsRoutes from './routes/order-events';
+import proxyRoutes from './routes/proxy';
+import { API_PREFIX, adminRoutes, credentialRoutes, publicRoutes } from './routes/public-routes';
+import { publicPath } from './routes/public-paths';
+
+export interface AppDeps {
+  /** Verify tokens against this key set instead of fetching AUTH_JWKS_URL (tests: `createTestIssuer().jwks`). */
+  jwks?: JSONWebKeySet;
+  /** Where log lines go; stdout by default. */
+  logStream?: DestinationStream;
+  /** kafkajs consumer timings; tests shorten them so replicas join and leave the group in seconds. */
+  consumerConfig?: OrderStatusConsumerOptions['consumerConfig'];
+}
+
+export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = await createApp({
+    config,
+    logStream: deps.logStream,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    trustProxy: config.TRUSTED_PROXIES.length > 0 ? [...config.TRUSTED_PROXIES] : false,
+  });
+  // Edge concerns first, so they cover every answer: proxied, the gateway's own, errors and 404s.
+  await app.register(edgeHardening, {
+    corsOrigins: config.CORS_ORIGINS,
+    compressionThresholdBytes: config.COMPRESSION_THRESHOLD_BYTES,
+  });
+  await app.register(publicOpenApi, {
+    upstreams: () => app.upstreams,
+    publicPath,
+    refreshMs: config.OPENAPI_REFRESH_MS,
+    retryMs: config.OPENAPI_RETRY_MS,
+  });
+
+  // The gateway's own small database only deduplicates the order events it consumes.
+  await app.register(mongo, { url: config.MONGO_URL });
+  // No key prefix: the deny-list keys (auth:deny:<jti>) are written by the user service and read by everyone.
+  // The gateway's own keys are prefixed by hand (gateway:ratelimit:...).
+  await app.register(redis, { url: config.REDIS_URL });
+  await app.register(auth, {
+    jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    denyList: createDenyList(app.redis),
+  });
+  await app.register(kafka, {
+    clientId: config.SERVICE_NAME,
+    brokers: config.KAFKA_BROKERS.split(','),
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    topics: orderTopics.map((topic) => ({ topic, numPartitions: topicPartitions })),
+  });
+
+  await app.register(upstreams, { config });
+  await app.register(orderStatusHub, { redisUrl: config.REDIS_URL });
+  await app.register(edgeAccess, { prefix: API_PREFIX, publicRoutes, adminRoutes });
+  await app.register(rateLimit, {
+    api: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+    credentials: {
+      max: config.AUTH_RATE_LIMIT_MAX,
+      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
+      routes: credentialRoutes,
+      prefix: API_PREFIX,
+    },
+    allowlist: config.RATE_LIMIT_ALLOWLIST,
+  });
+
+  await app.register(docsRoutes);
+  await app.register(orderEventsRoutes, {
+    heartbeatMs: config.SSE_HEARTBEAT_MS,
+    maxDurationMs: config.SSE_MAX_DURATION_MS,
+  });
+  await app.register(proxyRoutes);
+
+  await app.register(orderStatusConsumer, { consumerConfig: deps.consumerConfig });
+  return app;
+}

@@ -1,0 +1,123 @@
+import { isIP } from 'node:net';
+import Joi from 'joi';
+import {
+  authConfigKeys,
+  defineConfigSchema,
+  infraConfigKeys,
+  type AuthConfig,
+  type BaseConfig,
+  type InfraConfig,
+} from '@platform/kit';
+
+export interface GatewayConfig extends BaseConfig, InfraConfig, AuthConfig {
+  USER_SERVICE_URL: string;
+  PRODUCT_SERVICE_URL: string;
+  ORDER_SERVICE_URL: string;
+  INVENTORY_SERVICE_URL: string;
+  /** Deadline of one attempt to an upstream; a stuck service turns into a quick 504 instead of a hang. */
+  UPSTREAM_TIMEOUT_MS: number;
+  /** Attempts per idempotent call (GET, or a request with an Idempotency-Key), the first included. */
+  UPSTREAM_RETRY_ATTEMPTS: number;
+  /** Calls in flight per upstream (also its keep-alive pool size); beyond that the gateway sheds with 503. */
+  UPSTREAM_MAX_CONCURRENT: number;
+  /** How long an open breaker fails fast before letting one probe through. */
+  BREAKER_RESET_TIMEOUT_MS: number;
+  /** Attempts in the rolling window before the failure percentage may open the breaker. */
+  BREAKER_VOLUME_THRESHOLD: number;
+  /** Longest time the gateway waits for a client to send its whole request. */
+  REQUEST_TIMEOUT_MS: number;
+  /** Browser origins allowed to call the API (CORS), comma-separated; empty allows none. */
+  CORS_ORIGINS: string[];
+  /** Proxies (IPs/CIDRs, comma-separated) whose X-Forwarded-For is believed; empty trusts none. */
+  TRUSTED_PROXIES: string[];
+  /** Internal callers (IPs/CIDRs, comma-separated) that no rate limit applies to. */
+  RATE_LIMIT_ALLOWLIST: string[];
+  RATE_LIMIT_MAX: number;
+  RATE_LIMIT_WINDOW_MS: number;
+  /** Login, register and refresh: per client IP and account, against credential stuffing. */
+  AUTH_RATE_LIMIT_MAX: number;
+  AUTH_RATE_LIMIT_WINDOW_MS: number;
+  /** Responses at least this large are compressed when the client accepts it. */
+  COMPRESSION_THRESHOLD_BYTES: number;
+  /** Comment lines on open SSE streams, so proxies and load balancers do not cut idle connections. */
+  SSE_HEARTBEAT_MS: number;
+  /** An SSE stream is closed after this long; EventSource reconnects and gets the current status first. */
+  SSE_MAX_DURATION_MS: number;
+  /** How often the merged OpenAPI document is rebuilt from the services' documents. */
+  OPENAPI_REFRESH_MS: number;
+  /** How soon to try again while some service's document could not be fetched. */
+  OPENAPI_RETRY_MS: number;
+}
+
+/** A comma-separated environment variable as a validated list; empty entries are dropped. */
+function commaList(isValid: (entry: string) => boolean, what: string): Joi.AnySchema {
+  return Joi.string()
+    .allow('')
+    .default([])
+    .custom(function splitList(value: string, helpers) {
+      const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const bad = entries.find((entry) => !isValid(entry));
+      return bad === undefined ? entries : helpers.message({ custom: `"${bad}" is not ${what}` });
+    });
+}
+
+function isIpOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+function isOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    // An origin is scheme://host[:port], nothing more: a trailing path would never match a browser's Origin header.
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === entry;
+  } catch {
+    return false;
+  }
+}
+
+const serviceUrl = Joi.string()
+  .uri({ scheme: ['http', 'https'] })
+  .required();
+
+export const configSchema = defineConfigSchema<GatewayConfig>({
+  ...infraConfigKeys,
+  ...authConfigKeys,
+  USER_SERVICE_URL: serviceUrl,
+  PRODUCT_SERVICE_URL: serviceUrl,
+  ORDER_SERVICE_URL: serviceUrl,
+  INVENTORY_SERVICE_URL: serviceUrl,
+  UPSTREAM_TIMEOUT_MS: Joi.number().integer().min(50).max(60_000).default(5_000),
+  UPSTREAM_RETRY_ATTEMPTS: Joi.number().integer().min(1).max(5).default(2),
+  UPSTREAM_MAX_CONCURRENT: Joi.number().integer().min(1).max(10_000).default(200),
+  BREAKER_RESET_TIMEOUT_MS: Joi.number().integer().min(100).max(300_000).default(10_000),
+  BREAKER_VOLUME_THRESHOLD: Joi.number().integer().min(1).max(1_000).default(10),
+  REQUEST_TIMEOUT_MS: Joi.number().integer().min(1_000).max(300_000).default(30_000),
+  CORS_ORIGINS: commaList(isOrigin, 'an origin (scheme://host[:port])'),
+  TRUSTED_PROXIES: commaList(isIpOrCidr, 'an IP address or CIDR'),
+  RATE_LIMIT_ALLOWLIST: commaList(isIpOrCidr, 'an IP address or CIDR'),
+  RATE_LIMIT_MAX: Joi.number().integer().min(1).default(100),
+  RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(1_000).default(60_000),
+  AUTH_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
+  AUTH_RATE_LIMIT_WINDOW_MS: Joi.number()
+    .integer()
+    .min(1_000)
+    .default(15 * 60_000),
+  COMPRESSION_THRESHOLD_BYTES: Joi.number().integer().min(0).default(1_024),
+  SSE_HEARTBEAT_MS: Joi.number().integer().min(100).max(120_000).default(15_000),
+  SSE_MAX_DURATION_MS: Joi.number()
+    .integer()
+    .min(1_000)
+    .default(30 * 60_000),
+  OPENAPI_REFRESH_MS: Joi.number()
+    .integer()
+    .min(1_000)
+    .default(5 * 60_000),
+  OPENAPI_RETRY_MS: Joi.number().integer().min(100).default(5_000),
+});

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * The account a credential request is about: the email in its JSON body, trimmed and lower-cased so that
+ * "Alice@X.com " and "alice@x.com" share one budget; for a refresh, the refresh token (a session), so that users
+ * behind one NAT address do not share five refreshes. Hashed: Redis keys are no place for personal data or secrets.
+ */
+export function accountKey(body: unknown): string | undefined {
+  let parsed: unknown = body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body.toString());
+    } catch {
+      return undefined;
+    }
+  }
+  const { email, refreshToken } = (parsed ?? {}) as { email?: unknown; refreshToken?: unknown };
+  const account =
+    typeof email === 'string' && email.trim() !== ''
+      ? `email:${email.trim().toLowerCase()}`
+      : typeof refreshToken === 'string' && refreshToken !== ''
+        ? `session:${refreshToken}`
+        : undefined;
+  return account && createHash('sha256').update(account).digest('base64url').slice(0, 22);
+}
+
+/** Internal callers by address; IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) count as their IPv4 address. */
+export function createAllowlist(entries: readonly string[]): (ip: string) => boolean {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', bits] = entry.split('/');
+    const type = isIPv4(address) ? 'ipv4' : 'ipv6';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(bits), type);
+  }
+  return function isAllowlisted(ip) {
+    const plain = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+    if (isIPv4(plain)) return list.check(plain, 'ipv4');
+    return isIPv6(plain) && list.check(plain, 'ipv6');
+  };
+}

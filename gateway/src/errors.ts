@@ -1,0 +1,5 @@
+import { createError } from '@platform/kit';
+
+/** The gateway's own error codes; everything else a client sees comes from the services or the kit. */
+export const OrderNotFound = createError('ORDER_NOT_FOUND', 'Order not found', 404);
+export const CorsOriginNotAllowed = createError('CORS_ORIGIN_NOT_ALLOWED', 'Origin not allowed', 403);

@@ -1,0 +1,100 @@
+import fp from 'fastify-plugin';
+import compress from '@fastify/compress';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CorsOriginNotAllowed } from '../errors';
+
+export interface EdgeHardeningOptions {
+  /** Exact origins (scheme://host[:port]) whose pages may call the API. */
+  corsOrigins: readonly string[];
+  /** Smaller bodies are sent as they are: compressing them costs more than it saves. */
+  compressionThresholdBytes: number;
+}
+
+/** An API answers JSON: no document it serves needs to load, frame or submit anything. */
+const STRICT_CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+/** What a browser script may read besides the CORS-safelisted headers. */
+const EXPOSED_HEADERS = [
+  'x-request-id',
+  'location',
+  'retry-after',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'ratelimit-policy',
+  'idempotency-replayed',
+];
+const ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'idempotency-key',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+];
+
+function isPreflight(request: FastifyRequest): boolean {
+  return request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+}
+
+/**
+ * The edge's response hardening, all from the well-kept plugins:
+ * - @fastify/helmet: an API answers JSON, so no document it serves needs to load, frame or submit anything
+ *   (`default-src 'none'`). Only `/docs` relaxes it, with helmet's per-route options (routes/docs).
+ *   Helmet sets its headers in onRequest, so they cover every answer: proxied, the gateway's own, errors, 404s;
+ *   the proxy drops the services' own security headers so none can weaken them.
+ * - @fastify/cors: exact origins from the config. Bearer tokens, not cookies, carry identity, so credentials are
+ *   never allowed. A preflight from an unlisted origin is refused with 403 problem+json; other requests from it get
+ *   no CORS headers, so the browser keeps their answers from the page.
+ * - @fastify/compress: br, else gzip, from the threshold up. Server-Sent Events are never compressed (the plugin
+ *   skips text/event-stream), so each event reaches the client when written. Request bodies are not decompressed:
+ *   the proxy forwards the bytes the client sent.
+ */
+async function edgeHardeningPlugin(app: FastifyInstance, options: EdgeHardeningOptions): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: STRICT_CSP_DIRECTIVES,
+    },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+
+  const allowed = new Set(options.corsOrigins);
+  const corsOptions: FastifyCorsOptions = {
+    origin: [...allowed],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: EXPOSED_HEADERS,
+    credentials: false,
+    maxAge: 600,
+    // An OPTIONS request without Origin is not a CORS preflight; it gets 204 instead of a plain-text 400.
+    strictPreflight: false,
+  };
+  await app.register(cors, {
+    delegator: function corsOptionsFor(request, callback) {
+      const origin = request.headers.origin;
+      if (origin !== undefined && !allowed.has(origin) && isPreflight(request)) {
+        callback(CorsOriginNotAllowed(`origin ${origin} may not call this API`));
+        return;
+      }
+      callback(null, corsOptions);
+    },
+  });
+
+  await app.register(compress, {
+    threshold: options.compressionThresholdBytes,
+    encodings: ['br', 'gzip'],
+    globalDecompression: false,
+  });
+}
+
+export const edgeHardening = fp(edgeHardeningPlugin, { name: 'gateway-edge-hardening', fastify: '5.x' });

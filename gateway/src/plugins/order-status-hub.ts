@@ -1,0 +1,78 @@
+import fp from 'fastify-plugin';
+import { createRedisClient } from '@platform/kit';
+import type { FastifyInstance } from 'fastify';
+import { isOrderStatus, orderStatusChannel, type OrderStatusUpdate } from '../domain/order-status';
+
+export type StatusListener = (update: OrderStatusUpdate) => void;
+
+export interface OrderStatusHub {
+  /** Resolves once Redis confirmed the subscription, so no update published after that is missed. */
+  subscribe(orderId: string, listener: StatusListener): Promise<() => void>;
+  publish(update: OrderStatusUpdate): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    orderStatus: OrderStatusHub;
+  }
+}
+
+function parseUpdate(message: string): OrderStatusUpdate | undefined {
+  try {
+    const update = JSON.parse(message) as Partial<OrderStatusUpdate>;
+    return typeof update.orderId === 'string' && isOrderStatus(update.status)
+      ? (update as OrderStatusUpdate)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Order status changes on Redis pub/sub, `order-status:<orderId>`. A connection in subscriber mode can do nothing
+ * else, so each replica has one dedicated subscriber shared by all of its SSE streams: a channel is subscribed
+ * while at least one local stream watches that order. ioredis re-subscribes by itself after a reconnect.
+ */
+async function orderStatusHubPlugin(app: FastifyInstance, options: { redisUrl: string }): Promise<void> {
+  const subscriber = createRedisClient({ url: options.redisUrl });
+  subscriber.on('error', function logSubscriberError(err) {
+    app.log.warn({ err }, 'redis subscriber connection error');
+  });
+  await subscriber.connect();
+  const listeners = new Map<string, Set<StatusListener>>();
+
+  subscriber.on('message', function dispatchUpdate(channel: string, message: string) {
+    const update = parseUpdate(message);
+    if (!update) return void app.log.warn({ channel }, 'ignored malformed order status message');
+    for (const listener of listeners.get(channel) ?? []) listener(update);
+  });
+
+  async function subscribe(orderId: string, listener: StatusListener): Promise<() => void> {
+    const channel = orderStatusChannel(orderId);
+    let set = listeners.get(channel);
+    if (!set) listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    await subscriber.subscribe(channel);
+    return function unsubscribe() {
+      set.delete(listener);
+      if (set.size > 0 || listeners.get(channel) !== set) return;
+      listeners.delete(channel);
+      subscriber.unsubscribe(channel).catch((err: unknown) => app.log.warn({ err, channel }, 'unsubscribe failed'));
+    };
+  }
+
+  async function publish(update: OrderStatusUpdate): Promise<void> {
+    await app.redis.publish(orderStatusChannel(update.orderId), JSON.stringify(update));
+  }
+
+  app.decorate<OrderStatusHub>('orderStatus', { subscribe, publish });
+  app.addHook('onClose', async function closeSubscriber() {
+    await subscriber.quit().catch(() => subscriber.disconnect());
+  });
+}
+
+export const orderStatusHub = fp(orderStatusHubPlugin, {
+  name: 'gateway-order-status-hub',
+  fastify: '5.x',
+  dependencies: ['kit-redis'],
+});

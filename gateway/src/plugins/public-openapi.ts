@@ -1,0 +1,109 @@
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { UpstreamName, Upstreams } from '../clients/upstreams';
+import { mergeOpenApi, type OpenApiDocument, type ServiceDocument } from '../domain/openapi-merge';
+
+export interface PublicOpenApi {
+  /** The merged document as of the last refresh; services not fetched yet are missing from it. */
+  document(): OpenApiDocument;
+  /** Fetches every service's document again; resolves when done (a failed service keeps its last copy). */
+  refresh(): Promise<void>;
+  /** Services whose document has never been fetched. */
+  missing(): UpstreamName[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    publicOpenApi: PublicOpenApi;
+  }
+}
+
+export interface PublicOpenApiOptions {
+  upstreams(): Upstreams;
+  /** Service path -> public path, or undefined for paths the gateway does not expose. */
+  publicPath(upstream: UpstreamName, path: string): string | undefined;
+  refreshMs: number;
+  retryMs: number;
+}
+
+/**
+ * The public OpenAPI document: the gateway's own routes (documented by @fastify/swagger from their schemas, like
+ * any service) merged with each service's `/openapi.json`. Cached; rebuilt every `refreshMs`, and every `retryMs`
+ * while a service could not be fetched (it was down when the gateway started), so the gateway never waits for
+ * its upstreams to start.
+ */
+async function publicOpenApiPlugin(app: FastifyInstance, options: PublicOpenApiOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Platform API',
+        version: '1.0.0',
+        description: 'The public API of the platform, served by the gateway under /api/v1.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+
+  const documents = new Map<UpstreamName, OpenApiDocument>();
+  let merged: OpenApiDocument | undefined;
+  let inFlight: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  async function fetchOne(name: UpstreamName): Promise<void> {
+    try {
+      documents.set(name, await options.upstreams()[name].getJson<OpenApiDocument>('/openapi.json'));
+    } catch (err) {
+      app.log.warn({ err, upstream: name }, 'could not fetch the OpenAPI document of a service; will retry');
+    }
+  }
+
+  function missing(): UpstreamName[] {
+    return (Object.keys(options.upstreams()) as UpstreamName[]).filter((name) => !documents.has(name));
+  }
+
+  function scheduleNext(): void {
+    if (closed) return;
+    timer = setTimeout(() => void refresh(), missing().length > 0 ? options.retryMs : options.refreshMs);
+    timer.unref();
+  }
+
+  function refresh(): Promise<void> {
+    inFlight ??= Promise.all((Object.keys(options.upstreams()) as UpstreamName[]).map(fetchOne)).then(
+      function rebuild() {
+        merged = undefined;
+        inFlight = undefined;
+        clearTimeout(timer);
+        scheduleNext();
+      },
+    );
+    return inFlight;
+  }
+
+  function document(): OpenApiDocument {
+    merged ??= mergeOpenApi(
+      app.swagger() as unknown as OpenApiDocument,
+      [...documents].map(([name, doc]): ServiceDocument => ({
+        name,
+        document: doc,
+        publicPath: (path) => options.publicPath(name, path),
+      })),
+    );
+    return merged;
+  }
+
+  app.decorate<PublicOpenApi>('publicOpenApi', { document, refresh, missing });
+  // Not awaited: readiness must not depend on every service being up.
+  app.addHook('onReady', async function fetchServiceDocuments() {
+    void refresh();
+  });
+  app.addHook('onClose', async function stopRefreshing() {
+    closed = true;
+    clearTimeout(timer);
+    await inFlight;
+  });
+}
+
+export const publicOpenApi = fp(publicOpenApiPlugin, { name: 'gateway-public-openapi', fastify: '5.x' });

@@ -1,0 +1,71 @@
+import { getOrCreate } from '@platform/kit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
+import { fetchOrderStatus } from '../../clients/order-lookup';
+import { orderEventsSchema } from '../../schemas/order-events';
+import { API_PREFIX } from '../public-routes';
+import { bufferedSubscription, createStatusStream, type StatusStream } from './event-stream';
+
+export interface OrderEventsOptions {
+  heartbeatMs: number;
+  maxDurationMs: number;
+}
+
+/**
+ * GET /api/v1/orders/:id/events: the order's status as Server-Sent Events. Subscribes to the order's Redis channel
+ * BEFORE reading the current status, so a change landing in between is not lost (at worst it repeats, and the
+ * stream drops repeats). Any replica can serve any client: the updates reach all of them through Redis.
+ */
+export default async function orderEventsRoutes(app: FastifyInstance, options: OrderEventsOptions): Promise<void> {
+  const open = new Set<StatusStream>();
+  const streams = getOrCreate(
+    app.metrics,
+    'gateway_sse_streams',
+    () => new Gauge({ name: 'gateway_sse_streams', help: 'Open order status streams', registers: [app.metrics] }),
+  );
+
+  function openStream(): StatusStream {
+    const stream = createStatusStream({
+      ...options,
+      onEnd: function forgetStream() {
+        open.delete(stream);
+        streams.dec();
+      },
+    });
+    open.add(stream);
+    streams.inc();
+    return stream;
+  }
+
+  // Open streams would hold server.close() until the shutdown timeout; clients reconnect to another replica.
+  app.addHook('preClose', async function endOpenStreams() {
+    for (const stream of open) stream.end();
+  });
+
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get(
+      `${API_PREFIX}/orders/:id/events`,
+      { schema: orderEventsSchema, preHandler: [app.authenticate, app.enforceRateLimits] },
+      async function streamOrderStatus(request, reply) {
+        const { id } = request.params;
+        const updates = await bufferedSubscription(app.orderStatus, id);
+        // Whatever ends the exchange (client gone, stream finished, lookup failed) releases the subscription.
+        reply.raw.once('close', updates.release);
+        const current = await fetchOrderStatus(app.upstreams.order, id, request);
+
+        const stream = openStream();
+        reply.raw.once('close', stream.end);
+        // May end the stream at once (a final status); what was written is still sent, then the response ends.
+        stream.push(current);
+        updates.forwardTo(stream.push);
+        request.log.info({ orderId: id, status: current.status }, 'order status stream opened');
+        return reply
+          .header('content-type', 'text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-cache, no-transform')
+          .header('x-accel-buffering', 'no')
+          .send(stream.body);
+      },
+    );
+}

@@ -1,0 +1,23 @@
+import { accountKey, createAllowlist } from '../../src/domain/rate-limit';
+
+describe('rate-limit keys and allowlist', () => {
+  it('when the same email is spelt differently, then it is the same account; a refresh counts per session', () => {
+    const key = accountKey(Buffer.from(JSON.stringify({ email: 'Alice@Example.com ' })));
+    expect(key).toBe(accountKey({ email: 'alice@example.com' }));
+    expect(key).not.toContain('alice');
+    expect(accountKey({ refreshToken: 'token-a' })).not.toBe(accountKey({ refreshToken: 'token-b' }));
+    expect(accountKey({ refreshToken: 'token-a' })).not.toContain('token');
+    expect(accountKey(Buffer.from('not json'))).toBeUndefined();
+    expect(accountKey({ password: 'x' })).toBeUndefined();
+  });
+
+  it('when an address is in a listed CIDR (also IPv4-mapped), then it is allowlisted', () => {
+    const isAllowlisted = createAllowlist(['10.0.0.0/8', 'fd00::/8', '192.168.1.5']);
+    expect(isAllowlisted('10.1.2.3')).toBe(true);
+    expect(isAllowlisted('::ffff:10.1.2.3')).toBe(true);
+    expect(isAllowlisted('fd12::1')).toBe(true);
+    expect(isAllowlisted('192.168.1.5')).toBe(true);
+    expect(isAllowlisted('192.168.1.6')).toBe(false);
+    expect(isAllowlisted('127.0.0.1')).toBe(false);
+  });
+});

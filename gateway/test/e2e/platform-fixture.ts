@@ -1,0 +1,130 @@
+import type { ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, requireEnv, uniqueName } from '@platform/test-kit';
+import { startPlatform, type RunningPlatform } from '../../../packages/local-infra/src/platform';
+import {
+  defaultPorts,
+  gatewayEnv,
+  spawnService,
+  type ServiceEnvOptions,
+  type ServiceName,
+  type ServicePorts,
+} from '../../../packages/local-infra/src/services';
+
+/** Limits and resilience settings the acceptance tests rely on; every caller here is 127.0.0.1. */
+const gatewayOverrides = {
+  RATE_LIMIT_MAX: '100000',
+  AUTH_RATE_LIMIT_MAX: '5',
+  UPSTREAM_RETRY_ATTEMPTS: '1',
+  BREAKER_VOLUME_THRESHOLD: '3',
+  BREAKER_RESET_TIMEOUT_MS: '1500',
+  SSE_HEARTBEAT_MS: '1000',
+};
+
+export interface TestPlatform extends RunningPlatform {
+  gatewayUrl: string;
+  privateKeyPem: string;
+  /** Starts one more gateway process on the same infrastructure (a replica); stopped with the platform. */
+  startGatewayReplica(): Promise<string>;
+}
+
+async function ports(): Promise<ServicePorts> {
+  return { http: await freePort(), metrics: await freePort() };
+}
+
+async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`gateway replica exited with ${child.exitCode}`);
+    if (
+      await fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(200);
+  }
+  throw new Error('gateway replica not ready');
+}
+
+/** The four services and the gateway as real processes (what `npm run up` runs), in a namespace of their own. */
+export async function startTestPlatform(): Promise<TestPlatform> {
+  const servicePorts = Object.fromEntries(
+    await Promise.all((Object.keys(defaultPorts) as ServiceName[]).map(async (name) => [name, await ports()])),
+  ) as Record<ServiceName, ServicePorts>;
+  const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-e2e-'));
+  const envOptions: ServiceEnvOptions = {
+    infra: {
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      MONGO_URL: requireEnv('MONGO_URL'),
+      REDIS_URL: requireEnv('REDIS_URL'),
+    },
+    ports: servicePorts,
+    namespace: uniqueName('gw_e2e').replace(/-/g, '_'),
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
+    secrets: {
+      JWT_PRIVATE_KEY: privateKeyPem,
+      JWT_KEY_ID: uniqueName('kid'),
+      ADMIN_EMAIL: `${uniqueName('admin')}@e2e.test`,
+      ADMIN_PASSWORD: 'correct-horse-battery-e2e',
+    },
+    extra: { gateway: gatewayOverrides },
+  };
+  const platform = await startPlatform({ ...envOptions, logDir, gateway: await ports() });
+  const replicas: ChildProcess[] = [];
+
+  return {
+    ...platform,
+    gatewayUrl: platform.urls.gateway!,
+    privateKeyPem,
+    async startGatewayReplica() {
+      const replicaPorts = await ports();
+      const child = spawnService('gateway', gatewayEnv(envOptions, replicaPorts), path.join(logDir, 'gateway-2.log'));
+      replicas.push(child);
+      const url = `http://127.0.0.1:${replicaPorts.http}`;
+      await waitUntilReady(url, child);
+      return url;
+    },
+    async stop() {
+      await Promise.all(
+        replicas.map(
+          (child) =>
+            new Promise((resolve) =>
+              child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM')),
+            ),
+        ),
+      );
+      await platform.stop();
+    },
+  };
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A tiny JSON client, as a front end would call the API. */
+export async function call<T = Record<string, unknown>>(
+  url: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  const isJson = /json/.test(response.headers.get('content-type') ?? '');
+  return { status: response.status, body: (isJson && text ? JSON.parse(text) : text) as T, headers: response.headers };
+}

@@ -1,0 +1,116 @@
+import { createDenyList } from '@platform/kit';
+import { objectIdHex } from '@platform/test-kit';
+import { generateKeyPair } from 'jose';
+import { startTestGateway, type TestGateway } from '../helpers/gateway';
+
+function unsignedToken(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
+}
+
+describe('authentication at the edge', () => {
+  let gw: TestGateway;
+  const userId = objectIdHex();
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(() => gw.close());
+
+  async function getMe(authorization?: string) {
+    const before = gw.stubs.user.requests.length;
+    const response = await gw.app.inject({
+      method: 'GET',
+      url: '/api/v1/users/me',
+      headers: authorization ? { authorization } : {},
+    });
+    return { response, reachedService: gw.stubs.user.requests.length > before };
+  }
+
+  it('when the token is valid, then the request reaches the service', async () => {
+    const { response, reachedService } = await getMe(`Bearer ${await gw.issuer.token({ userId })}`);
+    expect(response.statusCode).toBe(200);
+    expect(reachedService).toBe(true);
+  });
+
+  it('when no token is sent to a protected route, then 401 UNAUTHENTICATED', async () => {
+    const { response, reachedService } = await getMe();
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(reachedService).toBe(false);
+  });
+
+  it('when the token has expired, then 401 INVALID_TOKEN', async () => {
+    const expired = await gw.issuer.token({ userId }, { expiresIn: Math.floor(Date.now() / 1000) - 120 });
+    const { response, reachedService } = await getMe(`Bearer ${expired}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'INVALID_TOKEN', detail: 'token expired' });
+    expect(reachedService).toBe(false);
+  });
+
+  it('when the signature is not the issuer key, then 401 INVALID_TOKEN', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const forged = await gw.issuer.token({ userId, role: 'admin' }, { signWith: privateKey });
+    const { response } = await getMe(`Bearer ${forged}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'INVALID_TOKEN', detail: 'bad signature' });
+  });
+
+  it('when the token is unsigned (alg none), then 401 INVALID_TOKEN', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = unsignedToken({
+      sub: userId,
+      role: 'admin',
+      jti: 'j',
+      iss: gw.issuer.issuer,
+      aud: gw.issuer.audience,
+      exp: now + 600,
+    });
+    const { response, reachedService } = await getMe(`Bearer ${token}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(reachedService).toBe(false);
+  });
+
+  it('when the token is on the deny-list (logged out), then 401 TOKEN_REVOKED', async () => {
+    const jti = objectIdHex();
+    const token = await gw.issuer.token({ userId }, { jti });
+    await createDenyList(gw.app.redis).add(jti, Math.floor(Date.now() / 1000) + 600);
+    const { response } = await getMe(`Bearer ${token}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
+  });
+
+  it('when a customer calls an admin route, then 403 FORBIDDEN before the service is called', async () => {
+    const token = await gw.issuer.token({ userId, role: 'customer' });
+    for (const [method, url] of [
+      ['GET', '/api/v1/users'],
+      ['POST', '/api/v1/products'],
+      ['DELETE', `/api/v1/products/${objectIdHex()}`],
+      ['POST', '/api/v1/stock/SKU-1/restock'],
+    ] as const) {
+      const response = await gw.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, payload: {} });
+      expect({ method, url, status: response.statusCode }).toEqual({ method, url, status: 403 });
+    }
+  });
+
+  it('when an admin calls an admin route, then it reaches the service with the admin identity', async () => {
+    const token = await gw.issuer.token({ userId, role: 'admin' });
+    const response = await gw.app.inject({
+      method: 'GET',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(gw.stubs.user.requests.at(-1)?.headers['x-user-role']).toBe('admin');
+  });
+
+  it('when a public route is called without a token, or with a stale one, then it reaches the service anonymously', async () => {
+    const expired = await gw.issuer.token({ userId }, { expiresIn: Math.floor(Date.now() / 1000) - 120 });
+    for (const headers of [{}, { authorization: `Bearer ${expired}` }]) {
+      const response = await gw.app.inject({ method: 'GET', url: `/api/v1/products/${objectIdHex()}`, headers });
+      expect(response.statusCode).toBe(200);
+      expect(gw.stubs.product.requests.at(-1)?.headers['x-user-id']).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { randomInt } from 'node:crypto';
+import { objectIdHex, uniqueName } from '@platform/test-kit';
+import { startTestGateway, type TestGateway } from '../helpers/gateway';
+
+/** A client address of this test run's own: the counters live in the shared Redis. */
+function randomClientIp(): string {
+  return `10.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
+}
+
+function login(gw: TestGateway, email: string, remoteAddress: string) {
+  return gw.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email, password: 'x' } });
+}
+
+describe('credential rate limit', () => {
+  let first: TestGateway;
+  let second: TestGateway;
+
+  beforeAll(async () => {
+    first = await startTestGateway({ AUTH_RATE_LIMIT_MAX: '5' });
+    // A second replica: same Redis and services, its own process.
+    second = await startTestGateway({ AUTH_RATE_LIMIT_MAX: '5' }, { stubs: first.stubs, issuer: first.issuer });
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  it('when two replicas share Redis, then together they allow exactly 5 logins per IP and account, then 429', async () => {
+    const ip = randomClientIp();
+    const email = `${uniqueName('alice')}@example.com`;
+    const before = first.stubs.user.requests.length;
+    // The same account however it is spelt: case and surrounding spaces do not buy more attempts.
+    const spellings = [email, email.toUpperCase(), ` ${email} `];
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const response = await login(attempt % 2 === 0 ? first : second, spellings[attempt % 3]!, ip);
+      statuses.push(response.statusCode);
+      expect(response.headers['ratelimit-limit']).toBeDefined();
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+
+    for (const gw of [first, second]) {
+      const refused = await login(gw, email, ip);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers).toMatchObject({ 'ratelimit-limit': '5', 'ratelimit-remaining': '0' });
+      expect(Number(refused.headers['ratelimit-reset'])).toBeGreaterThan(0);
+    }
+    expect(first.stubs.user.requests.length - before).toBe(5);
+  });
+
+  it('when another account logs in from the same IP, or the same account from another IP, then it has its own budget', async () => {
+    const ip = randomClientIp();
+    const email = `${uniqueName('bob')}@example.com`;
+    for (let attempt = 0; attempt < 5; attempt++) await login(first, email, ip);
+    expect((await login(first, email, ip)).statusCode).toBe(429);
+    expect((await login(second, `${uniqueName('carol')}@example.com`, ip)).statusCode).toBe(200);
+    expect((await login(second, email, randomClientIp())).statusCode).toBe(200);
+  });
+});
+
+describe('general rate limit', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ RATE_LIMIT_MAX: '3', RATE_LIMIT_ALLOWLIST: '192.168.77.0/24, 10.200.0.1' });
+  });
+  afterAll(() => gw.close());
+
+  it('when a user exceeds the limit, then 429 for that user only, from any address', async () => {
+    const alice = await gw.issuer.token({ userId: objectIdHex() });
+    const bob = await gw.issuer.token({ userId: objectIdHex() });
+    const call = (token: string, remoteAddress = randomClientIp()) =>
+      gw.app.inject({
+        method: 'GET',
+        url: '/api/v1/orders',
+        remoteAddress,
+        headers: { authorization: `Bearer ${token}` },
+      });
+
+    const remaining: string[] = [];
+    for (let i = 0; i < 3; i++) remaining.push(String((await call(alice)).headers['ratelimit-remaining']));
+    expect(remaining).toEqual(['2', '1', '0']);
+    expect((await call(alice)).statusCode).toBe(429);
+    expect((await call(bob)).statusCode).toBe(200);
+  });
+
+  it('when an anonymous client exceeds the limit, then 429 for its address', async () => {
+    const ip = randomClientIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await gw.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress: ip })).statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('when the caller is on the allowlist, then no limit applies', async () => {
+    for (const remoteAddress of ['192.168.77.10', '::ffff:10.200.0.1']) {
+      for (let i = 0; i < 5; i++) {
+        const response = await gw.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['ratelimit-limit']).toBeUndefined();
+      }
+    }
+  });
+});
