@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { DestinationStream } from 'pino';
-import { auth, createApp, createDenyList, kafka, mongo, redis } from '@platform/kit';
+import { createApp, infrastructure } from '@platform/kit';
 import { topicPartitions } from '@platform/events';
 import type { GatewayConfig } from './config';
 import { orderStatusConsumer, orderTopics, type OrderStatusConsumerOptions } from './consumers/order-status';
@@ -45,23 +45,9 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     retryMs: config.OPENAPI_RETRY_MS,
   });
 
-  // The gateway's own small database only deduplicates the order events it consumes.
-  await app.register(mongo, { url: config.MONGO_URL });
-  // No key prefix: the deny-list keys (auth:deny:<jti>) are written by the user service and read by everyone.
-  // The gateway's own keys are prefixed by hand (gateway:ratelimit:...).
-  await app.register(redis, { url: config.REDIS_URL });
-  await app.register(auth, {
-    jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    denyList: createDenyList(app.redis),
-  });
-  await app.register(kafka, {
-    clientId: config.SERVICE_NAME,
-    brokers: config.KAFKA_BROKERS.split(','),
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    topics: orderTopics.map((topic) => ({ topic, numPartitions: topicPartitions })),
-  });
+  // Its own small database only deduplicates the order events it consumes; its own Redis keys are prefixed by hand
+  // (gateway:ratelimit:...).
+  await app.register(infrastructure, { config, topics: orderTopics, numPartitions: topicPartitions, jwks: deps.jwks });
 
   await app.register(upstreams, { config });
   await app.register(orderStatusHub, { redisUrl: config.REDIS_URL });

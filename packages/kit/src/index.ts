@@ -35,3 +35,5 @@ export { openapi } from './openapi';
 export type { OpenApiOptions } from './openapi';
 export { InvalidFieldSchema, NoContent, ProblemSchema, defineProblems, problems } from './schemas';
 export type { ProblemOptions } from './schemas';
+export { infrastructure } from './infrastructure';
+export type { InfrastructureOptions } from './infrastructure';

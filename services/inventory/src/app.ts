@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { topicPartitions, Topics } from '@platform/events';
-import { auth, createApp, createDenyList, kafka, mongo, openapi, redis, type VerifierOptions } from '@platform/kit';
+import { createApp, infrastructure, openapi, type VerifierOptions } from '@platform/kit';
 import type { InventoryConfig } from './config';
 import { consumers } from './consumers';
 import { inventory } from './plugins/inventory';
@@ -24,25 +24,12 @@ const topics = [
   Topics.OrderConfirmed,
   Topics.InventoryReserved,
   Topics.InventoryRejected,
-].map((topic) => ({ topic, numPartitions: topicPartitions }));
+];
 
 export async function buildApp(config: Readonly<InventoryConfig>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = await createApp({ config });
   await app.register(openapi, { title: 'inventory service', version: '1.0.0' });
-  await app.register(mongo, { url: config.MONGO_URL });
-  await app.register(redis, { url: config.REDIS_URL });
-  await app.register(auth, {
-    jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    denyList: createDenyList(app.redis),
-  });
-  await app.register(kafka, {
-    clientId: config.SERVICE_NAME,
-    brokers: config.KAFKA_BROKERS.split(','),
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    topics,
-  });
+  await app.register(infrastructure, { config, topics, numPartitions: topicPartitions, jwks: deps.jwks });
   // inventory.reserved / inventory.rejected are written with the reservation's outcome and relayed from there.
   app.kafka.addOutboxRelay('reservations');
   await app.register(repositories);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { topicPartitions, Topics } from '@platform/events';
-import { auth, createApp, createDenyList, kafka, mongo, openapi, redis, type AuthOptions } from '@platform/kit';
+import { createApp, infrastructure, openapi, type AuthOptions } from '@platform/kit';
 import type { OrderConfig } from './config';
 import { consumers } from './consumers';
 import { ORDERS_COLLECTION } from './data-access/order-model';
@@ -30,20 +30,7 @@ const TOPICS = [
 export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = await createApp({ config });
   await app.register(openapi, { title: 'order service', version: '1.0.0', description: 'Orders and their lifecycle' });
-  await app.register(mongo, { url: config.MONGO_URL });
-  await app.register(redis, { url: config.REDIS_URL });
-  await app.register(auth, {
-    jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    denyList: createDenyList(app.redis),
-  });
-  await app.register(kafka, {
-    clientId: config.SERVICE_NAME,
-    brokers: config.KAFKA_BROKERS.split(','),
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    topics: TOPICS.map((topic) => ({ topic, numPartitions: topicPartitions })),
-  });
+  await app.register(infrastructure, { config, topics: TOPICS, numPartitions: topicPartitions, jwks: deps.jwks });
   app.kafka.addOutboxRelay(ORDERS_COLLECTION);
 
   await app.register(repositories);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
-import { auth, createApp, createDenyList, kafka, mongo, openapi, redis } from '@platform/kit';
+import { createApp, infrastructure, openapi } from '@platform/kit';
 import { Topics, topicPartitions } from '@platform/events';
 import type { ProductConfig } from './config';
 import { productMetrics } from './plugins/product-metrics';
@@ -21,21 +21,12 @@ export async function buildApp(config: Readonly<ProductConfig>, deps: AppDeps = 
     version: '1.0.0',
     description: 'The catalogue: public reads (cached), admin writes, product.* events',
   });
-  await app.register(mongo, { url: config.MONGO_URL });
-  // No client-wide key prefix: the token deny-list keys (auth:deny:<jti>) are shared with the user service.
-  // The cache namespaces its own keys with CACHE_KEY_PREFIX.
-  await app.register(redis, { url: config.REDIS_URL });
-  await app.register(auth, {
-    jwks: deps.jwks ? { keys: deps.jwks } : { url: config.AUTH_JWKS_URL },
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    denyList: createDenyList(app.redis),
-  });
-  await app.register(kafka, {
-    clientId: config.SERVICE_NAME,
-    brokers: config.KAFKA_BROKERS.split(','),
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    topics: producedTopics.map((topic) => ({ topic, numPartitions: topicPartitions })),
+  // The cache namespaces its own keys with CACHE_KEY_PREFIX (Redis has no client-wide prefix: see the kit).
+  await app.register(infrastructure, {
+    config,
+    topics: producedTopics,
+    numPartitions: topicPartitions,
+    jwks: deps.jwks,
   });
   // Publishes the product.* events each write leaves in its document's outbox.
   app.kafka.addOutboxRelay('products');

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { DestinationStream } from 'pino';
-import { auth, createApp, createDenyList, kafka, mongo, openapi, redis } from '@platform/kit';
+import { createApp, infrastructure, openapi } from '@platform/kit';
 import { topicPartitions, Topics } from '@platform/events';
 import type { UserConfig } from './config';
 import { usersCollection } from './data-access/user-model';
@@ -30,22 +30,13 @@ export async function buildApp(config: Readonly<UserConfig>, deps: AppDeps = {})
 
   const app = await createApp({ config, logStream: deps.logStream });
   await app.register(openapi, { title: 'user service', version: '1.0.0' });
-  await app.register(mongo, { url: config.MONGO_URL });
-  // No keyPrefix: the deny-list key (`auth:deny:<jti>`) must be the one every other service's verifier reads.
-  // This service's own keys carry a `user:` prefix by hand (data-access/login-throttle).
-  await app.register(redis, { url: config.REDIS_URL });
   // The issuer verifies its own tokens with its own public keys; it never downloads them from itself.
-  await app.register(auth, {
-    jwks: { keys: { keys: [...signingKeys.jwks.keys, ...(deps.jwks?.keys ?? [])] } },
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    denyList: createDenyList(app.redis),
-  });
-  await app.register(kafka, {
-    clientId: config.SERVICE_NAME,
-    brokers: config.KAFKA_BROKERS.split(','),
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    topics: [{ topic: Topics.UserRegistered, numPartitions: topicPartitions }],
+  // Its own Redis keys carry a `user:` prefix by hand (data-access/login-throttle).
+  await app.register(infrastructure, {
+    config,
+    topics: [Topics.UserRegistered],
+    numPartitions: topicPartitions,
+    jwks: { keys: [...signingKeys.jwks.keys, ...(deps.jwks?.keys ?? [])] },
   });
   app.kafka.addOutboxRelay(usersCollection);
 
