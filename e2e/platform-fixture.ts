@@ -4,7 +4,9 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { startPlatform, type RunningPlatform } from '../packages/local-infra/src/platform';
 import { defaultPorts, type ServiceName } from '../packages/local-infra/src/services';
-import { freePort, requireEnv, uniqueName, waitFor } from '@platform/test-kit';
+import { call, freePort, requireEnv, uniqueName, waitFor, type ApiResponse } from '@platform/test-kit';
+
+export { call, type ApiResponse };
 
 export interface TestPlatformOptions {
   kafkaBrokers?: string;
@@ -50,30 +52,6 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
 
 function testKeyPem(): string {
   return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-}
-
-export interface ApiResponse<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-/** A tiny JSON client: what a front end or another team's service would do with fetch. */
-export async function call<T = Record<string, unknown>>(
-  url: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<ApiResponse<T>> {
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
 }
 
 export async function login(platform: RunningPlatform, email: string, password: string): Promise<string> {

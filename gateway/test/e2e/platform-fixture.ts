@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, requireEnv, uniqueName } from '@platform/test-kit';
+import { call, freePort, requireEnv, uniqueName, type ApiResponse } from '@platform/test-kit';
 import { startPlatform, type RunningPlatform } from '../../../packages/local-infra/src/platform';
 import {
   defaultPorts,
@@ -14,6 +14,8 @@ import {
   type ServiceName,
   type ServicePorts,
 } from '../../../packages/local-infra/src/services';
+
+export { call, type ApiResponse };
 
 /** Limits and resilience settings the acceptance tests rely on; every caller here is 127.0.0.1. */
 const gatewayOverrides = {
@@ -102,29 +104,4 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       await platform.stop();
     },
   };
-}
-
-export interface ApiResponse<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-/** A tiny JSON client, as a front end would call the API. */
-export async function call<T = Record<string, unknown>>(
-  url: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<ApiResponse<T>> {
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  const isJson = /json/.test(response.headers.get('content-type') ?? '');
-  return { status: response.status, body: (isJson && text ? JSON.parse(text) : text) as T, headers: response.headers };
 }

@@ -4,3 +4,5 @@ export { freePort, startPrivateKafka, startPrivateRedis } from './private-infra'
 export { createTestIssuer, objectIdHex } from './issuer';
 export type { TestIssuer, TokenOptions } from './issuer';
 export { migrateUp } from './migrate';
+export { call } from './http';
+export type { ApiResponse, CallOptions } from './http';
