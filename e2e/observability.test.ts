@@ -124,8 +124,10 @@ describe('local observability: Jaeger receives the traces, Prometheus scrapes wi
         const withCreated = found
           .map(spansOf)
           .find((spans) => spans.some((s) => s.kind === 'producer' && topicOf(s).endsWith('order.created')));
-        // Spans arrive in batches from each process: wait until the inventory consumer's has come too.
-        const complete = withCreated?.some((s) => s.service === 'inventory-service' && s.kind === 'consumer');
+        // Spans arrive in batches from each process: wait until the inventory consumer's (and the gateway's) have come.
+        const complete =
+          withCreated?.some((s) => s.service === 'inventory-service' && s.kind === 'consumer') &&
+          (!platform.urls.gateway || withCreated.some((s) => s.service === 'gateway' && s.kind === 'server'));
         return complete ? { spans: withCreated! } : undefined;
       },
       { what: `the trace of order ${order.body.id}'s order.created in Jaeger`, timeoutMs: 45_000, intervalMs: 500 },

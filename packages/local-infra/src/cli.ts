@@ -83,8 +83,13 @@ async function up(foreground: boolean, withServices: boolean, withObservability:
   });
   await platform?.stop();
   await Promise.all([prometheus?.stop(), jaeger?.stop()]);
-  await stopInfra(components);
-  console.log('local-infra: stopped');
+  // Only what this command started: infrastructure that was already up (`infra:up`, another checkout) stays up.
+  await stopInfra(components, started);
+  console.log(
+    started.length === 0
+      ? 'local-infra: left the infrastructure running'
+      : `local-infra: stopped ${started.join(', ')}`,
+  );
 }
 
 async function main(): Promise<void> {

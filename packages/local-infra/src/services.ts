@@ -141,8 +141,19 @@ export function spawnService(name: DeployableName, env: NodeJS.ProcessEnv, logFi
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--import', tracing, path.join(serviceDir(name), 'src', 'server.ts')],
-    { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', out, out] },
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', out, out],
+      // Its own process group: Ctrl-C reaches only the launcher, which then stops each service with one SIGTERM
+      // (a service that got the terminal's SIGINT and then the launcher's SIGTERM would take it as a second signal).
+      detached: true,
+    },
   );
   fs.closeSync(out);
+  // Never leave a service behind when the launcher exits, however it exits.
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   return child;
 }

@@ -4,18 +4,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { createKafka, createRedis, type Component } from '@platform/local-infra';
 
-/** Asks the OS for a port nobody is listening on. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+let nextOffset = 0;
+
+/**
+ * A port nobody is listening on, from a range of this jest worker's own (below the OS's ephemeral range), so
+ * parallel test files never pick the same one between choosing it and a spawned server binding it.
+ */
+export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const base = 20_000 + ((worker - 1) % 8) * 1_500;
+  for (let tries = 0; tries < 1_500; tries++) {
+    const port = base + (nextOffset++ % 1_500);
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port in ${base}-${base + 1_499}`);
 }
 
 /**
