@@ -12,7 +12,7 @@ export type { JaegerOptions, TraceBackend } from './jaeger';
 export { createPrometheus, renderAlertRules, scrapeTargets, RULES_NAMESPACE } from './prometheus';
 export type { PrometheusComponent, PrometheusOptions, ScrapeTarget } from './prometheus';
 export { InfraError } from './process';
-export { localHome } from './paths';
+export { dirs, localHome } from './paths';
 
 /** Connection settings in the variables every service reads. */
 export interface InfraEnv {
@@ -29,8 +29,8 @@ export interface ComponentStatus {
 }
 
 /** The shared local instances (or the external ones named by KAFKA_BROKERS / MONGO_URL / REDIS_URL). */
-export function localInfra(): Component[] {
-  return [createKafka(), createFerretDb(), createRedis()];
+export function localInfra(options: { useEnv?: boolean } = {}): Component[] {
+  return [createKafka(options), createFerretDb(options), createRedis(options)];
 }
 
 export function infraEnv(components = localInfra()): InfraEnv {

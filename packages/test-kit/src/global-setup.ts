@@ -1,4 +1,10 @@
-import { ensureInfra, infraEnv, localInfra } from '../../local-infra/src/index'; // jest's moduleNameMapper does not apply to global setup
+import fs from 'node:fs';
+import path from 'node:path';
+// jest's moduleNameMapper does not apply to global setup: import the package's source directly.
+import { dirs, ensureInfra, infraEnv, localInfra } from '../../local-infra/src/index';
+
+/** What this test run started, for the teardown (a file: jest may run teardown with a fresh environment). */
+export const startedFile = path.join(dirs.run, 'started-by-tests.json');
 
 /**
  * Runs once before all test files: starts whatever infrastructure is not already running
@@ -9,5 +15,6 @@ export default async function globalSetup(): Promise<void> {
   const started = await ensureInfra(components);
   Object.assign(process.env, infraEnv(components));
   // Only what this run started is stopped afterwards; a developer's `npm run infra:up` stays up.
-  process.env.TEST_INFRA_STARTED = started.join(',');
+  fs.mkdirSync(dirs.run, { recursive: true });
+  fs.writeFileSync(startedFile, JSON.stringify(started));
 }

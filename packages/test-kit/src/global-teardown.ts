@@ -1,8 +1,14 @@
-import { localInfra, stopInfra } from '../../local-infra/src/index'; // jest's moduleNameMapper does not apply to global setup
+import fs from 'node:fs';
+// jest's moduleNameMapper does not apply to global teardown: import the package's source directly.
+import { localInfra, stopInfra } from '../../local-infra/src/index';
+import { startedFile } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
-  const started = (process.env.TEST_INFRA_STARTED ?? '').split(',').filter(Boolean);
+  if (!fs.existsSync(startedFile)) return;
+  const started = JSON.parse(fs.readFileSync(startedFile, 'utf8')) as string[];
+  fs.rmSync(startedFile);
   if (started.length > 0 && process.env.KEEP_INFRA !== 'true') {
-    await stopInfra(localInfra(), started);
+    // Not from the environment: the setup exported the addresses of what it started into it.
+    await stopInfra(localInfra({ useEnv: false }), started);
   }
 }
