@@ -36,6 +36,6 @@ describe('an order placed while Kafka is down', () => {
 
     await broker.start();
 
-    expect(await finalStatus(platform, customer, order.body.id, 150_000)).toBe('CONFIRMED');
-  }, 300_000);
+    expect(await finalStatus(platform, customer, order.body.id, 270_000)).toBe('CONFIRMED');
+  }, 360_000);
 });

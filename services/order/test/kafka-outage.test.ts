@@ -50,11 +50,11 @@ describe('when Kafka goes down after the service started', () => {
 
     await broker.start();
 
-    await waitFor(() => published(order.id), { what: 'order.created after Kafka returned', timeoutMs: 120_000 });
+    await waitFor(() => published(order.id), { what: 'order.created after Kafka returned', timeoutMs: 270_000 });
     expect(recorder.forOrder('order.created', order.id)).toHaveLength(1);
     expect(recorder.forOrder('order.created', order.id)[0]?.event.payload).toMatchObject({
       orderId: order.id,
       totalMinor: order.totalMinor,
     });
-  }, 180_000);
+  }, 360_000);
 });

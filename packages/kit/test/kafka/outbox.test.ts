@@ -73,7 +73,7 @@ describe('outbox relay through the kafka plugin', () => {
 
     await broker.start();
 
-    await waitFor(() => eventIds().includes(event.id), { what: 'the event after Kafka returned', timeoutMs: 120_000 });
+    await waitFor(() => eventIds().includes(event.id), { what: 'the event after Kafka returned', timeoutMs: 270_000 });
     expect(eventIds().filter((id) => id === event.id)).toHaveLength(1);
     await waitFor(
       async () => ((await orders().findOne({ _id: 'order-2' as never }))?.outbox as unknown[]).length === 0,
@@ -81,7 +81,7 @@ describe('outbox relay through the kafka plugin', () => {
         what: 'the outbox to empty',
       },
     );
-  }, 180_000);
+  }, 360_000);
 
   it('when the app closes, then readiness had reported kafka up and the relay stops cleanly', async () => {
     const report = await app.health.check();
