@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet, type KeyLike } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type KeyObject } from 'jose';
 
 export interface TestIssuer {
   issuer: string;
@@ -14,7 +14,7 @@ export interface TokenOptions {
   expiresIn?: string | number;
   jti?: string;
   /** Sign with another key (bad signature) while keeping this issuer's kid. */
-  signWith?: KeyLike;
+  signWith?: CryptoKey | KeyObject;
 }
 
 /**
