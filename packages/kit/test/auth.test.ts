@@ -92,6 +92,20 @@ describe('auth plugin', () => {
     expect(res.statusCode).toBe(401);
   });
 
+  it.each([
+    ['a number', { sub: 42 }],
+    ['an object', { sub: { $ne: null } }],
+    ['an empty string', { sub: '' }],
+    ['a number jti', { jti: 7 }],
+  ])(
+    'when a validly signed token has %s where a string belongs, then 401 INVALID_TOKEN, not 500',
+    async (_what, claims) => {
+      const res = await call('/me', await issuer.token({ userId }, { claims }));
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+    },
+  );
+
   it('when the token was deny-listed at logout, then 401 TOKEN_REVOKED', async () => {
     const jti = objectIdHex();
     const token = await issuer.token({ userId }, { jti });

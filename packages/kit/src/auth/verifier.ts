@@ -64,9 +64,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       if (err instanceof joseErrors.JOSEError) throw AuthErrors.InvalidToken(describe(err), { cause: err });
       throw err;
     }
-    const role = payload.role;
-    if (role !== 'customer' && role !== 'admin') throw AuthErrors.InvalidToken('token has no valid role');
-    return { userId: payload.sub!, role, jti: payload.jti!, exp: payload.exp! };
+    return principalFrom(payload);
   };
 }
 
@@ -77,4 +75,17 @@ function describe(err: joseErrors.JOSEError): string {
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed';
   if (err instanceof joseErrors.JWTClaimValidationFailed) return `claim ${err.claim} invalid`;
   return 'malformed token';
+}
+
+/**
+ * A signature proves who issued the claims, not that they have the types this platform relies on: a `sub` that
+ * is a number or an object would reach the services' queries and log lines. Anything else is an invalid token.
+ */
+function principalFrom(payload: JWTPayload): Principal {
+  const { sub, jti, exp, role } = payload as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub === '' || sub.length > 128) throw AuthErrors.InvalidToken('claim sub invalid');
+  if (typeof jti !== 'string' || jti === '' || jti.length > 128) throw AuthErrors.InvalidToken('claim jti invalid');
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw AuthErrors.InvalidToken('claim exp invalid');
+  if (role !== 'customer' && role !== 'admin') throw AuthErrors.InvalidToken('token has no valid role');
+  return { userId: sub, role, jti, exp };
 }
