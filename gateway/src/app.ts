@@ -6,10 +6,11 @@ import { topicPartitions } from '@platform/events';
 import type { GatewayConfig } from './config';
 import { orderStatusConsumer, orderTopics, type OrderStatusConsumerOptions } from './consumers/order-status';
 import { edgeAccess } from './plugins/edge-access';
-import { edgeHardening } from './plugins/edge-hardening';
+import { edgeHardening, securityHeaders } from './plugins/edge-hardening';
 import { orderStatusHub } from './plugins/order-status-hub';
 import { publicOpenApi } from './plugins/public-openapi';
 import { rateLimit } from './plugins/rate-limit';
+import { requestTarget, rewriteToCanonical } from './plugins/request-target';
 import { upstreams } from './plugins/upstreams';
 import docsRoutes from './routes/docs';
 import orderEventsRoutes from './routes/order-events';
@@ -32,8 +33,12 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     logStream: deps.logStream,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     trustProxy: config.TRUSTED_PROXIES.length > 0 ? [...config.TRUSTED_PROXIES] : false,
+    // On every answer, the framework's own errors included.
+    responseHeaders: securityHeaders(),
+    rewriteUrl: rewriteToCanonical,
   });
   // Edge concerns first, so they cover every answer: proxied, the gateway's own, errors and 404s.
+  await app.register(requestTarget);
   await app.register(edgeHardening, {
     corsOrigins: config.CORS_ORIGINS,
     compressionThresholdBytes: config.COMPRESSION_THRESHOLD_BYTES,

@@ -37,7 +37,7 @@ async function edgeAccessPlugin(app: FastifyInstance, options: EdgeAccessOptions
   }
 
   app.decorate('checkEdgeAccess', async function checkEdgeAccess(request: FastifyRequest, reply: FastifyReply) {
-    const path = request.url.split('?')[0]!.slice(options.prefix.length);
+    const path = request.target.path.slice(options.prefix.length);
     const access = accessFor(request.method, path);
     if (access === 'public') return identifyIfPossible(request, reply);
     await app.authenticate.call(app, request, reply);

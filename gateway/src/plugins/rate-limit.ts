@@ -54,7 +54,7 @@ async function rateLimitPlugin(app: FastifyInstance, options: RateLimitOptions):
   );
 
   function isCredentialCall(request: FastifyRequest): boolean {
-    const path = request.url.split('?')[0]!.slice(options.credentials.prefix.length);
+    const path = request.target.path.slice(options.credentials.prefix.length);
     return credentialRoutes.matches(request.method, path);
   }
 
