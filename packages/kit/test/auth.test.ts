@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { generateKeyPair, SignJWT, base64url } from 'jose';
 import { Redis } from 'ioredis';
 import { createTestIssuer, objectIdHex, requireEnv, type TestIssuer } from '@platform/test-kit';
-import { auth, createDenyList, type DenyList } from '../src/index';
+import { auth, createDenyList, createTokenVerifier, type DenyList } from '../src/index';
 import { appWithLogs } from './helpers';
 
 describe('auth plugin', () => {
@@ -105,6 +105,19 @@ describe('auth plugin', () => {
       expect(res.json()).toMatchObject({ code: 'INVALID_TOKEN' });
     },
   );
+
+  it('when a verified token is presented again after it expired, then the verifier refuses it (no stale cache)', async () => {
+    const verify = createTokenVerifier({
+      jwks: { keys: issuer.jwks },
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      clockToleranceSec: 0,
+    });
+    const token = await issuer.token({ userId }, { expiresIn: Math.floor(Date.now() / 1000) + 1 });
+    await expect(verify(token)).resolves.toMatchObject({ userId });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
 
   it('when the token was deny-listed at logout, then 401 TOKEN_REVOKED', async () => {
     const jti = objectIdHex();

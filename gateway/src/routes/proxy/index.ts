@@ -39,15 +39,15 @@ export default async function proxyRoutes(app: FastifyInstance): Promise<void> {
     });
   }
 
-  const preHandler = [app.checkEdgeAccess, app.enforceRateLimits];
+  const guarded = { onRequest: app.refuseKnownFloods, preHandler: app.guardEdge, schema: { hide: true } };
   for (const { prefix, upstream } of upstreamPrefixes) {
     const handler = buildForwarder(app.upstreams[upstream], API_PREFIX);
-    const routeOptions = { method: METHODS, handler, preHandler, schema: { hide: true } };
+    const routeOptions = { method: METHODS, handler, ...guarded };
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}` });
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}/*` });
   }
   for (const { path, upstream } of wellKnownRoutes) {
     const handler = buildForwarder(app.upstreams[upstream], '');
-    app.route({ method: 'GET', url: path, handler, preHandler: [app.enforceRateLimits], schema: { hide: true } });
+    app.route({ method: 'GET', url: path, handler, ...guarded });
   }
 }
