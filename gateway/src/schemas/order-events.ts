@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { problems } from '@platform/kit';
 
 export const OrderEventsParams = Type.Object(

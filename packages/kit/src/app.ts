@@ -1,3 +1,5 @@
+import { trace } from '@opentelemetry/api';
+import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -70,6 +72,16 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   });
   // JSON only: a text/plain body would reach the schema as a string and fail as 400; 415 names the real problem.
   app.removeContentTypeParser('text/plain');
+
+  // The HTTP server span (the active one here) learns the matched route, as the semantic conventions name it
+  // ("GET /orders/:id"). One attribute instead of a span per Fastify hook, which a Fastify instrumentation costs.
+  app.addHook('onRequest', async function nameServerSpan(request) {
+    const route = request.routeOptions.url;
+    const span = trace.getActiveSpan();
+    if (!span || route === undefined) return;
+    span.setAttribute(ATTR_HTTP_ROUTE, route);
+    span.updateName(`${request.method} ${route}`);
+  });
 
   // Responses finishing during shutdown tell keep-alive clients to hang up; otherwise their idle
   // connections would hold server.close() open until keepAliveTimeout and the drain would time out.

@@ -1,4 +1,4 @@
-import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type TObject, type TProperties, type TSchema } from 'typebox';
 
 /**
  * Route schemas for what the kit itself answers, in TypeBox (JSON Schema), so every service documents its

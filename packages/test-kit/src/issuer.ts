@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet, type JWTPayload, type KeyLike } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type KeyObject,
+} from 'jose';
 
 export interface TestIssuer {
   issuer: string;
@@ -14,7 +22,7 @@ export interface TokenOptions {
   expiresIn?: string | number;
   jti?: string;
   /** Sign with another key (bad signature) while keeping this issuer's kid. */
-  signWith?: KeyLike;
+  signWith?: CryptoKey | KeyObject;
   /** Claims set as given, over the standard ones: e.g. `{ sub: 42 }` for a validly signed token of the wrong shape. */
   claims?: Record<string, unknown>;
 }

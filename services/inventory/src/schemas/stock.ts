@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { ProblemSchema as Problem } from '@platform/kit';
 
 /** Same rule as the events' sku: upper-case letters, digits and dashes, so no operator or `$` key gets through. */

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 import { productSorts, type ProductSort } from '../domain/product';
 
 // Limits mirror the event contract in @platform/events (product.ts, common.ts): whatever the API accepts, the

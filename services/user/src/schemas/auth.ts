@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { refreshTokenPattern } from '../domain/refresh-tokens';
 import { Email } from './users';
 

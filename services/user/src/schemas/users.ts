@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 
 export const ObjectId = Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex id' });
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
