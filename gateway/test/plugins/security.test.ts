@@ -1,7 +1,8 @@
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { rawExchange } from '../helpers/raw-http';
 import { json } from '../helpers/stub-service';
 
 function expectSecurityHeaders(response: LightMyRequestResponse): void {
@@ -198,24 +199,3 @@ describe('edge hardening', () => {
     expect(response.headers['x-request-id']).toBe('abc-1');
   });
 });
-
-/** Writes bytes no HTTP client library would send, and parses the answer. */
-function rawExchange(
-  port: number,
-  text: string,
-): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', ...rest] = received.split('\r\n\r\n');
-      const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-      );
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
-    });
-  });
-}
