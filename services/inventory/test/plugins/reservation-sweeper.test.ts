@@ -49,10 +49,12 @@ describe('reservation sweeper', () => {
 
   it('when several sweepers run at once, then each reservation is released once', async () => {
     const sku = await seedStock(service.app, 20);
+    const before = await metricValue(service.app, 'inventory_releases_total', { cause: 'expired' });
     const orders = Array.from({ length: 20 }, () => orderCreated([{ sku, quantity: 1 }]));
     await Promise.all(orders.map((event) => handleOrderCreated(event, service.app.inventory)));
-    expect(await storedStock(service.app, sku)).toMatchObject({ available: 0, reserved: 20 });
-    const before = await metricValue(service.app, 'inventory_releases_total', { cause: 'expired' });
+    // On a loaded machine the app's own sweeper may already have released the first ones (1 s TTL).
+    const stock = (await storedStock(service.app, sku)) as { available: number; reserved: number };
+    expect(stock.available + stock.reserved).toBe(20);
 
     // The app's own loop plus three more passes racing it, as replicas would.
     await waitFor(
