@@ -5,6 +5,9 @@ function infraEnv(): NodeJS.ProcessEnv {
   return { MONGO_URL: isolatedMongoUrl('process'), REDIS_URL: requireEnv('REDIS_URL') };
 }
 
+// Each test starts a real process from TypeScript (tsx): on a loaded 2-core machine that alone can take a minute.
+jest.setTimeout(150_000);
+
 describe('a service process', () => {
   let service: RunningService | undefined;
 
