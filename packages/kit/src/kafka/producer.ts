@@ -59,26 +59,60 @@ export function createProducer<Topics extends TopicMap = TopicMap>({
   kafka,
   registry,
 }: CreateProducerOptions): EventProducer<Topics> {
-  const producer = createIdempotentProducer(kafka);
   const published = publishedCounter(registry);
   let connected = false;
-  producer.on(producer.events.CONNECT, function markConnected() {
-    connected = true;
-  });
-  producer.on(producer.events.DISCONNECT, function markDisconnected() {
-    connected = false;
-  });
+  let wanted = false;
+  let producer = build();
+  // After a failed send the producer is replaced: kafkajs keeps an idempotent producer's id and epoch across a
+  // broker restart and can take minutes to publish again; a fresh one asks the broker for a new id at once.
+  let replacing: Promise<void> | undefined;
+
+  function build(): Producer {
+    const next = createIdempotentProducer(kafka);
+    next.on(next.events.CONNECT, function markConnected() {
+      connected = true;
+    });
+    next.on(next.events.DISCONNECT, function markDisconnected() {
+      if (next === producer) connected = false;
+    });
+    return next;
+  }
+
+  function replace(): Promise<void> {
+    replacing ??= (async () => {
+      const old = producer;
+      producer = build();
+      await old.disconnect().catch(() => undefined);
+      if (wanted) await producer.connect();
+    })().finally(() => {
+      replacing = undefined;
+    });
+    return replacing;
+  }
 
   return {
-    connect: () => producer.connect(),
-    disconnect: () => producer.disconnect(),
+    async connect() {
+      wanted = true;
+      await producer.connect();
+    },
+    async disconnect() {
+      wanted = false;
+      await replacing?.catch(() => undefined);
+      await producer.disconnect();
+    },
     isHealthy: () => connected,
     async publish(topic, event, { key, headers }) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: [{ key, value: JSON.stringify(event), headers: eventHeaders(event, headers) }],
-      });
+      await replacing;
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: [{ key, value: JSON.stringify(event), headers: eventHeaders(event, headers) }],
+        });
+      } catch (err) {
+        void replace().catch(() => undefined);
+        throw err;
+      }
       published.inc({ topic });
     },
   };
