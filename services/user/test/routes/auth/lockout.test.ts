@@ -1,5 +1,5 @@
 import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
-import { login, newEmail, register } from '../../helpers/users';
+import { login, newEmail, register, registerUser } from '../../helpers/users';
 
 describe('account lockout', () => {
   let t: TestApp;
@@ -20,7 +20,7 @@ describe('account lockout', () => {
 
   it('when 5 logins fail, then the account is locked: even the right password gets 423 ACCOUNT_LOCKED with Retry-After', async () => {
     const email = newEmail();
-    const { id } = (await register(t.app, email)).json<{ id: string }>();
+    const id = await registerUser(t.app, email);
     const lockedBefore = await metricValue(t.app, 'user_logins_total', { outcome: 'locked' });
 
     expect(await failFiveTimes(email)).toEqual([401, 401, 401, 401, 401]);
