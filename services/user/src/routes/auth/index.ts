@@ -73,7 +73,8 @@ export default async function authRoutes(fastify: FastifyInstance): Promise<void
       },
     },
     async function loginRoute(request, reply) {
-      const session = await login(request.body, {
+      // The client's address: behind the gateway, from its X-Forwarded-For (TRUSTED_PROXIES).
+      const session = await login(request.body, request.ip, {
         ...sessionDeps(request),
         passwords: app.passwords,
         throttle: app.loginThrottle,
