@@ -60,6 +60,8 @@ async function cpuOver(pids: Record<string, number>, seconds: number): Promise<R
 
 /** One cold start of the platform in `repo` (its own `npm run up`), measured, then stopped with Ctrl-C's signal. */
 export async function measureFootprint(repo: string, idleSeconds: number): Promise<FootprintRun> {
+  const busy = deployables.filter((d) => pidOnPort(d.port) !== undefined);
+  if (busy.length > 0) throw new Error(`ports in use, stop what listens there first: ${busy.map((d) => d.port)}`);
   const launcher = spawn('npm', ['run', 'up'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   launcher.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -101,6 +103,17 @@ export async function measureFootprint(repo: string, idleSeconds: number): Promi
   } finally {
     process.kill(-launcher.pid!, 'SIGINT');
     await new Promise((resolve) => (launcher.exitCode !== null ? resolve(null) : launcher.once('exit', resolve)));
+    await stopLeftovers();
+  }
+}
+
+/** Whatever still listens on a deployable's port once the launcher is gone: SIGTERM, then SIGKILL after 20 s. */
+async function stopLeftovers(): Promise<void> {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    const pids = deployables.map((d) => pidOnPort(d.port)).filter((p) => p !== undefined);
+    if (pids.length === 0) return;
+    for (const pid of pids) process.kill(pid, signal);
+    for (let i = 0; i < 40 && deployables.some((d) => pidOnPort(d.port) !== undefined); i++) await sleep(500);
   }
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { imageCommand } from '@platform/local-infra';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -9,7 +10,7 @@ const dockerfiles = [
   ...['user', 'product', 'order', 'inventory'].map((s) => `services/${s}/Dockerfile`),
 ];
 
-describe('the Node.js version', () => {
+describe('the Node.js runtime', () => {
   it('when .nvmrc names it, then it is a Node 24 LTS release that package.json engines accept', () => {
     expect(version).toMatch(/^24\.\d+\.\d+$/);
     expect((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node).toBe('^24.11.0');
@@ -19,6 +20,11 @@ describe('the Node.js version', () => {
     const bases = [...read(file).matchAll(/^FROM\s+node:(\S+?)-/gm)].map((m) => m[1]);
     expect(bases.length).toBeGreaterThan(0);
     expect(new Set(bases)).toEqual(new Set([version]));
+  });
+
+  it.each(dockerfiles)('when %s runs, then its command is the one `npm run up` runs', (file) => {
+    const cmd = /^CMD (\[.*\])$/m.exec(read(file))?.[1];
+    expect(JSON.parse(cmd!)).toEqual(['node', ...imageCommand]);
   });
 
   it('when a workflow sets up Node, then it reads .nvmrc', () => {

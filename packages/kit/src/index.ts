@@ -41,3 +41,5 @@ export { InvalidFieldSchema, NoContent, ProblemSchema, defineProblems, problems 
 export type { ProblemOptions, ProblemResponse } from './schemas';
 export { infrastructure } from './infrastructure';
 export type { InfrastructureOptions } from './infrastructure';
+export { addPeriodicTask, createPeriodicTask } from './periodic-task';
+export type { AppTaskOptions, PeriodicTask, PeriodicTaskOptions, TaskLogger } from './periodic-task';

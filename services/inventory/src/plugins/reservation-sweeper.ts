@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import { addPeriodicTask } from '@platform/kit';
 import { sweepReservations } from '../domain/sweep-reservations';
 
 export interface SweeperOptions {
@@ -13,28 +13,13 @@ export interface SweeperOptions {
  * next one tries again; stock is never lost by waiting.
  */
 async function reservationSweeperPlugin(app: FastifyInstance, options: SweeperOptions): Promise<void> {
-  const stop = new AbortController();
-  let loop: Promise<void> | undefined;
-
-  async function run(): Promise<void> {
-    while (!stop.signal.aborted) {
-      try {
-        const expired = await sweepReservations(app.inventory);
-        if (expired > 0) app.log.info({ expired }, 'released expired reservations');
-      } catch (err) {
-        app.log.warn({ err }, 'reservation sweep failed; the next one retries');
-      }
-      await sleep(options.intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
-    }
-  }
-
-  app.addHook('onReady', async function startSweeper() {
-    loop = run();
-  });
-  // Registered after kafka and mongo, so this runs before they close: the pass in hand finishes first.
-  app.addHook('onClose', async function stopSweeper() {
-    stop.abort();
-    await loop;
+  addPeriodicTask(app, {
+    name: 'reservation-sweep',
+    intervalMs: options.intervalMs,
+    async run(signal) {
+      const expired = await sweepReservations(app.inventory, { signal });
+      if (expired > 0) app.log.info({ expired }, 'released expired reservations');
+    },
   });
 }
 
