@@ -72,7 +72,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     maxDurationMs: config.SSE_MAX_DURATION_MS,
     maxStreamsPerUser: config.SSE_MAX_STREAMS_PER_USER,
   });
-  await app.register(proxyRoutes);
+  await app.register(proxyRoutes, { collectBelowBytes: config.COMPRESSION_THRESHOLD_BYTES });
 
   await app.register(orderStatusConsumer, { consumerConfig: deps.consumerConfig });
   return app;

@@ -15,7 +15,7 @@ export interface GatewayConfig extends BaseConfig, InfraConfig, AuthConfig {
   PRODUCT_SERVICE_URL: string;
   ORDER_SERVICE_URL: string;
   INVENTORY_SERVICE_URL: string;
-  /** Deadline of one attempt to an upstream; a stuck service turns into a quick 504 instead of a hang. */
+  /** How long an upstream may take to start answering, and to pause within a body: a stuck service is a quick 504. */
   UPSTREAM_TIMEOUT_MS: number;
   /** Attempts per idempotent call (GET, or a request with an Idempotency-Key), the first included. */
   UPSTREAM_RETRY_ATTEMPTS: number;
