@@ -323,17 +323,13 @@ async function measureTarget(
   };
 }
 
-/**
- * Starts the platform and nginx, seeds them, measures `runs` rounds of every scenario and target, stops everything.
- * The caller holds the machine-wide benchmark lock.
- */
-export async function measureGateway(options: GatewayBenchOptions): Promise<GatewayRun[]> {
+async function startBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' | 'gatewayEnv' | 'log'>) {
   const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const logDir = path.join(options.workDir, 'logs');
   fs.rmSync(options.workDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
   options.log(`starting the platform on ports ${basePort}-${basePort + 4} (logs in ${logDir})`);
-  const platform = await startPlatform({
+  return startPlatform({
     infra: infraEnv(localInfra()),
     ports: servicePorts,
     gateway: gatewayPorts,
@@ -351,11 +347,18 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
       gateway: { RATE_LIMIT_IP_MAX: '1000000000', RATE_LIMIT_MAX: '1000000000', ...options.gatewayEnv },
     },
   });
+}
+
+/**
+ * Starts the platform and nginx, seeds them, measures `runs` rounds of every scenario and target, stops everything.
+ * The caller holds the machine-wide benchmark lock.
+ */
+export async function measureGateway(options: GatewayBenchOptions): Promise<GatewayRun[]> {
+  const platform = await startBenchPlatform(options);
   let nginx: ChildProcess | undefined;
   try {
     nginx = await startNginx(path.join(options.workDir, 'nginx'));
     const fixture = await seed(platform);
-    const pid = (port: number) => pidsOnPort(port);
     const runs: GatewayRun[] = [];
     for (let run = 1; run <= options.runs; run++) {
       const result = {} as GatewayRun;
@@ -366,10 +369,10 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
         result[scenario] = {} as Record<Target, TargetFigures>;
         for (const target of targets) {
           const processes: Record<string, number[]> = {
-            service: pid(service),
-            ...(target === 'nginx' ? { nginx: pid(nginxPort) } : {}),
-            ...(target === 'gateway' ? { gateway: pid(gatewayPorts.http) } : {}),
-            redis: pid(redisPort),
+            service: pidsOnPort(service),
+            ...(target === 'nginx' ? { nginx: pidsOnPort(nginxPort) } : {}),
+            ...(target === 'gateway' ? { gateway: pidsOnPort(gatewayPorts.http) } : {}),
+            redis: pidsOnPort(redisPort),
           };
           options.log(`run ${run}/${options.runs}: ${scenario} via ${target}`);
           const figures = await measureTarget(urlFor(target, scenario, fixture), headers, processes, options);
@@ -384,4 +387,43 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
     nginx?.kill('SIGTERM');
     await platform.stop();
   }
+}
+
+/**
+ * The gateway under `node --cpu-prof` at saturation, the product read then the order read, `seconds` each; the
+ * profile is written when the gateway exits. Returns its path. The caller holds the benchmark lock.
+ */
+export async function profileGateway(
+  options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & { seconds: number },
+): Promise<{ profile: string; figures: Record<Scenario, LoadFigures> }> {
+  const profileDir = path.join(options.workDir, 'profile');
+  const platform = await startBenchPlatform({
+    ...options,
+    gatewayEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+  });
+  const figures = {} as Record<Scenario, LoadFigures>;
+  try {
+    const fixture = await seed(platform);
+    const token = await login(platform, fixture.customer);
+    for (const scenario of scenarios) {
+      const headers: Record<string, string> = scenario === 'order' ? { authorization: `Bearer ${token}` } : {};
+      const processes = {
+        gateway: pidsOnPort(gatewayPorts.http),
+        service: pidsOnPort(scenario === 'product' ? servicePorts.product.http : servicePorts.order.http),
+      };
+      runWrk(urlFor('gateway', scenario, fixture), headers, 3, options.connections);
+      const before = cpuSnapshot(processes);
+      const result = runWrk(urlFor('gateway', scenario, fixture), headers, options.seconds, options.connections);
+      figures[scenario] = {
+        ...result,
+        cpuMsPerRequest: cpuMsPerRequest(before, cpuSnapshot(processes), result.requests),
+      };
+      options.log(`${scenario}: ${JSON.stringify(figures[scenario])}`);
+    }
+  } finally {
+    await platform.stop();
+  }
+  const profiles = fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  if (profiles.length === 0) throw new Error(`the gateway wrote no profile into ${profileDir}`);
+  return { profile: path.join(profileDir, profiles.sort().at(-1)!), figures };
 }

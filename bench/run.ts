@@ -6,6 +6,7 @@
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 60]
  *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--lock /work/bench.lock]
+ *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,8 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFootprint, productionDependencyMb, type FootprintRun } from './footprint';
+import { formatSummary, summariseProfile } from './cpu-profile';
 import {
   measureGateway,
+  profileGateway,
   scenarios,
   scenarioTitles,
   targets,
@@ -268,7 +271,32 @@ async function gateway(argv: string[]): Promise<void> {
   console.log(renderGateway(entries.filter((e) => e.label === values.label)));
 }
 
-const benchmarks: Record<string, (argv: string[]) => Promise<void>> = { footprint, gateway };
+async function gatewayProfile(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '20' },
+      connections: { type: 'string', default: '50' },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  if (!holdLock(values.lock)) return;
+  const { profile, figures } = await profileGateway({
+    workDir: path.join(root, '.local', 'bench', 'gateway-profile'),
+    seconds: Number(values.duration),
+    connections: Number(values.connections),
+    log: (line) => console.log(line),
+  });
+  console.log(`profile: ${profile}`);
+  console.log(JSON.stringify(figures));
+  console.log(formatSummary(summariseProfile(profile)));
+}
+
+const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
+  footprint,
+  gateway,
+  'gateway-profile': gatewayProfile,
+};
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name ? benchmarks[name] : undefined;
