@@ -5,13 +5,26 @@
  * docs/benchmarks.md from them.
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 60]
+ *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--lock /work/bench.lock]
+ *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFootprint, productionDependencyMb, type FootprintRun } from './footprint';
+import { formatSummary, summariseProfile } from './cpu-profile';
+import {
+  measureGateway,
+  profileGateway,
+  scenarios,
+  scenarioTitles,
+  targets,
+  type GatewayRun,
+  type LoadFigures,
+  type Target,
+} from './gateway';
 import { deployables } from './platform';
 
 const root = path.resolve(__dirname, '..');
@@ -130,7 +143,160 @@ async function footprint(argv: string[]): Promise<void> {
   console.log(renderFootprint(entries.filter((e) => e.label === values.label)));
 }
 
-const benchmarks: Record<string, (argv: string[]) => Promise<void>> = { footprint };
+/**
+ * Runs this very command again under `flock <lock>` unless it already holds the lock, so two benchmarks on a
+ * shared machine never measure at the same time (the second waits). Returns false in the parent, which exits.
+ */
+function holdLock(lock: string): boolean {
+  if (process.env.PLATFORM_BENCH_LOCK === lock) return true;
+  console.log(`waiting for the benchmark lock ${lock}`);
+  const child = spawnSync('flock', [lock, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, PLATFORM_BENCH_LOCK: lock },
+  });
+  process.exitCode = child.status ?? 1;
+  return false;
+}
+
+function gatewayRows(e: Labelled<GatewayRun>, scenario: (typeof scenarios)[number]): string[] {
+  const pick = (target: Target, f: (l: { saturation: LoadFigures; fixed: LoadFigures }) => number) =>
+    e.runs.map((r) => f(r[scenario][target]));
+  const direct = (f: (l: { saturation: LoadFigures; fixed: LoadFigures }) => number) => pick('direct', f);
+  return targets.map((target) => {
+    const ratio = pick(target, (l) => l.saturation.rps).map((rps, i) => rps / direct((l) => l.saturation.rps)[i]!);
+    const addedP50 = pick(target, (l) => l.fixed.p50Ms).map((v, i) => v - direct((l) => l.fixed.p50Ms)[i]!);
+    const addedP99 = pick(target, (l) => l.fixed.p99Ms).map((v, i) => v - direct((l) => l.fixed.p99Ms)[i]!);
+    const proxy = target === 'direct' ? undefined : target;
+    const cpu = (name: string) =>
+      spread(
+        pick(target, (l) => l.saturation.cpuMsPerRequest[name] ?? NaN),
+        3,
+      );
+    const errors = e.runs.reduce(
+      (sum, r) => sum + r[scenario][target].saturation.errors + r[scenario][target].fixed.errors,
+      0,
+    );
+    return [
+      `| ${target}`,
+      spread(pick(target, (l) => l.saturation.rps)),
+      target === 'direct' ? '1' : spread(ratio, 2),
+      `${spread(
+        pick(target, (l) => l.saturation.p50Ms),
+        1,
+      )} / ${spread(
+        pick(target, (l) => l.saturation.p99Ms),
+        1,
+      )}`,
+      `${spread(
+        pick(target, (l) => l.fixed.p50Ms),
+        2,
+      )} / ${spread(
+        pick(target, (l) => l.fixed.p99Ms),
+        2,
+      )}`,
+      target === 'direct' ? '-' : `${spread(addedP50, 2)} / ${spread(addedP99, 2)}`,
+      proxy ? cpu(proxy) : '-',
+      cpu('service'),
+      `${errors} |`,
+    ].join(' | ');
+  });
+}
+
+function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
+  const lines: string[] = [];
+  for (const e of entries) {
+    const options = e.extra as { saturationSec: number; fixedSec: number; rate: number; connections: number };
+    lines.push(
+      `### ${e.label}`,
+      '',
+      `${e.date}, commit ${e.commit}, Node ${e.node}, ${e.machine}. \`${e.command}\`; ${e.runs.length} runs, median (min-max). ` +
+        `Saturation: \`wrk -t1 -c${options.connections} -d${options.saturationSec}s\` after a warm-up; fixed rate: ` +
+        `${options.rate} requests/s for ${options.fixedSec} s, open loop. CPU: ms of CPU per request of the proxy ` +
+        '(gateway or nginx worker) and of the service behind it, at saturation (/proc utime + stime).',
+      '',
+    );
+    for (const scenario of scenarios) {
+      lines.push(
+        `${scenarioTitles[scenario]}:`,
+        '',
+        '| target | req/s at saturation | × direct | p50 / p99 ms at saturation | p50 / p99 ms at ' +
+          `${options.rate}/s | added p50 / p99 ms at ${options.rate}/s | proxy CPU ms/req | service CPU ms/req | non-2xx |`,
+        '|---|---|---|---|---|---|---|---|---|',
+        ...gatewayRows(e, scenario),
+        '',
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function gateway(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      label: { type: 'string', default: 'current' },
+      runs: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '5' },
+      rate: { type: 'string', default: '500' },
+      connections: { type: 'string', default: '50' },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  if (!holdLock(values.lock)) return;
+  const options = {
+    runs: Number(values.runs),
+    saturationSec: Number(values.duration),
+    fixedSec: Number(values.duration),
+    warmupSec: Number(values.warmup),
+    rate: Number(values.rate),
+    connections: Number(values.connections),
+  };
+  const runs = await measureGateway({
+    ...options,
+    workDir: path.join(root, '.local', 'bench', 'gateway'),
+    log: (line) => console.log(line),
+  });
+  const entries = save('gateway', {
+    label: values.label,
+    date: new Date().toISOString().slice(0, 10),
+    machine: machine(),
+    node: execFileSync('node', ['--version']).toString().trim(),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(),
+    command: `npm run bench -- gateway --runs ${values.runs} --duration ${values.duration} --rate ${values.rate}`,
+    runs,
+    extra: options,
+  });
+  writeSection('gateway', renderGateway(entries));
+  console.log(renderGateway(entries.filter((e) => e.label === values.label)));
+}
+
+async function gatewayProfile(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '20' },
+      connections: { type: 'string', default: '50' },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  if (!holdLock(values.lock)) return;
+  const { profile, figures } = await profileGateway({
+    workDir: path.join(root, '.local', 'bench', 'gateway-profile'),
+    seconds: Number(values.duration),
+    connections: Number(values.connections),
+    log: (line) => console.log(line),
+  });
+  console.log(`profile: ${profile}`);
+  console.log(JSON.stringify(figures));
+  console.log(formatSummary(summariseProfile(profile)));
+}
+
+const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
+  footprint,
+  gateway,
+  'gateway-profile': gatewayProfile,
+};
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name ? benchmarks[name] : undefined;

@@ -64,7 +64,7 @@ export async function registerCustomer(platform: RunningPlatform): Promise<strin
   const email = `${uniqueName('customer')}@e2e.test`;
   const password = 'a-long-and-unusual-passphrase';
   const res = await call(`${platform.urls.user}/auth/register`, { body: { email, password } });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return login(platform, email, password);
 }
 

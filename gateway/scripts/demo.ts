@@ -133,7 +133,7 @@ async function main(): Promise<void> {
 
   const customer = { email: `demo-${randomUUID().slice(0, 8)}@example.com`, password: `demo-${randomUUID()}` };
   step(`Register a customer: POST /api/v1/auth/register (${customer.email})`);
-  expectStatus(await call('POST', `${api}/auth/register`, { body: customer }), 201, 'register');
+  expectStatus(await call('POST', `${api}/auth/register`, { body: customer }), 202, 'register');
 
   step('Log in: POST /api/v1/auth/login -> an EdDSA access token');
   const token = await login(customer.email, customer.password);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { DestinationStream } from 'pino';
-import { createApp, infrastructure } from '@platform/kit';
+import { createApp, infrastructure, trustProxyFrom } from '@platform/kit';
 import { topicPartitions } from '@platform/events';
 import type { GatewayConfig } from './config';
 import { orderStatusConsumer, orderTopics, type OrderStatusConsumerOptions } from './consumers/order-status';
@@ -32,7 +32,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     config,
     logStream: deps.logStream,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    trustProxy: config.TRUSTED_PROXIES.length > 0 ? [...config.TRUSTED_PROXIES] : false,
+    trustProxy: trustProxyFrom(config.TRUSTED_PROXIES),
     // On every answer, the framework's own errors included.
     responseHeaders: securityHeaders(),
     rewriteUrl: rewriteToCanonical,
@@ -72,7 +72,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     maxDurationMs: config.SSE_MAX_DURATION_MS,
     maxStreamsPerUser: config.SSE_MAX_STREAMS_PER_USER,
   });
-  await app.register(proxyRoutes);
+  await app.register(proxyRoutes, { collectBelowBytes: config.COMPRESSION_THRESHOLD_BYTES });
 
   await app.register(orderStatusConsumer, { consumerConfig: deps.consumerConfig });
   return app;

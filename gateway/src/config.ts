@@ -1,9 +1,10 @@
-import { isIP } from 'node:net';
 import Joi from 'joi';
 import {
   authConfigKeys,
+  commaList,
   defineConfigSchema,
   infraConfigKeys,
+  ipListKey,
   type AuthConfig,
   type BaseConfig,
   type InfraConfig,
@@ -14,7 +15,7 @@ export interface GatewayConfig extends BaseConfig, InfraConfig, AuthConfig {
   PRODUCT_SERVICE_URL: string;
   ORDER_SERVICE_URL: string;
   INVENTORY_SERVICE_URL: string;
-  /** Deadline of one attempt to an upstream; a stuck service turns into a quick 504 instead of a hang. */
+  /** How long an upstream may take to start answering, and to pause within a body: a stuck service is a quick 504. */
   UPSTREAM_TIMEOUT_MS: number;
   /** Attempts per idempotent call (GET, or a request with an Idempotency-Key), the first included. */
   UPSTREAM_RETRY_ATTEMPTS: number;
@@ -54,29 +55,6 @@ export interface GatewayConfig extends BaseConfig, InfraConfig, AuthConfig {
   OPENAPI_RETRY_MS: number;
 }
 
-/** A comma-separated environment variable as a validated list; empty entries are dropped. */
-function commaList(isValid: (entry: string) => boolean, what: string): Joi.AnySchema {
-  return Joi.string()
-    .allow('')
-    .default([])
-    .custom(function splitList(value: string, helpers) {
-      const entries = value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean);
-      const bad = entries.find((entry) => !isValid(entry));
-      return bad === undefined ? entries : helpers.message({ custom: `"${bad}" is not ${what}` });
-    });
-}
-
-function isIpOrCidr(entry: string): boolean {
-  const [address = '', bits, ...rest] = entry.split('/');
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0) return false;
-  if (bits === undefined) return true;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
-}
-
 function isOrigin(entry: string): boolean {
   try {
     const url = new URL(entry);
@@ -105,8 +83,8 @@ export const configSchema = defineConfigSchema<GatewayConfig>({
   BREAKER_VOLUME_THRESHOLD: Joi.number().integer().min(1).max(1_000).default(10),
   REQUEST_TIMEOUT_MS: Joi.number().integer().min(1_000).max(300_000).default(30_000),
   CORS_ORIGINS: commaList(isOrigin, 'an origin (scheme://host[:port])'),
-  TRUSTED_PROXIES: commaList(isIpOrCidr, 'an IP address or CIDR'),
-  RATE_LIMIT_ALLOWLIST: commaList(isIpOrCidr, 'an IP address or CIDR'),
+  TRUSTED_PROXIES: ipListKey,
+  RATE_LIMIT_ALLOWLIST: ipListKey,
   RATE_LIMIT_IP_MAX: Joi.number().integer().min(1).default(300),
   RATE_LIMIT_MAX: Joi.number().integer().min(1).default(100),
   RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(1_000).default(60_000),

@@ -32,7 +32,7 @@ describe('gateway in front of the running platform', () => {
   });
 
   it('when a customer registers, logs in and refreshes through the gateway, then each public route answers', async () => {
-    expect((await call(`${api}/auth/register`, { body: customer })).status).toBe(201);
+    expect((await call(`${api}/auth/register`, { body: customer })).status).toBe(202);
     const login = await call<typeof session>(`${api}/auth/login`, { body: customer });
     expect(login.status).toBe(200);
     const refreshed = await call<typeof session>(`${api}/auth/refresh`, {

@@ -23,8 +23,16 @@ export interface StubService {
   restart(): Promise<void>;
 }
 
+/** Answers JSON as the services (Fastify) do: with its Content-Length. */
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(text)),
+      ...headers,
+    })
+    .end(text);
 }
 
 /** The `sub` of a bearer token, read without verifying it: the stub trusts the gateway, which verified it. */

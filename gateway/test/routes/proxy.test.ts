@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { objectIdHex } from '@platform/test-kit';
+import { Agent, fetch } from 'undici';
+import { objectIdHex, waitFor } from '@platform/test-kit';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { json } from '../helpers/stub-service';
 
@@ -108,6 +109,126 @@ describe('proxy routes', () => {
     expect(revalidated.headers.etag).toBe('"v7"');
     expect(revalidated.headers['cache-control']).toBe('no-cache');
     expect(revalidated.body).toBe('');
+  });
+
+  it('when the service writes a body slowly, then the client gets the first bytes before the service has finished', async () => {
+    let finish: (() => void) | undefined;
+    gw.stubs.product.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(`${JSON.stringify({ part: 1, pad: 'x'.repeat(4000) })}\n`);
+      finish = () => res.end(`${JSON.stringify({ part: 2 })}\n`);
+    });
+    const response = await fetch(`${base}/api/v1/products/export`);
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('"part":1');
+    expect(finish).toBeDefined();
+    finish!();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value);
+    expect(rest).toContain('"part":2');
+  });
+
+  it('when the body is large, then it passes through byte for byte with its length, unparsed', async () => {
+    const payload = Buffer.alloc(3 * 1024 * 1024, 'ab');
+    gw.stubs.product.handle((_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(payload.length) })
+        .end(payload);
+    });
+    // identity: a compressed answer could not keep the service's length.
+    const response = await fetch(`${base}/api/v1/products/blob`, { headers: { 'accept-encoding': 'identity' } });
+    expect(response.headers.get('content-length')).toBe(String(payload.length));
+    expect(Buffer.from(await response.arrayBuffer()).equals(payload)).toBe(true);
+  });
+
+  it('when HEAD or 204 is answered, then no body is sent; HEAD keeps the length a GET would have', async () => {
+    gw.stubs.product.handle((req, res) => {
+      if (req.method === 'DELETE') return void res.writeHead(204).end();
+      json(res, 200, { id: 'p1', name: 'Lamp' });
+    });
+    const head = await gw.app.inject({ method: 'HEAD', url: '/api/v1/products/p1' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe(String(JSON.stringify({ id: 'p1', name: 'Lamp' }).length));
+    expect(head.body).toBe('');
+    expect(gw.stubs.product.requests.at(-1)?.method).toBe('HEAD');
+
+    const admin = await gw.issuer.token({ userId, role: 'admin' });
+    const deleted = await gw.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/products/p1',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.headers['content-length']).toBeUndefined();
+    expect(deleted.body).toBe('');
+  });
+
+  it('when the service sends a 304 with the length of the representation, then the client gets the 304 as sent', async () => {
+    gw.stubs.product.handle((_req, res) => void res.writeHead(304, { etag: '"v9"', 'content-length': '42' }).end());
+    const response = await fetch(`${base}/api/v1/products/p1`, { headers: { 'if-none-match': '"v9"' } });
+    expect(response.status).toBe(304);
+    expect(response.headers.get('etag')).toBe('"v9"');
+  });
+
+  it('when the service sends hop-by-hop headers, then they stay on its side of the gateway', async () => {
+    gw.stubs.product.handle((_req, res) =>
+      json(
+        res,
+        200,
+        {},
+        {
+          connection: 'x-hop-secret, keep-alive',
+          'x-hop-secret': '1',
+          'keep-alive': 'timeout=5',
+          'x-end-to-end': 'kept',
+        },
+      ),
+    );
+    const response = await fetch(`${base}/api/v1/products/p1`);
+    expect(response.headers.get('x-hop-secret')).toBeNull();
+    expect(response.headers.get('keep-alive')).not.toBe('timeout=5');
+    expect(response.headers.get('x-end-to-end')).toBe('kept');
+  });
+
+  it('when many requests are forwarded one after another, then they share one kept-alive connection to the service', async () => {
+    const sockets = new Set<unknown>();
+    gw.stubs.order.handle((req, res) => {
+      sockets.add((res as unknown as { socket: unknown }).socket);
+      json(res, 200, { url: req.url });
+    });
+    for (let i = 0; i < 20; i++) {
+      const response = await gw.app.inject({
+        method: 'GET',
+        url: `/api/v1/orders/${'b'.repeat(24)}`,
+        headers: { authorization: `Bearer ${customerToken}` },
+      });
+      expect(response.statusCode).toBe(200);
+    }
+    expect(sockets.size).toBe(1);
+  });
+
+  it('when the client goes away in the middle of a body, then the exchange with the service is ended too', async () => {
+    let upstreamClosed = false;
+    gw.stubs.product.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(64 * 1024));
+      res.on('close', () => (upstreamClosed = true));
+    });
+    // A client of its own, destroyed at the end: an aborted fetch leaves its socket open on the gateway's side,
+    // which would hold the gateway's close.
+    const client = new Agent();
+    const abort = new AbortController();
+    const response = await fetch(`${base}/api/v1/products/forever`, {
+      signal: abort.signal,
+      headers: { 'accept-encoding': 'identity' },
+      dispatcher: client,
+    });
+    await response.body!.getReader().read();
+    abort.abort();
+    await waitFor(() => upstreamClosed, { what: 'the upstream exchange to end' });
+    await client.destroy();
   });
 
   it('when a route is unknown, then the gateway answers 404 problem+json without calling anyone', async () => {

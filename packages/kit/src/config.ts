@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import Joi from 'joi';
 
 export class ConfigError extends Error {
@@ -104,3 +105,34 @@ export const authConfigKeys = {
   AUTH_ISSUER: Joi.string().default('platform-user-service'),
   AUTH_AUDIENCE: Joi.string().default('platform-api'),
 };
+
+/** A comma-separated environment variable as a validated list; empty entries are dropped. */
+export function commaList(isValid: (entry: string) => boolean, what: string): Joi.AnySchema {
+  return Joi.string()
+    .allow('')
+    .default([])
+    .custom(function splitList(value: string, helpers) {
+      const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const bad = entries.find((entry) => !isValid(entry));
+      return bad === undefined ? entries : helpers.message({ custom: `"${bad}" is not ${what}` });
+    });
+}
+
+export function isIpOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+/** IPs and CIDRs, comma-separated: e.g. the proxies whose X-Forwarded-For a service believes. */
+export const ipListKey = commaList(isIpOrCidr, 'an IP address or CIDR');
+
+/** createApp's `trustProxy` from such a list: none trusted when empty. */
+export function trustProxyFrom(list: readonly string[]): string[] | false {
+  return list.length > 0 ? [...list] : false;
+}

@@ -6,6 +6,10 @@ export {
   defineConfigSchema,
   infraConfigKeys,
   authConfigKeys,
+  commaList,
+  ipListKey,
+  isIpOrCidr,
+  trustProxyFrom,
   ConfigError,
 } from './config';
 export type { BaseConfig, InfraConfig, AuthConfig } from './config';

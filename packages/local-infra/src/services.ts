@@ -94,6 +94,8 @@ export function serviceEnv(name: ServiceName, options: ServiceEnvOptions): NodeJ
       JWT_KEY_ID: options.secrets.JWT_KEY_ID,
       ADMIN_EMAIL: options.secrets.ADMIN_EMAIL,
       ADMIN_PASSWORD: options.secrets.ADMIN_PASSWORD,
+      // The gateway, on loopback: its X-Forwarded-For names the client whose failed logins the lockout counts.
+      TRUSTED_PROXIES: '127.0.0.1',
     },
     product: {},
     inventory: {},

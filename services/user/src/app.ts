@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { DestinationStream } from 'pino';
-import { createApp, infrastructure, openapi } from '@platform/kit';
+import { createApp, infrastructure, openapi, trustProxyFrom } from '@platform/kit';
 import { topicPartitions, Topics } from '@platform/events';
 import type { UserConfig } from './config';
 import { usersCollection } from './data-access/user-model';
@@ -28,7 +28,11 @@ export async function buildApp(config: Readonly<UserConfig>, deps: AppDeps = {})
     previousPublicKeys: config.JWT_PREVIOUS_PUBLIC_KEYS,
   });
 
-  const app = await createApp({ config, logStream: deps.logStream });
+  const app = await createApp({
+    config,
+    logStream: deps.logStream,
+    trustProxy: trustProxyFrom(config.TRUSTED_PROXIES),
+  });
   await app.register(openapi, { title: 'user service', version: '1.0.0' });
   // The issuer verifies its own tokens with its own public keys; it never downloads them from itself.
   // Its own Redis keys carry a `user:` prefix by hand (data-access/login-throttle).

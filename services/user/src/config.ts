@@ -4,6 +4,7 @@ import {
   authConfigKeys,
   defineConfigSchema,
   infraConfigKeys,
+  ipListKey,
   type AuthConfig,
   type BaseConfig,
   type InfraConfig,
@@ -23,6 +24,11 @@ export interface UserConfig extends BaseConfig, InfraConfig, Omit<AuthConfig, 'A
   /** First admin, ensured at start-up: created if missing, promoted if it exists. */
   ADMIN_EMAIL?: string;
   ADMIN_PASSWORD?: string;
+  /**
+   * Proxies (IPs/CIDRs) whose X-Forwarded-For is believed: the gateway. The lockout counts failures per account
+   * and client address, so behind the gateway the service must see the client's address, not the gateway's.
+   */
+  TRUSTED_PROXIES: string[];
 }
 
 const publicJwk = Joi.object({
@@ -72,6 +78,7 @@ export const configSchema = defineConfigSchema<UserConfig>({
   REFRESH_TOKEN_TTL_DAYS: Joi.number().integer().min(1).max(365).default(30),
   ADMIN_EMAIL: Joi.string().email({ tlds: false }).max(254),
   ADMIN_PASSWORD: Joi.string().max(128),
+  TRUSTED_PROXIES: ipListKey,
 })
   .and('ADMIN_EMAIL', 'ADMIN_PASSWORD')
   .custom(adminPasswordIsStrong);

@@ -1,4 +1,4 @@
-import type { HttpResponse, HttpResponseHeaders } from '@platform/kit';
+import type { HttpResponseHeaders } from '@platform/kit';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -21,8 +21,10 @@ const FORWARDED_REQUEST_HEADERS = [
 ] as const;
 
 /**
- * Hop-by-hop headers (RFC 9110, 7.6.1), what the gateway recomputes itself, and what the edge owns: the security
- * headers (helmet) and CORS, so a service can neither weaken nor contradict them.
+ * Hop-by-hop headers (RFC 9110, 7.6.1; also any the `Connection` header names), what Node recomputes for its own
+ * connection (`date`, `transfer-encoding`), and what the edge owns: the security headers and CORS, so a service
+ * can neither weaken nor contradict them. `content-length` and `content-encoding` describe the bytes, which pass
+ * through as they came, so they stay.
  */
 const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
   'connection',
@@ -33,8 +35,6 @@ const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
   'trailer',
   'transfer-encoding',
   'upgrade',
-  'content-length',
-  'content-encoding',
   'date',
   'x-request-id',
   'content-security-policy',
@@ -79,16 +79,28 @@ export function upstreamRequestHeaders(request: FastifyRequest): Record<string, 
   return headers;
 }
 
-export function clientResponseHeaders(headers: HttpResponseHeaders): Record<string, string | string[]> {
-  const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) kept[name] = value;
-  }
-  return kept;
+/** The `Connection` header's own list of hop-by-hop headers (RFC 9110, 7.6.1). */
+function connectionOptions(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value.join(',') : value)
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter(Boolean);
 }
 
-/** The kit's client hands back parsed JSON; the client gets it re-encoded, anything else as it came. */
-export function clientResponseBody(response: HttpResponse): string | undefined {
-  if (response.body === undefined) return undefined;
-  return typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+/**
+ * The service's answer headers the client gets. A 204 carries no `content-length` (RFC 9110, 8.6); a 304 and an
+ * answer to HEAD keep the one the service sent, which describes the representation a GET would return.
+ */
+export function clientResponseHeaders(headers: HttpResponseHeaders, status: number): Record<string, string | string[]> {
+  const named = connectionOptions(headers.connection);
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (DROPPED_RESPONSE_HEADERS.has(lower) || named.includes(lower)) continue;
+    if (lower === 'content-length' && (status === 204 || status < 200)) continue;
+    kept[lower] = value;
+  }
+  return kept;
 }

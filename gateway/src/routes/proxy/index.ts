@@ -1,35 +1,50 @@
 import type { HttpClient, HttpMethod } from '@platform/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { API_PREFIX, upstreamPrefixes, wellKnownRoutes } from '../public-routes';
-import { clientResponseBody, clientResponseHeaders, upstreamRequestHeaders } from './forwarding';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding';
 
-const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+// HEAD is a route of its own, forwarded as HEAD: Fastify's generated HEAD route would answer Content-Length: 0
+// instead of the length of the representation, which the service states (RFC 9110, 9.3.2).
+const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-function buildForwarder(client: HttpClient, stripPrefix: string): RouteHandlerMethod {
+export interface ProxyOptions {
+  /**
+   * Answers with a `content-length` below this are collected (bytes, never parsed) and sent in one write; larger
+   * or unknown-length ones stream. The compression threshold: a stream's size is unknown to the compression
+   * plugin, which would compress any stream, however small.
+   */
+  collectBelowBytes: number;
+}
+
+function buildForwarder(client: HttpClient, stripPrefix: string, options: ProxyOptions): RouteHandlerMethod {
   return async function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
     // The canonical URL (plugins/request-target), so the service routes on what the edge's rules judged; the query
     // string goes along untouched and the service validates it against its own schema.
-    const response = await client.request({
+    const upstream = await client.stream({
       method: request.method as HttpMethod,
       path: request.url.slice(stripPrefix.length),
       headers: upstreamRequestHeaders(request),
       body,
     });
-    return reply
-      .code(response.status)
-      .headers(clientResponseHeaders(response.headers))
-      .send(clientResponseBody(response));
+    reply.code(upstream.status).headers(clientResponseHeaders(upstream.headers, upstream.status));
+    if (!upstream.body) return reply.send();
+    const length = Number(upstream.headers['content-length']);
+    if (length < options.collectBelowBytes) return reply.send(Buffer.from(await upstream.body.arrayBuffer()));
+    // The body streams through as the service writes it: nothing parsed, re-encoded or held in memory. Fastify
+    // destroys it if the client goes away, which ends the upstream exchange and frees its slot.
+    return reply.send(upstream.body);
   };
 }
 
 /**
  * The pass-through routes: `/api/v1/<prefix>` and everything below it go to the service owning the prefix.
- * Bodies are forwarded as the raw bytes the client sent (no parse and re-encode); the body limit still applies.
+ * Request bodies are read whole, as raw bytes (the body limit applies, the credential limit reads the account from
+ * them, and an idempotent call can be sent again on a retry), then forwarded as sent; answers stream back.
  * Request and response schemas belong to the services, which validate them and document them in the merged
  * OpenAPI document.
  */
-export default async function proxyRoutes(app: FastifyInstance): Promise<void> {
+export default async function proxyRoutes(app: FastifyInstance, options: ProxyOptions): Promise<void> {
   // Every service speaks JSON: anything else is refused here with 415, before a service is bothered. The body is
   // kept as the bytes the client sent, within the body limit.
   app.removeAllContentTypeParsers();
@@ -41,13 +56,13 @@ export default async function proxyRoutes(app: FastifyInstance): Promise<void> {
 
   const guarded = { onRequest: app.refuseKnownFloods, preHandler: app.guardEdge, schema: { hide: true } };
   for (const { prefix, upstream } of upstreamPrefixes) {
-    const handler = buildForwarder(app.upstreams[upstream], API_PREFIX);
+    const handler = buildForwarder(app.upstreams[upstream], API_PREFIX, options);
     const routeOptions = { method: METHODS, handler, ...guarded };
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}` });
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}/*` });
   }
   for (const { path, upstream } of wellKnownRoutes) {
-    const handler = buildForwarder(app.upstreams[upstream], '');
-    app.route({ method: 'GET', url: path, handler, ...guarded });
+    const handler = buildForwarder(app.upstreams[upstream], '', options);
+    app.route({ method: ['GET', 'HEAD'], url: path, handler, ...guarded });
   }
 }

@@ -27,6 +27,8 @@ export interface HttpResponse<T = unknown> {
 }
 
 /** Codes of a connection that failed or broke: the upstream, or the way to it, is at fault, not the request. */
+const TIMEOUT_ERROR_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
 const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -116,4 +118,52 @@ export function readResponse(raw: RawResponse, request: string, upstream: string
     throw new UpstreamAttemptError('status', `answered ${status} to ${request}`, { status, headers });
   }
   return { status, headers, body: parseBody(raw.text, headers, upstream) };
+}
+
+/** An answer whose body has not been read: the caller streams it on, or must `destroy()` it. */
+export interface StreamedResponse {
+  status: number;
+  headers: HttpResponseHeaders;
+  /** A Readable with fetch's body methods (`arrayBuffer()`, `text()`); undefined for HEAD, 1xx, 204, 304. */
+  body: Dispatcher.ResponseData['body'] | undefined;
+}
+
+function hasNoBody(method: string, status: number): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || status < 200;
+}
+
+/**
+ * One exchange whose answer is handed over as soon as its headers arrive, the body left to stream. undici's own
+ * timers bound it: `headersTimeout` until the answer starts, `bodyTimeout` between two chunks of the body (a
+ * stalled upstream), so a long body that keeps flowing is never cut. Answers the upstream is to blame for (5xx,
+ * 429) are judged like `readResponse` does, their body discarded so the connection returns to the pool.
+ */
+export async function streamAttempt(
+  dispatcher: Dispatcher,
+  options: Dispatcher.RequestOptions,
+  timeoutMs: number,
+  request: string,
+): Promise<StreamedResponse> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await dispatcher.request({ ...options, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+    if (typeof code === 'string' && TIMEOUT_ERROR_CODES.has(code)) {
+      throw new UpstreamAttemptError('timeout', `no answer within ${timeoutMs} ms`, undefined, { cause: err });
+    }
+    const network = networkErrorCode(err);
+    if (network) throw new UpstreamAttemptError('network', `connection failed (${network})`, undefined, { cause: err });
+    throw err;
+  }
+  const { statusCode: status, headers, body } = response;
+  if (status >= 500 || status === 429) {
+    body.dump().catch(() => undefined);
+    throw new UpstreamAttemptError('status', `answered ${status} to ${request}`, { status, headers });
+  }
+  if (hasNoBody(String(options.method), status)) {
+    body.dump().catch(() => undefined);
+    return { status, headers, body: undefined };
+  }
+  return { status, headers, body };
 }

@@ -7,6 +7,11 @@ export class BulkheadFullError extends Error {
 
 export interface Bulkhead {
   run<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Takes a slot and returns the function that gives it back (idempotent): for work that outlives a promise, such as
+   * a response body streamed to a client after the call resolved. Rejects with BulkheadFullError like `run`.
+   */
+  acquire(): Promise<() => void>;
   readonly active: number;
   readonly queued: number;
 }
@@ -47,8 +52,19 @@ export function createBulkhead({ maxConcurrent, maxQueue }: HttpBulkheadOptions,
     }
   }
 
+  async function acquireSlot(): Promise<() => void> {
+    await acquire();
+    let held = true;
+    return function releaseSlot() {
+      if (!held) return;
+      held = false;
+      release();
+    };
+  }
+
   return {
     run,
+    acquire: acquireSlot,
     get active() {
       return active;
     },

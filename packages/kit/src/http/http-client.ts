@@ -2,10 +2,12 @@ import { Pool, type Dispatcher } from 'undici';
 import {
   readResponse,
   sendAttempt,
+  streamAttempt,
   toDispatchOptions,
   type HttpRequest,
   type HttpResponse,
   type RawResponse,
+  type StreamedResponse,
 } from './attempt';
 import { createBreaker } from './breaker';
 import { createBulkhead } from './bulkhead';
@@ -23,6 +25,14 @@ export interface HttpClient {
    * or UPSTREAM_BAD_RESPONSE (502).
    */
   request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>>;
+  /**
+   * Like `request`, but resolves as soon as the answer's headers arrive and hands its body over unread, for a
+   * proxy to stream on: nothing is buffered or parsed. The bulkhead slot (and its connection) is held until the
+   * body ends or is destroyed, so the caller must consume or `destroy()` it. Retries happen only before an answer
+   * arrived (idempotent requests, as for `request`); the timeout bounds the wait for the headers and each gap
+   * in the body. The attempt metrics time the headers.
+   */
+  stream(request: HttpRequest): Promise<StreamedResponse>;
   /** GET expecting a 2xx JSON body; any other answer is UPSTREAM_BAD_RESPONSE. Use `request` when a 404 is normal. */
   getJson<T>(path: string, options?: Pick<HttpRequest, 'query' | 'headers'>): Promise<T>;
   breakerState(): BreakerState;
@@ -95,6 +105,41 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
+  async function streamAttemptOnce(dispatchOptions: Dispatcher.RequestOptions): Promise<StreamedResponse> {
+    const recordAttempt = metrics.startAttempt(dispatchOptions.method);
+    try {
+      const response = await streamAttempt(
+        pool,
+        dispatchOptions,
+        timeoutMs,
+        `${dispatchOptions.method} ${dispatchOptions.path}`,
+      );
+      recordAttempt(String(response.status));
+      return response;
+    } catch (err) {
+      recordAttempt(isUpstreamFailure(err) ? (err.response ? String(err.response.status) : err.kind) : 'error');
+      throw err;
+    }
+  }
+
+  async function stream(request: HttpRequest): Promise<StreamedResponse> {
+    const dispatchOptions = toDispatchOptions(request, basePath);
+    let release: (() => void) | undefined;
+    try {
+      release = await bulkhead.acquire();
+      const response = await withRetry(
+        () => breaker.run(() => streamAttemptOnce(dispatchOptions)),
+        retryScheduleFor(request),
+      );
+      if (response.body) response.body.once('close', release);
+      else release();
+      return response;
+    } catch (err) {
+      release?.();
+      throw toAppError(err, { upstream: name, timeoutMs, breakerRetryAfterSeconds: breaker.retryAfterSeconds });
+    }
+  }
+
   async function getJson<T>(path: string, options: Pick<HttpRequest, 'query' | 'headers'> = {}): Promise<T> {
     const response = await request<T>({ method: 'GET', path, ...options });
     if (response.status < 200 || response.status >= 300) {
@@ -108,5 +153,5 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     await pool.close();
   }
 
-  return { name, request, getJson, breakerState: breaker.state, close };
+  return { name, request, stream, getJson, breakerState: breaker.state, close };
 }

@@ -1,6 +1,6 @@
 export { createHttpClient } from './http-client';
 export type { HttpClient } from './http-client';
-export type { HttpMethod, HttpRequest, HttpResponse } from './attempt';
+export type { HttpMethod, HttpRequest, HttpResponse, StreamedResponse } from './attempt';
 export type { HttpClientOptions, HttpRetryOptions, HttpBreakerOptions, HttpBulkheadOptions } from './options';
 export type { BreakerState } from './upstream-metrics';
 export { HttpClientErrors } from './errors';

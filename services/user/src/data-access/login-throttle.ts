@@ -23,22 +23,23 @@ end
 return 0`;
 
 /**
- * Lockout state in Redis, keyed by a hash of the normalised email: the same for addresses with and without an
- * account (so locking reveals nothing), shared by every replica, and no email addresses in key names.
+ * Lockout state in Redis, keyed by a hash of the normalised email and the client address: the same for emails
+ * with and without an account (so locking reveals nothing), shared by every replica, no email or IP address in
+ * key names.
  */
 export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions): LoginThrottle {
-  const keys = (email: string) => {
-    const id = createHash('sha256').update(email).digest('hex');
+  const keys = (email: string, clientIp: string) => {
+    const id = createHash('sha256').update(`${email}\n${clientIp}`).digest('hex');
     return { failures: `user:login-failures:${id}`, lock: `user:login-lock:${id}` };
   };
 
   return {
-    async lockedFor(email) {
-      const ttl = await redis.ttl(keys(email).lock);
+    async lockedFor(email, clientIp) {
+      const ttl = await redis.ttl(keys(email, clientIp).lock);
       return Math.max(ttl, 0);
     },
-    async recordFailure(email) {
-      const { failures, lock } = keys(email);
+    async recordFailure(email, clientIp) {
+      const { failures, lock } = keys(email, clientIp);
       const locked = await redis.eval(
         recordFailureScript,
         2,
@@ -50,8 +51,8 @@ export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions)
       );
       return locked === 1;
     },
-    async reset(email) {
-      await redis.del(keys(email).failures);
+    async reset(email, clientIp) {
+      await redis.del(keys(email, clientIp).failures);
     },
   };
 }

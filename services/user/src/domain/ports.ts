@@ -31,13 +31,16 @@ export interface RefreshTokenRepository {
   deleteExpired(userId: string, now: Date): Promise<void>;
 }
 
-/** Failed-login bookkeeping per normalised email, whether or not an account has that email. */
+/**
+ * Failed-login bookkeeping per normalised email AND client address, whether or not an account has that email:
+ * a stranger failing from their address locks that address out of the account, never the owner elsewhere.
+ */
 export interface LoginThrottle {
   /** Seconds until the lock lifts, 0 when not locked. */
-  lockedFor(email: string): Promise<number>;
-  /** Counts a failure; returns true when this failure locked the email. */
-  recordFailure(email: string): Promise<boolean>;
-  reset(email: string): Promise<void>;
+  lockedFor(email: string, clientIp: string): Promise<number>;
+  /** Counts a failure; returns true when this failure locked the email for that address. */
+  recordFailure(email: string, clientIp: string): Promise<boolean>;
+  reset(email: string, clientIp: string): Promise<void>;
 }
 
 export interface PasswordHasher {

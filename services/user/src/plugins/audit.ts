@@ -39,7 +39,7 @@ async function auditPlugin(app: FastifyInstance): Promise<void> {
       record(entry: AuditEntry) {
         const { action, outcome, actorId = null, targetId = null, ...details } = entry;
         log.info({ audit: { action, actorId, targetId, outcome, ...details } }, action);
-        if (action === 'register') registrations.inc();
+        if (action === 'register' && outcome === 'ok') registrations.inc();
         if (action === 'login') logins.inc({ outcome });
       },
     };

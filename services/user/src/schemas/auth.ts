@@ -18,6 +18,12 @@ const RefreshToken = Type.String({ pattern: refreshTokenPattern, description: 'O
 
 export const Credentials = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
 
+/** The same answer for a new and a taken address (see domain/sign-up.ts). */
+export const RegistrationAccepted = Type.Object(
+  { status: Type.Literal('accepted'), message: Type.String() },
+  { additionalProperties: false },
+);
+
 export const NewAccount = Type.Object({ email: Email, password: NewPassword }, { additionalProperties: false });
 
 export const RefreshBody = Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { uniqueName } from '@platform/test-kit';
+import { usersCollection } from '../../src/data-access/user-model';
 
 export const strongPassword = 'correct-Horse-battery-9';
 
@@ -33,9 +34,21 @@ export async function registerAndLogin(
   app: FastifyInstance,
   email = newEmail(),
 ): Promise<{ userId: string; email: string; session: SessionBody }> {
-  const registered = await register(app, email);
-  if (registered.statusCode !== 201) throw new Error(`register failed: ${registered.body}`);
+  const userId = await registerUser(app, email);
   const loggedIn = await login(app, email);
   if (loggedIn.statusCode !== 200) throw new Error(`login failed: ${loggedIn.body}`);
-  return { userId: registered.json<{ id: string }>().id, email, session: loggedIn.json<SessionBody>() };
+  return { userId, email, session: loggedIn.json<SessionBody>() };
+}
+
+/** Registers a new account and returns its id, read from the database: the API does not say (see sign-up). */
+export async function registerUser(
+  app: FastifyInstance,
+  email = newEmail(),
+  password = strongPassword,
+): Promise<string> {
+  const registered = await register(app, email, password);
+  if (registered.statusCode !== 202) throw new Error(`register failed: ${registered.body}`);
+  const stored = await app.mongo.collection(usersCollection).findOne({ email: email.trim().toLowerCase() });
+  if (!stored) throw new Error(`register of ${email} stored no account`);
+  return stored._id.toHexString();
 }

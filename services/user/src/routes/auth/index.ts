@@ -2,13 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { login } from '../../domain/login';
 import { logout } from '../../domain/logout';
-import { registerUser } from '../../domain/register-user';
+import { signUp } from '../../domain/sign-up';
 import { refreshSession, type Session, type SessionDeps } from '../../domain/sessions';
-import { Credentials, NewAccount, RefreshBody, Session as SessionSchema } from '../../schemas/auth';
+import {
+  Credentials,
+  NewAccount,
+  RefreshBody,
+  RegistrationAccepted,
+  Session as SessionSchema,
+} from '../../schemas/auth';
 import { NoContent, createDenyList } from '@platform/kit';
 import { problems } from '../../schemas/problem';
-import { User } from '../../schemas/users';
-import { toUserDto } from '../users/dto';
 
 /** Tokens must never sit in a browser or proxy cache (RFC 6749 §5.1). */
 function sendSession(reply: FastifyReply, session: Session) {
@@ -38,17 +42,23 @@ export default async function authRoutes(fastify: FastifyInstance): Promise<void
       schema: {
         tags: ['auth'],
         summary: 'Create a customer account',
+        description:
+          'Answers 202 whether or not the address already has an account, so the API never tells which addresses ' +
+          'are registered: a new address gets an account, a taken one is left as it is. Log in to continue.',
         body: NewAccount,
-        response: { 201: User, ...problems(400, 409) },
+        response: { 202: RegistrationAccepted, ...problems(400) },
       },
     },
     async function register(request, reply) {
-      const user = await registerUser(request.body, {
+      await signUp(request.body, {
         users: app.users,
         passwords: app.passwords,
         audit: app.auditTrail(request.log),
       });
-      return reply.code(201).send(toUserDto(user));
+      return reply.code(202).send({
+        status: 'accepted',
+        message: 'If this address had no account, it has one now: log in with it.',
+      });
     },
   );
 
@@ -63,7 +73,8 @@ export default async function authRoutes(fastify: FastifyInstance): Promise<void
       },
     },
     async function loginRoute(request, reply) {
-      const session = await login(request.body, {
+      // The client's address: behind the gateway, from its X-Forwarded-For (TRUSTED_PROXIES).
+      const session = await login(request.body, request.ip, {
         ...sessionDeps(request),
         passwords: app.passwords,
         throttle: app.loginThrottle,

@@ -1,5 +1,5 @@
 import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
-import { login, newEmail, register } from '../../helpers/users';
+import { login, newEmail, register, registerUser, strongPassword } from '../../helpers/users';
 
 describe('account lockout', () => {
   let t: TestApp;
@@ -20,7 +20,7 @@ describe('account lockout', () => {
 
   it('when 5 logins fail, then the account is locked: even the right password gets 423 ACCOUNT_LOCKED with Retry-After', async () => {
     const email = newEmail();
-    const { id } = (await register(t.app, email)).json<{ id: string }>();
+    const id = await registerUser(t.app, email);
     const lockedBefore = await metricValue(t.app, 'user_logins_total', { outcome: 'locked' });
 
     expect(await failFiveTimes(email)).toEqual([401, 401, 401, 401, 401]);
@@ -68,5 +68,53 @@ describe('account lockout', () => {
     for (let i = 0; i < 4; i++) await login(t.app, email, 'wrong-password-xyz');
 
     expect((await login(t.app, email)).statusCode).toBe(200);
+  });
+
+  it('when a stranger fails 5 times from their address, then they are locked out and the owner elsewhere is not', async () => {
+    const email = newEmail('victim');
+    await register(t.app, email);
+    const fromStranger = (password: string) =>
+      t.app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '203.0.113.7', payload: { email, password } });
+    for (let i = 0; i < 5; i++) expect((await fromStranger(`guess-number-${i}-xyz`)).statusCode).toBe(401);
+
+    const stranger = await fromStranger(strongPassword);
+    expect(stranger.statusCode).toBe(423);
+    expect(stranger.json()).toMatchObject({ code: 'ACCOUNT_LOCKED' });
+
+    const owner = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      remoteAddress: '198.51.100.20',
+      payload: { email, password: strongPassword },
+    });
+    expect(owner.statusCode).toBe(200);
+  });
+});
+
+describe('account lockout behind the gateway', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ TRUSTED_PROXIES: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('when failures come through a trusted proxy, then they count for the client address it names, not for the proxy', async () => {
+    const email = newEmail('proxied');
+    await register(t.app, email);
+    const through = (clientIp: string, password: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        headers: { 'x-forwarded-for': clientIp },
+        payload: { email, password },
+      });
+    for (let i = 0; i < 5; i++) await through('203.0.113.9', `guess-number-${i}-xyz`);
+
+    expect((await through('203.0.113.9', strongPassword)).statusCode).toBe(423);
+    expect((await through('198.51.100.21', strongPassword)).statusCode).toBe(200);
   });
 });

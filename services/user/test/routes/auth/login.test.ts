@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createTokenVerifier } from '@platform/kit';
 import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
-import { login, newEmail, register, strongPassword, type SessionBody } from '../../helpers/users';
+import { login, newEmail, register, registerUser, strongPassword, type SessionBody } from '../../helpers/users';
 
 describe('POST /auth/login', () => {
   let t: TestApp;
@@ -25,7 +25,7 @@ describe('POST /auth/login', () => {
 
   it('when the credentials are right, then 200 with a 15-minute access token that verifies against the JWKS, and a refresh token', async () => {
     const email = newEmail();
-    const { id } = (await register(t.app, email)).json<{ id: string }>();
+    const id = await registerUser(t.app, email);
     const before = await metricValue(t.app, 'user_logins_total', { outcome: 'ok' });
 
     const res = await login(t.app, email.toUpperCase());

@@ -1,9 +1,9 @@
 import { Topics, payloadSchemas } from '@platform/events';
 import { waitFor } from '@platform/test-kit';
 import { usersCollection } from '../../../src/data-access/user-model';
-import { metricValue, startTestApp, type TestApp } from '../../helpers/app';
+import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
 import { recordTopic, type RecordedMessage } from '../../helpers/kafka';
-import { newEmail, register, strongPassword } from '../../helpers/users';
+import { login, newEmail, register, registerUser, strongPassword } from '../../helpers/users';
 
 describe('POST /auth/register', () => {
   let t: TestApp;
@@ -19,21 +19,16 @@ describe('POST /auth/register', () => {
     await t?.close();
   });
 
-  it('when the email is new and the password strong, then 201 with the customer account under the lower-case email, stored with an argon2id hash', async () => {
+  it('when the email is new and the password strong, then 202 and a customer account under the lower-case email, stored with an argon2id hash', async () => {
     const email = newEmail();
     const before = await metricValue(t.app, 'user_registrations_total');
 
     const res = await register(t.app, email.toUpperCase());
 
-    expect(res.statusCode).toBe(201);
-    const body = res.json();
-    expect(body).toEqual({
-      id: expect.stringMatching(/^[0-9a-f]{24}$/),
-      email,
-      role: 'customer',
-      createdAt: expect.any(String),
-    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ status: 'accepted', message: expect.any(String) });
     const stored = await t.app.mongo.collection(usersCollection).findOne({ email });
+    expect(stored).toMatchObject({ role: 'customer' });
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(JSON.stringify(stored)).not.toContain(strongPassword);
     expect(await metricValue(t.app, 'user_registrations_total')).toBe(before + 1);
@@ -41,7 +36,7 @@ describe('POST /auth/register', () => {
 
   it('when a user registers, then user.registered is published on the prefixed topic, keyed by user id', async () => {
     const email = newEmail();
-    const { id } = (await register(t.app, email)).json<{ id: string; createdAt: string }>();
+    const id = await registerUser(t.app, email);
 
     const message = await waitFor(() => topic.messages.find((m) => m.key === id), { what: 'user.registered' });
 
@@ -54,15 +49,28 @@ describe('POST /auth/register', () => {
     });
   });
 
-  it('when the email is already registered in another case, then 409 EMAIL_TAKEN and the account is not stored twice', async () => {
+  it('when the email is already registered (in another case), then the answer is the one a new address gets; the account and its password are unchanged', async () => {
     const email = newEmail();
     await register(t.app, email);
+    const original = await t.app.mongo.collection(usersCollection).findOne({ email });
+    const before = await metricValue(t.app, 'user_registrations_total');
+    const fresh = await register(t.app, newEmail());
 
-    const res = await register(t.app, email.toUpperCase());
+    const taken = await register(t.app, email.toUpperCase(), 'another-Strong-passphrase-7');
 
-    expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'EMAIL_TAKEN' });
-    expect(await t.app.mongo.collection(usersCollection).countDocuments({ email })).toBe(1);
+    expect(taken.statusCode).toBe(fresh.statusCode);
+    expect(taken.json()).toEqual(fresh.json());
+    expect(Object.keys(taken.headers).sort()).toEqual(Object.keys(fresh.headers).sort());
+    const stored = await t.app.mongo.collection(usersCollection).find({ email }).toArray();
+    expect(stored.map(({ _id, passwordHash, role }) => ({ _id, passwordHash, role }))).toEqual([
+      { _id: original!._id, passwordHash: original!.passwordHash, role: 'customer' },
+    ]);
+    expect((await login(t.app, email)).statusCode).toBe(200);
+    expect((await login(t.app, email, 'another-Strong-passphrase-7')).statusCode).toBe(401);
+    expect(await metricValue(t.app, 'user_registrations_total')).toBe(before + 1);
+    expect(auditEntries(t.logs, 'register')).toContainEqual(
+      expect.objectContaining({ outcome: 'duplicate', targetId: original!._id.toHexString() }),
+    );
   });
 
   it('when the password is shorter than 12 characters, then 400 naming the field, as the API document says', async () => {

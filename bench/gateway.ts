@@ -1,0 +1,429 @@
+/**
+ * The cost of the gateway's hop, side by side with no hop and with nginx: the platform on ports of its own (never
+ * `npm run up`'s), then for the cached product read and the authenticated order read, each target in turn:
+ *
+ * - direct: wrk against the service itself;
+ * - nginx: one worker, a plain keep-alive reverse proxy (config generated into .local/bench/nginx, loopback only);
+ * - gateway: the real gateway (token verification, rate limits with a very high limit, tracing on).
+ *
+ * Each target: a warm-up, then saturation (`wrk -t1 -c50`, requests per second and latency), then a fixed 500
+ * requests per second from an open-loop generator (latency measured from each request's scheduled start, so a
+ * stall is not hidden by the generator waiting: no coordinated omission). CPU per request of each process comes
+ * from /proc (utime + stime over the saturation window, divided by the requests served).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { infraEnv, localInfra } from '../packages/local-infra/src/index';
+import { startPlatform, type RunningPlatform } from '../packages/local-infra/src/platform';
+import type { ServiceName, ServicePorts } from '../packages/local-infra/src/services';
+
+export const targets = ['direct', 'nginx', 'gateway'] as const;
+export type Target = (typeof targets)[number];
+export const scenarios = ['product', 'order'] as const;
+export type Scenario = (typeof scenarios)[number];
+
+export const scenarioTitles: Record<Scenario, string> = {
+  product: 'cached `GET /products/:id` (public)',
+  order: 'authenticated `GET /orders/:id`',
+};
+
+export interface LoadFigures {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Answers other than 2xx: must be 0 for the figures to count. */
+  errors: number;
+  /** CPU ms per request of each process involved (gateway, nginx, the service, redis). */
+  cpuMsPerRequest: Record<string, number>;
+}
+
+export interface TargetFigures {
+  saturation: LoadFigures;
+  fixed: LoadFigures;
+}
+
+export type GatewayRun = Record<Scenario, Record<Target, TargetFigures>>;
+
+export interface GatewayBenchOptions {
+  runs: number;
+  saturationSec: number;
+  fixedSec: number;
+  warmupSec: number;
+  rate: number;
+  connections: number;
+  /** Where nginx's config, pid file and the services' logs go. */
+  workDir: string;
+  /** Extra environment for the gateway (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
+  gatewayEnv?: Record<string, string>;
+  log(line: string): void;
+}
+
+/** Ports of the benchmark's own: `npm run up` and other engineers use 3000-3004 / 9100-9104. */
+const basePort = 3100;
+const serviceOrder: ServiceName[] = ['user', 'product', 'order', 'inventory'];
+const servicePorts = Object.fromEntries(
+  serviceOrder.map((name, i) => [name, { http: basePort + 1 + i, metrics: 9200 + 1 + i }]),
+) as Record<ServiceName, ServicePorts>;
+const gatewayPorts: ServicePorts = { http: basePort, metrics: 9200 };
+const nginxPort = basePort + 10;
+const redisPort = 16379;
+
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/** The pids listening on a loopback port (ss from iproute2): nginx's master and worker share theirs. */
+function pidsOnPort(port: number): number[] {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`]).toString();
+  return [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
+}
+
+function cpuTicks(pid: number): number {
+  const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function cpuSnapshot(processes: Record<string, number[]>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(processes).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + cpuTicks(pid), 0)]),
+  );
+}
+
+function cpuMsPerRequest(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  requests: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(before).map((name) => [
+      name,
+      (((after[name]! - before[name]!) / clockTicks) * 1000) / Math.max(1, requests),
+    ]),
+  );
+}
+
+function toMs(value: string, unit: string): number {
+  return Number(value) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[unit]!;
+}
+
+interface WrkResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+/** `wrk --latency` output: total requests, Requests/sec, the 50% and 99% lines, non-2xx/3xx and socket errors. */
+export function parseWrk(out: string): WrkResult {
+  const latency = (pct: string) => {
+    const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+    if (!m) throw new Error(`no ${pct}% latency in wrk output:\n${out}`);
+    return toMs(m[1]!, m[2]!);
+  };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  return {
+    requests,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+    p50Ms: latency('50'),
+    p99Ms: latency('99'),
+    errors: non2xx + socketErrors,
+  };
+}
+
+function runWrk(url: string, headers: Record<string, string>, seconds: number, connections: number): WrkResult {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  return parseWrk(execFileSync('wrk', [...args, url], { maxBuffer: 16 * 1024 * 1024 }).toString());
+}
+
+/**
+ * `rate` requests per second for `seconds`, each sent at its scheduled time whatever the earlier ones are doing
+ * (open loop), its latency counted from that time. Keep-alive connections, enough for the rate.
+ */
+async function openLoop(
+  url: string,
+  headers: Record<string, string>,
+  rate: number,
+  seconds: number,
+): Promise<WrkResult> {
+  const { origin, pathname, search } = new URL(url);
+  const pool = new Pool(origin, { connections: 64, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = rate * seconds;
+  const intervalMs = 1000 / rate;
+  const start = performance.now() + 50;
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + i * intervalMs;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(
+      pool.request({ method: 'GET', path: `${pathname}${search}`, headers }).then(
+        async (response) => {
+          await response.body.dump();
+          if (response.statusCode >= 300) errors += 1;
+          latencies.push(performance.now() - scheduled);
+        },
+        () => {
+          errors += 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { requests: total, rps: rate, p50Ms: at(0.5), p99Ms: at(0.99), errors };
+}
+
+/** One nginx worker, keep-alive to the services, no access log: the cheapest reasonable reverse proxy. */
+async function startNginx(dir: string): Promise<ChildProcess> {
+  fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
+  const upstream = (name: string, port: number) => `  upstream ${name} { server 127.0.0.1:${port}; keepalive 64; }`;
+  const location = (prefix: string, name: string) =>
+    [
+      `    location /api/v1/${prefix}/ {`,
+      `      proxy_pass http://${name}/${prefix}/;`,
+      '      proxy_http_version 1.1;',
+      '      proxy_set_header Connection "";',
+      '    }',
+    ].join('\n');
+  const conf = [
+    'worker_processes 1;',
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    'daemon off;',
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/tmp/${t};`),
+    upstream('product', servicePorts.product.http),
+    upstream('order', servicePorts.order.http),
+    '  server {',
+    `    listen 127.0.0.1:${nginxPort};`,
+    location('products', 'product'),
+    location('orders', 'order'),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const child = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-e', path.join(dir, 'error.log')], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 100; i++) {
+    if (pidsOnPort(nginxPort).length > 0) return child;
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  throw new Error(`nginx did not start: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
+}
+
+async function json<T>(
+  url: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+interface Fixture {
+  productId: string;
+  orderId: string;
+  customer: { email: string; password: string };
+}
+
+/** A product with stock, a customer and one of their orders, created through the services. */
+async function seed(platform: RunningPlatform): Promise<Fixture> {
+  const { urls, secrets } = platform;
+  const admin = (
+    await json<{ accessToken: string }>(`${urls.user}/auth/login`, {
+      body: { email: secrets.ADMIN_EMAIL, password: secrets.ADMIN_PASSWORD },
+    })
+  ).accessToken;
+  const sku = `BENCH-${randomUUID().slice(0, 8).toUpperCase()}`;
+  const product = await json<{ id: string }>(`${urls.product}/products`, {
+    token: admin,
+    body: {
+      sku,
+      name: `Bench lamp ${sku}`,
+      description: 'a product to read',
+      category: 'bench',
+      priceMinor: 1990,
+      currency: 'EUR',
+    },
+  });
+  for (let i = 0; ; i++) {
+    const stock = await fetch(`${urls.inventory}/stock/${sku}`, { headers: { authorization: `Bearer ${admin}` } });
+    if (stock.ok) break;
+    if (i > 300) throw new Error('inventory never opened the stock record');
+    await sleep(200);
+  }
+  await json(`${urls.inventory}/stock/${sku}/restock`, { token: admin, body: { quantity: 1000 } });
+  const customer = { email: `bench-${randomUUID().slice(0, 8)}@bench.test`, password: `bench-${randomUUID()}` };
+  await json(`${urls.user}/auth/register`, { body: customer });
+  const token = await login(platform, customer);
+  const order = await json<{ id: string }>(`${urls.order}/orders`, {
+    token,
+    body: { lines: [{ productId: product.id, quantity: 1 }] },
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  return { productId: product.id, orderId: order.id, customer };
+}
+
+async function login(platform: RunningPlatform, customer: Fixture['customer']): Promise<string> {
+  return (await json<{ accessToken: string }>(`${platform.urls.user}/auth/login`, { body: customer })).accessToken;
+}
+
+function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
+  const origin = {
+    direct: `http://127.0.0.1:${scenario === 'product' ? servicePorts.product.http : servicePorts.order.http}`,
+    nginx: `http://127.0.0.1:${nginxPort}/api/v1`,
+    gateway: `http://127.0.0.1:${gatewayPorts.http}/api/v1`,
+  }[target];
+  return scenario === 'product' ? `${origin}/products/${fixture.productId}` : `${origin}/orders/${fixture.orderId}`;
+}
+
+async function measureTarget(
+  url: string,
+  headers: Record<string, string>,
+  processes: Record<string, number[]>,
+  options: GatewayBenchOptions,
+): Promise<TargetFigures> {
+  runWrk(url, headers, options.warmupSec, options.connections);
+  const before = cpuSnapshot(processes);
+  const saturation = runWrk(url, headers, options.saturationSec, options.connections);
+  const after = cpuSnapshot(processes);
+  await sleep(2_000);
+  const fixedBefore = cpuSnapshot(processes);
+  const fixed = await openLoop(url, headers, options.rate, options.fixedSec);
+  const fixedAfter = cpuSnapshot(processes);
+  return {
+    saturation: { ...saturation, cpuMsPerRequest: cpuMsPerRequest(before, after, saturation.requests) },
+    fixed: { ...fixed, cpuMsPerRequest: cpuMsPerRequest(fixedBefore, fixedAfter, fixed.requests) },
+  };
+}
+
+async function startBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' | 'gatewayEnv' | 'log'>) {
+  const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const logDir = path.join(options.workDir, 'logs');
+  fs.rmSync(options.workDir, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  options.log(`starting the platform on ports ${basePort}-${basePort + 4} (logs in ${logDir})`);
+  return startPlatform({
+    infra: infraEnv(localInfra()),
+    ports: servicePorts,
+    gateway: gatewayPorts,
+    namespace: `bench_gateway_${Date.now().toString(36)}`,
+    logDir,
+    secrets: {
+      JWT_PRIVATE_KEY: privateKeyPem,
+      JWT_KEY_ID: `bench-${randomUUID().slice(0, 8)}`,
+      ADMIN_EMAIL: `bench-admin-${randomUUID().slice(0, 8)}@bench.test`,
+      ADMIN_PASSWORD: `bench-admin-${randomUUID()}`,
+    },
+    extra: {
+      // Tokens outlive the whole run.
+      user: { ACCESS_TOKEN_TTL_SECONDS: '3600' },
+      gateway: { RATE_LIMIT_IP_MAX: '1000000000', RATE_LIMIT_MAX: '1000000000', ...options.gatewayEnv },
+    },
+  });
+}
+
+/**
+ * Starts the platform and nginx, seeds them, measures `runs` rounds of every scenario and target, stops everything.
+ * The caller holds the machine-wide benchmark lock.
+ */
+export async function measureGateway(options: GatewayBenchOptions): Promise<GatewayRun[]> {
+  const platform = await startBenchPlatform(options);
+  let nginx: ChildProcess | undefined;
+  try {
+    nginx = await startNginx(path.join(options.workDir, 'nginx'));
+    const fixture = await seed(platform);
+    const runs: GatewayRun[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      const result = {} as GatewayRun;
+      for (const scenario of scenarios) {
+        const token = await login(platform, fixture.customer);
+        const headers: Record<string, string> = scenario === 'order' ? { authorization: `Bearer ${token}` } : {};
+        const service = scenario === 'product' ? servicePorts.product.http : servicePorts.order.http;
+        result[scenario] = {} as Record<Target, TargetFigures>;
+        for (const target of targets) {
+          const processes: Record<string, number[]> = {
+            service: pidsOnPort(service),
+            ...(target === 'nginx' ? { nginx: pidsOnPort(nginxPort) } : {}),
+            ...(target === 'gateway' ? { gateway: pidsOnPort(gatewayPorts.http) } : {}),
+            redis: pidsOnPort(redisPort),
+          };
+          options.log(`run ${run}/${options.runs}: ${scenario} via ${target}`);
+          const figures = await measureTarget(urlFor(target, scenario, fixture), headers, processes, options);
+          options.log(`  ${JSON.stringify(figures)}`);
+          result[scenario][target] = figures;
+        }
+      }
+      runs.push(result);
+    }
+    return runs;
+  } finally {
+    nginx?.kill('SIGTERM');
+    await platform.stop();
+  }
+}
+
+/**
+ * The gateway under `node --cpu-prof` at saturation, the product read then the order read, `seconds` each; the
+ * profile is written when the gateway exits. Returns its path. The caller holds the benchmark lock.
+ */
+export async function profileGateway(
+  options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & { seconds: number },
+): Promise<{ profile: string; figures: Record<Scenario, LoadFigures> }> {
+  const profileDir = path.join(options.workDir, 'profile');
+  const platform = await startBenchPlatform({
+    ...options,
+    gatewayEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+  });
+  const figures = {} as Record<Scenario, LoadFigures>;
+  try {
+    const fixture = await seed(platform);
+    const token = await login(platform, fixture.customer);
+    for (const scenario of scenarios) {
+      const headers: Record<string, string> = scenario === 'order' ? { authorization: `Bearer ${token}` } : {};
+      const processes = {
+        gateway: pidsOnPort(gatewayPorts.http),
+        service: pidsOnPort(scenario === 'product' ? servicePorts.product.http : servicePorts.order.http),
+      };
+      runWrk(urlFor('gateway', scenario, fixture), headers, 3, options.connections);
+      const before = cpuSnapshot(processes);
+      const result = runWrk(urlFor('gateway', scenario, fixture), headers, options.seconds, options.connections);
+      figures[scenario] = {
+        ...result,
+        cpuMsPerRequest: cpuMsPerRequest(before, cpuSnapshot(processes), result.requests),
+      };
+      options.log(`${scenario}: ${JSON.stringify(figures[scenario])}`);
+    }
+  } finally {
+    await platform.stop();
+  }
+  const profiles = fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  if (profiles.length === 0) throw new Error(`the gateway wrote no profile into ${profileDir}`);
+  return { profile: path.join(profileDir, profiles.sort().at(-1)!), figures };
+}
