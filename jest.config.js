@@ -19,6 +19,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: {
     '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
+    '^@platform/kit/migrations$': '<rootDir>/packages/kit/src/kit-migration.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/packages/test-kit/src/global-setup.ts',

@@ -31,8 +31,8 @@ export async function buildApp(config: Readonly<InventoryConfig>, deps: AppDeps 
   await app.register(openapi, { title: 'inventory service', version: '1.0.0' });
   await app.register(infrastructure, { config, topics, numPartitions: topicPartitions, jwks: deps.jwks });
   // inventory.reserved / inventory.rejected are written with the reservation's outcome and relayed from there.
-  app.kafka.addOutboxRelay('reservations');
-  await app.register(repositories);
+  const outbox = app.kafka.addOutboxRelay('reservations');
+  await app.register(repositories, { outbox });
   await app.register(inventory, { reservationTtlMs: config.RESERVATION_TTL_MS });
   await app.register(stockRoutes, { prefix: '/stock' });
   await app.register(consumers);

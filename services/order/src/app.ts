@@ -31,9 +31,9 @@ export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}
   const app = await createApp({ config });
   await app.register(openapi, { title: 'order service', version: '1.0.0', description: 'Orders and their lifecycle' });
   await app.register(infrastructure, { config, topics: TOPICS, numPartitions: topicPartitions, jwks: deps.jwks });
-  app.kafka.addOutboxRelay(ORDERS_COLLECTION);
+  const outbox = app.kafka.addOutboxRelay(ORDERS_COLLECTION);
 
-  await app.register(repositories);
+  await app.register(repositories, { outbox });
   await app.register(orderMetrics);
   await app.register(productClient, {
     baseUrl: config.PRODUCT_SERVICE_URL,

@@ -7,7 +7,7 @@ import type { TopicHandler, TopicHandlers } from './handler';
 import { consumerMetrics, type ConsumerMetrics } from './kafka-metrics';
 import { processMessage, type CompiledHandler, type ProcessContext } from './process-message';
 import type { ProcessedEventStore } from './processed-events';
-import { createIdempotentProducer } from './producer';
+import { createProducer, type EventProducer } from './producer';
 import type { BackoffOptions } from './retry';
 import { withConsumerSpan } from './trace-context';
 
@@ -26,6 +26,8 @@ export interface CreateConsumerOptions<Topics extends Record<string, unknown>> {
    * published (or whose group was deleted) must still see them; deduplication makes re-reading harmless.
    */
   fromBeginning?: boolean;
+  /** Sends dead letters; by default one of the consumer's own (the kafka plugin passes the app's). */
+  deadLetterProducer?: EventProducer;
   /** kafkajs consumer settings (tests shorten sessionTimeout, heartbeatInterval, rebalanceTimeout). */
   consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
 }
@@ -48,7 +50,9 @@ export function createConsumer<Topics extends Record<string, unknown>>(
   if (topics.length === 0) throw new Error(`consumer group ${groupId} has no handlers`);
 
   const consumer = kafka.consumer({ ...options.consumerConfig, groupId, allowAutoTopicCreation: false });
-  const deadLetterProducer = createIdempotentProducer(kafka);
+  const ownsDeadLetterProducer = options.deadLetterProducer === undefined;
+  const deadLetterProducer =
+    options.deadLetterProducer ?? createProducer({ kafka, registry: options.registry, logger });
   const metrics = consumerMetrics(options.registry);
   // Series start at zero, not at the first dead letter: increase() and the DLQ alert then count that first one too.
   for (const topic of topics) metrics.deadLettered.inc({ topic }, 0);
@@ -87,7 +91,6 @@ export function createConsumer<Topics extends Record<string, unknown>>(
 
   return {
     async start() {
-      await deadLetterProducer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
       // No auto-commit and no auto-resolve: only consumeBatch decides what is done, one message at a time.
@@ -98,7 +101,7 @@ export function createConsumer<Topics extends Record<string, unknown>>(
       health.setRunning(false);
       // disconnect() stops fetching and waits for consumeBatch to return before leaving the group.
       await consumer.disconnect();
-      await deadLetterProducer.disconnect();
+      if (ownsDeadLetterProducer) await deadLetterProducer.disconnect();
     },
     isHealthy: () => health.isHealthy(),
   };

@@ -1,5 +1,5 @@
 import type Joi from 'joi';
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { sendToDeadLetter, type DeadLetterFailure } from './dead-letter';
 import { decodeEvent } from './decode-event';
@@ -8,6 +8,7 @@ import type { MessageContext, TopicHandler } from './handler';
 import { decodeHeaders } from './headers';
 import type { ConsumerMetrics } from './kafka-metrics';
 import type { ProcessedEventStore } from './processed-events';
+import type { EventProducer } from './producer';
 import { runWithRetries, type BackoffOptions } from './retry';
 
 /** A topic's handler with its payload schema already wrapped in the envelope schema. */
@@ -22,7 +23,7 @@ export interface ProcessContext {
   partition: number;
   handler: CompiledHandler;
   processedEvents: ProcessedEventStore;
-  deadLetterProducer: Producer;
+  deadLetterProducer: EventProducer;
   metrics: ConsumerMetrics;
   /** Bound to topic and partition. */
   logger: Logger;

@@ -1,10 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { RejectedLineV1 } from '@platform/events';
-import type { OutboxEntry } from '@platform/kit';
+import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
 import type { ReleaseCause, ReservationLine, ReservationStatus } from '../domain/ports';
 
 /** One per order: what it holds, where it stands, and (in `outbox`) the inventory.* event of its outcome. */
-export interface ReservationDocument {
+export interface ReservationDocument extends OutboxFields {
   orderId: string;
   lines: ReservationLine[];
   status: ReservationStatus;
@@ -15,7 +15,6 @@ export interface ReservationDocument {
   rejectedLines?: RejectedLineV1[];
   leaseOwner?: string;
   leaseUntil?: Date;
-  outbox: OutboxEntry[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,18 +34,6 @@ const rejectedLineSchema = new Schema<RejectedLineV1>(
   { _id: false },
 );
 
-// The kit's OutboxEntry; the envelope is kept as written so the relay publishes exactly that.
-const outboxEntrySchema = new Schema<OutboxEntry>(
-  {
-    topic: { type: String, required: true },
-    key: { type: String, required: true },
-    event: { type: Schema.Types.Mixed, required: true },
-    // W3C trace context of the request that wrote the entry; the relay publishes the event in that trace.
-    trace: { type: Schema.Types.Mixed },
-  },
-  { _id: false },
-);
-
 const reservationSchema = new Schema<ReservationDocument>(
   {
     orderId: { type: String, required: true },
@@ -59,11 +46,12 @@ const reservationSchema = new Schema<ReservationDocument>(
     rejectedLines: { type: [rejectedLineSchema], default: undefined },
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
-    // Written by the domain in the same update as the status; the kit's outbox relay publishes and removes it.
-    outbox: { type: [outboxEntrySchema], default: [] },
   },
   { collection: 'reservations', versionKey: false, timestamps: true },
 );
+// The outbox (written by the domain in the same update as the status; the kit's relay publishes and removes it) and
+// the relay's index, built by the kit's migration.
+reservationSchema.plugin(outboxSchemaPlugin);
 reservationSchema.index({ orderId: 1 }, { unique: true });
 // The sweeper's query: RESERVED and expired, oldest first.
 reservationSchema.index({ status: 1, expiresAt: 1 });

@@ -1,11 +1,13 @@
 import type { Connection, QueryFilter } from 'mongoose';
+import type { OutboxRelay } from '@platform/kit';
 import type { Reservation, ReservationRepository } from '../domain/ports';
 import { isDuplicateKeyError } from './mongo-errors';
 import { reservationModel, type ReservationDocument } from './reservation-model';
 
 const NO_LEASE = { leaseOwner: '', leaseUntil: '' } as const;
 
-export function createReservationRepository(connection: Connection): ReservationRepository {
+/** `relay` publishes the inventory.* event a decision leaves in the reservation's outbox, right after the write. */
+export function createReservationRepository(connection: Connection, relay: OutboxRelay): ReservationRepository {
   const Reservations = reservationModel(connection);
 
   async function insertIfAbsent(orderId: string, fields: Partial<ReservationDocument>): Promise<boolean> {
@@ -47,13 +49,17 @@ export function createReservationRepository(connection: Connection): Reservation
     async dropLease(orderId, owner) {
       await changed(orderId, { leaseOwner: owner }, { $unset: NO_LEASE });
     },
-    decide(orderId, owner, decision) {
+    async decide(orderId, owner, decision) {
       const { outbox, ...outcome } = decision;
-      return changed(
-        orderId,
-        { status: 'PENDING', leaseOwner: owner, cancelRequested: { $ne: true } },
-        { $set: outcome, $unset: NO_LEASE, $push: { outbox: { $each: [outbox] } } },
-      );
+      const stamp = relay.stamp();
+      const doc = await Reservations.findOneAndUpdate(
+        { orderId, status: 'PENDING', leaseOwner: owner, cancelRequested: { $ne: true } },
+        { $set: { ...outcome, ...stamp.fields }, $unset: NO_LEASE, $push: { outbox: { $each: [outbox] } } },
+        { returnDocument: 'after' },
+      ).lean<ReservationDocument & { _id: unknown }>();
+      if (!doc) return false;
+      relay.publishAfterWrite(doc._id, stamp, doc);
+      return true;
     },
     requestCancel(orderId) {
       return changed(orderId, { status: 'PENDING' }, { $set: { cancelRequested: true } });
