@@ -1,3 +1,5 @@
+const swcOptions = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } };
+
 /**
  * One jest run for the whole repository. Tests talk to real Kafka, MongoDB-protocol and Redis servers,
  * which the global setup starts (or reuses) before any test file runs.
@@ -10,14 +12,17 @@ module.exports = {
   ),
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
   transform: {
-    '^.+\\.[tj]s$': [
-      '@swc/jest',
-      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
-    ],
+    '/node_modules/.+\\.m?js$': ['<rootDir>/packages/test-kit/jest/esm-transform.js', swcOptions],
+    '^.+\\.m?[tj]s$': ['@swc/jest', swcOptions],
   },
-  // ESM-only dependencies that CommonJS code requires (Node 20.19+ can, jest's module system cannot): compile them.
-  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
+  // ESM-only dependencies that CommonJS code requires (Node 24 can, jest's module system cannot without
+  // --experimental-vm-modules): compile them. typebox ships .mjs files, hence the transform's `m?`.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(cookie|content-disposition|jose|typebox|migrate-mongo|@apidevtools/json-schema-ref-parser)/)',
+  ],
   moduleNameMapper: {
+    // The package's CommonJS entry is a proxy that turns every export into a promise; the kit imports the ESM one.
+    '^migrate-mongo$': '<rootDir>/node_modules/migrate-mongo/lib/migrate-mongo.js',
     '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
     '^@platform/kit/migrations$': '<rootDir>/packages/kit/src/kit-migration.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',

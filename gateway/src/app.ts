@@ -1,19 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { DestinationStream } from 'pino';
 import { createApp, infrastructure } from '@platform/kit';
 import { topicPartitions } from '@platform/events';
 import type { GatewayConfig } from './config';
 import { orderStatusConsumer, orderTopics, type OrderStatusConsumerOptions } from './consumers/order-status';
-import { edgeAccess } from './plugins/edge-access';
-import { edgeHardening } from './plugins/edge-hardening';
+import { edgeGuard, type EdgeGuardOptions } from './plugins/edge-guard';
+import { edgeHardening, securityHeaders } from './plugins/edge-hardening';
 import { orderStatusHub } from './plugins/order-status-hub';
 import { publicOpenApi } from './plugins/public-openapi';
-import { rateLimit } from './plugins/rate-limit';
+import { requestTarget, rewriteToCanonical } from './plugins/request-target';
 import { upstreams } from './plugins/upstreams';
 import docsRoutes from './routes/docs';
 import orderEventsRoutes from './routes/order-events';
 import proxyRoutes from './routes/proxy';
+import { createAccessPolicy, createRouteMatcher } from './domain/route-access';
 import { API_PREFIX, adminRoutes, credentialRoutes, publicRoutes } from './routes/public-routes';
 import { publicPath } from './routes/public-paths';
 
@@ -32,8 +33,12 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     logStream: deps.logStream,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     trustProxy: config.TRUSTED_PROXIES.length > 0 ? [...config.TRUSTED_PROXIES] : false,
+    // On every answer, the framework's own errors included.
+    responseHeaders: securityHeaders(),
+    rewriteUrl: rewriteToCanonical,
   });
   // Edge concerns first, so they cover every answer: proxied, the gateway's own, errors and 404s.
+  await app.register(requestTarget);
   await app.register(edgeHardening, {
     corsOrigins: config.CORS_ORIGINS,
     compressionThresholdBytes: config.COMPRESSION_THRESHOLD_BYTES,
@@ -51,14 +56,12 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
 
   await app.register(upstreams, { config });
   await app.register(orderStatusHub, { redisUrl: config.REDIS_URL });
-  await app.register(edgeAccess, { prefix: API_PREFIX, publicRoutes, adminRoutes });
-  await app.register(rateLimit, {
-    api: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
-    credentials: {
-      max: config.AUTH_RATE_LIMIT_MAX,
-      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
-      routes: credentialRoutes,
-      prefix: API_PREFIX,
+  await app.register(edgeGuard, {
+    ...edgeRules(),
+    limits: {
+      ip: { max: config.RATE_LIMIT_IP_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+      user: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+      credentials: { max: config.AUTH_RATE_LIMIT_MAX, windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS },
     },
     allowlist: config.RATE_LIMIT_ALLOWLIST,
   });
@@ -67,9 +70,28 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
   await app.register(orderEventsRoutes, {
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxDurationMs: config.SSE_MAX_DURATION_MS,
+    maxStreamsPerUser: config.SSE_MAX_STREAMS_PER_USER,
   });
   await app.register(proxyRoutes);
 
   await app.register(orderStatusConsumer, { consumerConfig: deps.consumerConfig });
   return app;
+}
+
+/** The route rules of routes/public-routes.ts, applied to the canonical path; outside /api/v1 only public routes are guarded. */
+function edgeRules(): Pick<EdgeGuardOptions, 'accessFor' | 'isCredentialCall'> {
+  const accessPolicy = createAccessPolicy({ public: publicRoutes, admin: adminRoutes });
+  const credentials = createRouteMatcher(credentialRoutes);
+  const apiPath = (request: FastifyRequest): string | undefined =>
+    request.target.path.startsWith(`${API_PREFIX}/`) ? request.target.path.slice(API_PREFIX.length) : undefined;
+  return {
+    accessFor(request) {
+      const path = apiPath(request);
+      return path === undefined ? 'public' : accessPolicy(request.method, path);
+    },
+    isCredentialCall(request) {
+      const path = apiPath(request);
+      return path !== undefined && credentials.matches(request.method, path);
+    },
+  };
 }

@@ -32,6 +32,9 @@ export interface GatewayConfig extends BaseConfig, InfraConfig, AuthConfig {
   TRUSTED_PROXIES: string[];
   /** Internal callers (IPs/CIDRs, comma-separated) that no rate limit applies to. */
   RATE_LIMIT_ALLOWLIST: string[];
+  /** Calls per client IP and window, counted before authentication: anonymous floods and failed-auth floods. */
+  RATE_LIMIT_IP_MAX: number;
+  /** Calls per user and window, once a token identified the caller. */
   RATE_LIMIT_MAX: number;
   RATE_LIMIT_WINDOW_MS: number;
   /** Login, register and refresh: per client IP and account, against credential stuffing. */
@@ -43,6 +46,8 @@ export interface GatewayConfig extends BaseConfig, InfraConfig, AuthConfig {
   SSE_HEARTBEAT_MS: number;
   /** An SSE stream is closed after this long; EventSource reconnects and gets the current status first. */
   SSE_MAX_DURATION_MS: number;
+  /** Order status streams one user may hold open on one replica; more are refused with 429. */
+  SSE_MAX_STREAMS_PER_USER: number;
   /** How often the merged OpenAPI document is rebuilt from the services' documents. */
   OPENAPI_REFRESH_MS: number;
   /** How soon to try again while some service's document could not be fetched. */
@@ -102,6 +107,7 @@ export const configSchema = defineConfigSchema<GatewayConfig>({
   CORS_ORIGINS: commaList(isOrigin, 'an origin (scheme://host[:port])'),
   TRUSTED_PROXIES: commaList(isIpOrCidr, 'an IP address or CIDR'),
   RATE_LIMIT_ALLOWLIST: commaList(isIpOrCidr, 'an IP address or CIDR'),
+  RATE_LIMIT_IP_MAX: Joi.number().integer().min(1).default(300),
   RATE_LIMIT_MAX: Joi.number().integer().min(1).default(100),
   RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(1_000).default(60_000),
   AUTH_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
@@ -115,6 +121,7 @@ export const configSchema = defineConfigSchema<GatewayConfig>({
     .integer()
     .min(1_000)
     .default(30 * 60_000),
+  SSE_MAX_STREAMS_PER_USER: Joi.number().integer().min(1).max(1_000).default(5),
   OPENAPI_REFRESH_MS: Joi.number()
     .integer()
     .min(1_000)

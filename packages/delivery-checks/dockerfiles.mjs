@@ -2,7 +2,7 @@
 //   node dockerfiles.mjs services/user/Dockerfile ... gateway/Dockerfile
 // - every workspace manifest is copied before `npm ci` (npm ci refuses a workspace set that differs from the lockfile);
 // - production install of the Dockerfile's own workspace; the same pinned Node 24 base everywhere;
-// - a numeric non-root USER; CMD in exec form starting node with the kit's tracing (SIGTERM reaches node);
+// - a numeric non-root USER; CMD in exec form starting node with the kit's tracing first (SIGTERM reaches node);
 // - all of them the same template apart from comments and the workspace path.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -51,8 +51,10 @@ for (const file of process.argv.slice(2)) {
   } catch {
     where('CMD is not in exec (JSON) form');
   }
-  if (argv[0] !== 'node' || argv[1] !== '--import' || argv[2] !== '@platform/kit/tracing') {
-    where('CMD does not start `node --import @platform/kit/tracing`');
+  // Node options may come first (e.g. --max-semi-space-size); tracing must be the first module loaded.
+  const firstImport = argv.indexOf('--import');
+  if (argv[0] !== 'node' || firstImport < 0 || argv[firstImport + 1] !== '@platform/kit/tracing') {
+    where('CMD does not start `node [options] --import @platform/kit/tracing`');
   }
   if (lines.some((l) => /^ENTRYPOINT .*npm|^CMD .*"npm"/.test(l))) where('npm must not be PID 1');
   const shape = lines.map((l) =>

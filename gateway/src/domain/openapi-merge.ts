@@ -16,6 +16,22 @@ export interface ServiceDocument {
   publicPath(path: string): string | undefined;
 }
 
+/** Answers the edge itself may give on any proxied operation (rate limits, upstream failures), by status. */
+export type EdgeResponses = Record<string, unknown>;
+
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/** Adds the edge's own answers to every operation of a path item that does not document that status yet. */
+function withEdgeResponses(item: Record<string, unknown>, edge: EdgeResponses): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item).map(([method, operation]) => {
+      if (!HTTP_METHODS.has(method) || operation === null || typeof operation !== 'object') return [method, operation];
+      const op = operation as { responses?: Record<string, unknown> };
+      return [method, { ...op, responses: { ...edge, ...op.responses } }];
+    }),
+  );
+}
+
 /** Security schemes are the platform's, the same in every service: shared, never renamed. */
 const SHARED_COMPONENTS = new Set(['securitySchemes']);
 
@@ -43,10 +59,15 @@ function componentPrefix(service: string): string {
 
 /**
  * One public document from the services' own: paths rewritten to the public prefix, components namespaced per
- * service (and every $ref with them), security schemes and operation-level `security` kept, tags united.
+ * service (and every $ref with them), security schemes and operation-level `security` kept, tags united, and
+ * the answers the edge itself gives (429, 502-504) added to every service operation.
  * Pure, so it is unit-tested without HTTP.
  */
-export function mergeOpenApi(base: OpenApiDocument, services: readonly ServiceDocument[]): OpenApiDocument {
+export function mergeOpenApi(
+  base: OpenApiDocument,
+  services: readonly ServiceDocument[],
+  edgeResponses: EdgeResponses = {},
+): OpenApiDocument {
   const paths: Record<string, Record<string, unknown>> = { ...base.paths };
   const components: Record<string, Record<string, unknown>> = {};
   const tags = new Map((base.tags ?? []).map((tag) => [tag.name, tag]));
@@ -57,7 +78,7 @@ export function mergeOpenApi(base: OpenApiDocument, services: readonly ServiceDo
     const renamed = renameRefs(document, prefix) as OpenApiDocument;
     for (const [path, item] of Object.entries(renamed.paths ?? {})) {
       const target = publicPath(path);
-      if (target !== undefined) paths[target] = { ...paths[target], ...item };
+      if (target !== undefined) paths[target] = { ...paths[target], ...withEdgeResponses(item, edgeResponses) };
     }
     for (const [kind, entries] of Object.entries(renamed.components ?? {})) {
       const merged = (components[kind] ??= {});

@@ -40,3 +40,34 @@ export function createAllowlist(entries: readonly string[]): (ip: string) => boo
     return isIPv6(plain) && list.check(plain, 'ipv6');
   };
 }
+
+export interface BlockedSet {
+  add(key: string, untilMs: number): void;
+  /** When the block on `key` ends (epoch ms), or undefined when it is not blocked. */
+  until(key: string): number | undefined;
+}
+
+/**
+ * Keys known to be over their limit until their window ends, remembered in this replica so that a flood is
+ * refused without a Redis round trip. Bounded: beyond `maxEntries`, expired entries are swept, then the oldest go.
+ */
+export function createBlockedSet(maxEntries = 50_000, now: () => number = Date.now): BlockedSet {
+  const entries = new Map<string, number>();
+  return {
+    add(key, untilMs) {
+      if (entries.size >= maxEntries) {
+        const time = now();
+        for (const [k, until] of entries) if (until <= time) entries.delete(k);
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      }
+      entries.set(key, untilMs);
+    },
+    until(key) {
+      const until = entries.get(key);
+      if (until === undefined) return undefined;
+      if (until > now()) return until;
+      entries.delete(key);
+      return undefined;
+    },
+  };
+}

@@ -40,20 +40,3 @@ export function createAccessPolicy(rules: { public: readonly RouteRule[]; admin:
     return 'authenticated';
   };
 }
-
-/**
- * The path without its query string, or undefined when it holds dot segments or encoded slashes: an upstream or
- * a proxy that normalised them could otherwise reach a route other than the one the edge's rules were checked for.
- */
-export function safePath(url: string): string | undefined {
-  const path = url.split('?')[0] ?? '';
-  if (/%2f|%5c|\\/i.test(path)) return undefined;
-  const segments = path.split('/').map((segment) => {
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      return '..';
-    }
-  });
-  return segments.some((segment) => segment === '.' || segment === '..') ? undefined : path;
-}

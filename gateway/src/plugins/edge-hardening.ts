@@ -1,8 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import compress from '@fastify/compress';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import { CorsOriginNotAllowed } from '../errors';
 
 export interface EdgeHardeningOptions {
@@ -45,11 +46,38 @@ function isPreflight(request: FastifyRequest): boolean {
 }
 
 /**
- * The edge's response hardening, all from the well-kept plugins:
- * - @fastify/helmet: an API answers JSON, so no document it serves needs to load, frame or submit anything
- *   (`default-src 'none'`). Only `/docs` relaxes it, with helmet's per-route options (routes/docs).
- *   Helmet sets its headers in onRequest, so they cover every answer: proxied, the gateway's own, errors, 404s;
- *   the proxy drops the services' own security headers so none can weaken them.
+ * The security headers of every answer, as helmet computes them: an API answers JSON, so no document it serves
+ * needs to load, frame or submit anything (`default-src 'none'`); only `/docs` relaxes the CSP (routes/docs).
+ *
+ * Computed once, not per request: helmet's middleware sets the same fifteen headers one call at a time on every
+ * answer; here it runs once against a collector and the kit sets the result as one object in its first hook.
+ * The same object goes on the answers the framework writes itself (malformed URL, oversized headers), which
+ * never reach a hook. The proxy drops the services' own security headers, so none can weaken these.
+ */
+export function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const collector = {
+    setHeader(name: string, value: string | number) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  const middleware = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: STRICT_CSP_DIRECTIVES },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  middleware({} as IncomingMessage, collector as unknown as ServerResponse, function done(err?: unknown) {
+    if (err) throw err;
+  });
+  return headers;
+}
+
+/**
+ * The edge's response hardening besides the security headers, from the well-kept plugins:
  * - @fastify/cors: exact origins from the config. Bearer tokens, not cookies, carry identity, so credentials are
  *   never allowed. A preflight from an unlisted origin is refused with 403 problem+json; other requests from it get
  *   no CORS headers, so the browser keeps their answers from the page.
@@ -58,16 +86,6 @@ function isPreflight(request: FastifyRequest): boolean {
  *   the proxy forwards the bytes the client sent.
  */
 async function edgeHardeningPlugin(app: FastifyInstance, options: EdgeHardeningOptions): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: STRICT_CSP_DIRECTIVES,
-    },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
-
   const allowed = new Set(options.corsOrigins);
   const corsOptions: FastifyCorsOptions = {
     origin: [...allowed],

@@ -2,7 +2,32 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { UpstreamName, Upstreams } from '../clients/upstreams';
-import { mergeOpenApi, type OpenApiDocument, type ServiceDocument } from '../domain/openapi-merge';
+import { ProblemSchema } from '@platform/kit';
+import { mergeOpenApi, type EdgeResponses, type OpenApiDocument, type ServiceDocument } from '../domain/openapi-merge';
+
+const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+const retryAfter = { description: 'Seconds to wait before trying again', schema: { type: 'integer' } };
+
+/** What the gateway may answer on any proxied operation, whatever the service documents. */
+const edgeResponses: EdgeResponses = {
+  429: {
+    description: 'Too many requests: per client IP, per user, or per IP and account on register/login/refresh',
+    headers: {
+      'Retry-After': retryAfter,
+      'RateLimit-Limit': { schema: { type: 'integer' } },
+      'RateLimit-Remaining': { schema: { type: 'integer' } },
+      'RateLimit-Reset': { schema: { type: 'integer' } },
+    },
+    content: problemContent,
+  },
+  502: { description: 'The service answered with an error or not as documented', content: problemContent },
+  503: {
+    description: 'The service is unavailable, overloaded or its circuit is open',
+    headers: { 'Retry-After': retryAfter },
+    content: problemContent,
+  },
+  504: { description: 'The service did not answer in time', content: problemContent },
+};
 
 export interface PublicOpenApi {
   /** The merged document as of the last refresh; services not fetched yet are missing from it. */
@@ -42,7 +67,10 @@ async function publicOpenApiPlugin(app: FastifyInstance, options: PublicOpenApiO
         version: '1.0.0',
         description: 'The public API of the platform, served by the gateway under /api/v1.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        schemas: { Problem: JSON.parse(JSON.stringify(ProblemSchema)) as Record<string, unknown> },
+      },
     },
   });
 
@@ -90,6 +118,7 @@ async function publicOpenApiPlugin(app: FastifyInstance, options: PublicOpenApiO
         document: doc,
         publicPath: (path) => options.publicPath(name, path),
       })),
+      edgeResponses,
     );
     return merged;
   }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { problems } from '@platform/kit';
 
 export const OrderEventsParams = Type.Object(
@@ -34,7 +34,8 @@ export const orderEventsSchema = {
   description:
     'A `text/event-stream`: first a `status` event with the current status, then one per change, whose `data` is an ' +
     'OrderStatusEvent as JSON. Comment lines (`: heartbeat`) keep it open. The stream ends after REJECTED or ' +
-    'CANCELLED; after CONFIRMED it stays open, because a confirmed order can still be cancelled.',
+    'CANCELLED; after CONFIRMED it stays open, because a confirmed order can still be cancelled. A user may hold ' +
+    'a few streams open at once (429 TOO_MANY_STREAMS beyond).',
   security: [{ bearerAuth: [] }],
   params: OrderEventsParams,
   response: {

@@ -1,4 +1,4 @@
-import { accountKey, createAllowlist } from '../../src/domain/rate-limit';
+import { accountKey, createAllowlist, createBlockedSet } from '../../src/domain/rate-limit';
 
 describe('rate-limit keys and allowlist', () => {
   it('when the same email is spelt differently, then it is the same account; a refresh counts per session', () => {
@@ -19,5 +19,19 @@ describe('rate-limit keys and allowlist', () => {
     expect(isAllowlisted('192.168.1.5')).toBe(true);
     expect(isAllowlisted('192.168.1.6')).toBe(false);
     expect(isAllowlisted('127.0.0.1')).toBe(false);
+  });
+
+  it('when a block ends, then the key is free again; when the set is full, then expired entries go first', () => {
+    let now = 1_000;
+    const blocked = createBlockedSet(2, () => now);
+    blocked.add('a', 2_000);
+    blocked.add('b', 5_000);
+    expect(blocked.until('a')).toBe(2_000);
+    now = 2_500;
+    expect(blocked.until('a')).toBeUndefined();
+    blocked.add('a', 3_000);
+    now = 3_500;
+    blocked.add('c', 6_000);
+    expect([blocked.until('a'), blocked.until('b'), blocked.until('c')]).toEqual([undefined, 5_000, 6_000]);
   });
 });

@@ -1,4 +1,4 @@
-import { createAccessPolicy, safePath } from '../../src/domain/route-access';
+import { createAccessPolicy } from '../../src/domain/route-access';
 import { adminRoutes, publicRoutes } from '../../src/routes/public-routes';
 
 describe('edge access rules', () => {
@@ -23,16 +23,5 @@ describe('edge access rules', () => {
     ['GET', '/something/new', 'authenticated'],
   ])('when %s %s, then it is %s', (method, path, expected) => {
     expect(accessFor(method, path)).toBe(expected);
-  });
-
-  it.each(['/products/../users', '/products/%2E%2E/users', '/products/a%2fb', '/products/a%5cb', '/products/%zz'])(
-    'when the path is %s, then it is refused as ambiguous',
-    (path) => {
-      expect(safePath(path)).toBeUndefined();
-    },
-  );
-
-  it('when the path is ordinary, then it is kept without the query string', () => {
-    expect(safePath('/products/sku/A-1.2?limit=5')).toBe('/products/sku/A-1.2');
   });
 });

@@ -19,6 +19,7 @@ export { call, type ApiResponse };
 
 /** Limits and resilience settings the acceptance tests rely on; every caller here is 127.0.0.1. */
 const gatewayOverrides = {
+  RATE_LIMIT_IP_MAX: '100000',
   RATE_LIMIT_MAX: '100000',
   AUTH_RATE_LIMIT_MAX: '5',
   UPSTREAM_RETRY_ATTEMPTS: '1',
@@ -31,7 +32,7 @@ export interface TestPlatform extends RunningPlatform {
   gatewayUrl: string;
   privateKeyPem: string;
   /** Starts one more gateway process on the same infrastructure (a replica); stopped with the platform. */
-  startGatewayReplica(): Promise<string>;
+  startGatewayReplica(overrides?: Record<string, string>): Promise<string>;
 }
 
 async function ports(): Promise<ServicePorts> {
@@ -84,9 +85,10 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     ...platform,
     gatewayUrl: platform.urls.gateway!,
     privateKeyPem,
-    async startGatewayReplica() {
+    async startGatewayReplica(overrides = {}) {
       const replicaPorts = await ports();
-      const child = spawnService('gateway', gatewayEnv(envOptions, replicaPorts), path.join(logDir, 'gateway-2.log'));
+      const env = { ...gatewayEnv(envOptions, replicaPorts), ...overrides };
+      const child = spawnService('gateway', env, path.join(logDir, `gateway-${replicas.length + 2}.log`));
       replicas.push(child);
       const url = `http://127.0.0.1:${replicaPorts.http}`;
       await waitUntilReady(url, child);

@@ -60,6 +60,7 @@ export function gatewayConfig(stubs: StubServices, overrides: Record<string, str
     INVENTORY_SERVICE_URL: stubs.inventory.url,
     UPSTREAM_TIMEOUT_MS: '1000',
     // Limits live in the shared Redis and every test calls from 127.0.0.1: only the rate-limit tests lower them.
+    RATE_LIMIT_IP_MAX: '1000000',
     RATE_LIMIT_MAX: '1000000',
     AUTH_RATE_LIMIT_MAX: '1000000',
     ...overrides,

@@ -61,11 +61,15 @@ describe('credential rate limit', () => {
   });
 });
 
-describe('general rate limit', () => {
+describe('general rate limits', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ RATE_LIMIT_MAX: '3', RATE_LIMIT_ALLOWLIST: '192.168.77.0/24, 10.200.0.1' });
+    gw = await startTestGateway({
+      RATE_LIMIT_IP_MAX: '3',
+      RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_ALLOWLIST: '192.168.77.0/24, 10.200.0.1',
+    });
   });
   afterAll(() => gw.close());
 
@@ -83,17 +87,39 @@ describe('general rate limit', () => {
     const remaining: string[] = [];
     for (let i = 0; i < 3; i++) remaining.push(String((await call(alice)).headers['ratelimit-remaining']));
     expect(remaining).toEqual(['2', '1', '0']);
-    expect((await call(alice)).statusCode).toBe(429);
+    const refused = await call(alice);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
     expect((await call(bob)).statusCode).toBe(200);
   });
 
-  it('when an anonymous client exceeds the limit, then 429 for its address', async () => {
+  it('when an anonymous client floods, then 429 for its address before the service is called', async () => {
     const ip = randomClientIp();
+    const before = gw.stubs.product.requests.length;
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 6; i++) {
       statuses.push((await gw.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress: ip })).statusCode);
     }
-    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+    expect(gw.stubs.product.requests.length - before).toBe(3);
+    expect(
+      (await gw.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress: randomClientIp() })).statusCode,
+    ).toBe(200);
+  });
+
+  it('when a client floods with bad or missing tokens, then 401 until its address is over the limit, then 429', async () => {
+    const ip = randomClientIp();
+    const statuses: number[] = [];
+    for (const authorization of ['Bearer a.b.c', undefined, 'Bearer x.y.z', 'Bearer a.b.c', undefined]) {
+      const response = await gw.app.inject({
+        method: 'GET',
+        url: '/api/v1/orders',
+        remoteAddress: ip,
+        headers: authorization ? { authorization } : {},
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
 
   it('when the caller is on the allowlist, then no limit applies', async () => {

@@ -1,6 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { rawExchange } from '../helpers/raw-http';
 import { json } from '../helpers/stub-service';
 
 function expectSecurityHeaders(response: LightMyRequestResponse): void {
@@ -23,6 +25,7 @@ describe('edge hardening', () => {
       BODY_LIMIT_BYTES: '2048',
       COMPRESSION_THRESHOLD_BYTES: '1024',
     });
+    await gw.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(() => gw.close());
 
@@ -116,6 +119,50 @@ describe('edge hardening', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(gw.stubs.user.requests.length).toBe(before);
+  });
+
+  it.each([
+    { what: 'a malformed %-escape', head: 'GET /api/v1/products/%zz HTTP/1.1', status: 400, code: 'INVALID_PATH' },
+    {
+      what: 'a method the route does not serve',
+      head: 'PROPFIND /api/v1/products HTTP/1.1',
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
+    },
+    { what: 'an unknown method', head: 'BREW /api/v1/products HTTP/1.1', status: 501, code: 'METHOD_NOT_IMPLEMENTED' },
+    {
+      what: 'a target over 8 KiB',
+      head: `GET /api/v1/products?q=${'a'.repeat(9000)} HTTP/1.1`,
+      status: 414,
+      code: 'URI_TOO_LONG',
+    },
+    {
+      what: 'a body of another media type',
+      head: 'POST /api/v1/auth/login HTTP/1.1\r\nContent-Type: text/xml\r\nContent-Length: 3',
+      body: '<a>',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      what: 'a body over the limit',
+      head: 'POST /api/v1/auth/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 5000',
+      body: `"${'x'.repeat(4998)}"`,
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
+    {
+      what: 'headers over 16 KiB',
+      head: `GET /api/v1/products HTTP/1.1\r\nX-Big: ${'a'.repeat(20_000)}`,
+      status: 431,
+      code: 'HEADERS_TOO_LARGE',
+    },
+  ])('when the framework refuses $what, then $status $code as problem+json with the security headers', async (c) => {
+    const { port } = gw.app.server.address() as AddressInfo;
+    const answer = await rawExchange(port, `${c.head}\r\nHost: gw\r\nConnection: close\r\n\r\n${c.body ?? ''}`);
+    expect(answer.status).toBe(c.status);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expectSecurityHeaders({ headers: answer.headers } as unknown as LightMyRequestResponse);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: c.status, code: c.code });
   });
 
   it('when a large answer goes to a client that accepts br or gzip, then it is compressed; small ones are not', async () => {

@@ -42,6 +42,21 @@ describe('public OpenAPI document', () => {
     expect(Object.keys(doc.paths).filter((path) => !path.startsWith('/api/v1/'))).toEqual([]);
   });
 
+  it('when merged, then every operation documents the edge answers (429, 502-504) as problem+json', async () => {
+    const doc = await fetchDoc(gw);
+    const operations = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item ?? {}).filter((op): op is { responses: Record<string, { content?: object }> } =>
+        Boolean(op && typeof op === 'object' && 'responses' in op),
+      ),
+    );
+    expect(operations.length).toBeGreaterThan(5);
+    for (const op of operations) {
+      expect(op.responses['429']?.content).toHaveProperty(['application/problem+json']);
+    }
+    expect(doc.paths['/api/v1/products']?.get?.responses).toHaveProperty('503');
+    expect(doc.components.schemas).toHaveProperty('Problem');
+  });
+
   it('when services define components of the same name, then each keeps its own and the refs follow', async () => {
     const doc = await fetchDoc(gw);
     expect(Object.keys(doc.components.schemas ?? {})).toEqual(

@@ -18,7 +18,11 @@ describe('GET /api/v1/orders/:id/events', () => {
     consumerReplica = await startTestGateway({ SSE_HEARTBEAT_MS: '200' });
     // A second replica in the same consumer group: whichever consumes an event, both replicas' streams see it.
     streamReplica = await startTestGateway(
-      { SSE_HEARTBEAT_MS: '200', KAFKA_TOPIC_PREFIX: consumerReplica.config.KAFKA_TOPIC_PREFIX },
+      {
+        SSE_HEARTBEAT_MS: '200',
+        SSE_MAX_STREAMS_PER_USER: '2',
+        KAFKA_TOPIC_PREFIX: consumerReplica.config.KAFKA_TOPIC_PREFIX,
+      },
       { stubs: consumerReplica.stubs, issuer: consumerReplica.issuer },
     );
     consumerReplica.stubs.order.handle(function orderService(request, res) {
@@ -134,5 +138,44 @@ describe('GET /api/v1/orders/:id/events', () => {
     expect((await channels())[1]).toBe(1);
     sse.close();
     await waitFor(async () => (await channels())[1] === 0, { what: 'the subscription to be released' });
+  });
+
+  it('when a user opens more streams than allowed, then 429 TOO_MANY_STREAMS until one of them ends', async () => {
+    const user = objectIdHex();
+    const token = await consumerReplica.issuer.token({ userId: user });
+    const open = async () => {
+      const orderId = objectIdHex();
+      orders.set(orderId, { userId: user, status: 'PENDING' });
+      return openSse(`${streamUrl}/api/v1/orders/${orderId}/events`, { authorization: `Bearer ${token}` }, agent);
+    };
+    const first = await open();
+    const second = await open();
+    await Promise.all([first.next(), second.next()]);
+    const third = await open();
+    expect(third.status).toBe(429);
+    expect(JSON.parse(third.body)).toMatchObject({ code: 'TOO_MANY_STREAMS' });
+    // Another user is not affected.
+    const other = objectIdHex();
+    const otherOrder = objectIdHex();
+    orders.set(otherOrder, { userId: other, status: 'PENDING' });
+    const otherToken = await consumerReplica.issuer.token({ userId: other });
+    const theirs = await openSse(
+      `${streamUrl}/api/v1/orders/${otherOrder}/events`,
+      { authorization: `Bearer ${otherToken}` },
+      agent,
+    );
+    expect(theirs.status).toBe(200);
+    theirs.close();
+
+    first.close();
+    await waitFor(
+      async () => {
+        const next = await open();
+        next.close();
+        return next.status === 200;
+      },
+      { what: 'a slot to be freed when a stream ends' },
+    );
+    second.close();
   });
 });

@@ -34,7 +34,7 @@ export type { MigrationAction, MigrationOptions, MigrationResult } from './migra
 export { openapi } from './openapi';
 export type { OpenApiOptions } from './openapi';
 export { InvalidFieldSchema, NoContent, ProblemSchema, defineProblems, problems } from './schemas';
-export type { ProblemOptions } from './schemas';
+export type { ProblemOptions, ProblemResponse } from './schemas';
 export { infrastructure } from './infrastructure';
 export type { InfrastructureOptions } from './infrastructure';
 export { addPeriodicTask, createPeriodicTask } from './periodic-task';

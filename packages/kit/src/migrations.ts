@@ -1,5 +1,4 @@
 import path from 'node:path';
-import * as migrateMongo from 'migrate-mongo';
 
 export type MigrationAction = 'up' | 'down' | 'status';
 
@@ -26,6 +25,9 @@ export interface MigrationResult {
  * rollbacks (`platform-migrate down`, one migration at a time) and tests that prepare a fresh database.
  */
 export async function runMigrations(action: MigrationAction, options: MigrationOptions): Promise<MigrationResult> {
+  // migrate-mongo is ESM; its CommonJS entry (what a static import compiles to here) is a proxy that turns every
+  // export into a promise, so load the ESM entry itself.
+  const migrateMongo = await import('migrate-mongo');
   migrateMongo.config.set({
     mongodb: { url: options.mongoUrl, options: {} },
     migrationsDir: path.resolve(options.migrationsDir),

@@ -1,4 +1,5 @@
-import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import http from 'node:http';
+import { Type, type TObject, type TProperties, type TSchema } from 'typebox';
 
 /**
  * Route schemas for what the kit itself answers, in TypeBox (JSON Schema), so every service documents its
@@ -21,7 +22,9 @@ const problemProperties = {
   instance: Type.Optional(Type.String()),
   code: Type.String({ description: 'Stable error code, e.g. ORDER_NOT_FOUND' }),
   requestId: Type.String(),
-  errors: Type.Optional(Type.Array(InvalidFieldSchema, { description: 'VALIDATION_FAILED: every invalid field' })),
+  errors: Type.Optional(
+    Type.Array(InvalidFieldSchema, { description: 'VALIDATION_FAILED: the first few invalid fields' }),
+  ),
 };
 
 /** RFC 9457 problem details as the kit's error handler writes them. */
@@ -30,9 +33,28 @@ export const ProblemSchema = Type.Object(problemProperties, {
   description: 'application/problem+json',
 });
 
-/** `{ 404: ProblemSchema, 409: ProblemSchema }` for the statuses a route can answer with a problem. */
-export function problems<const S extends number>(...statuses: S[]): Record<S, typeof ProblemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<S, typeof ProblemSchema>;
+/** How a problem answer is documented: its real media type, not the `application/json` a bare schema implies. */
+export interface ProblemResponse<T extends TSchema = typeof ProblemSchema> {
+  description: string;
+  content: { 'application/problem+json': { schema: T } };
+}
+
+function problemResponse<T extends TSchema>(schema: T, description: string): ProblemResponse<T> {
+  return { description, content: { 'application/problem+json': { schema } } };
+}
+
+function statusText(status: number): string {
+  return http.STATUS_CODES[status] ?? 'Error';
+}
+
+/**
+ * `{ 404: …, 409: … }` for the statuses a route can answer with a problem, each as `application/problem+json`
+ * (Fastify picks the serializer by the answer's media type; @fastify/swagger documents it as such).
+ */
+export function problems<const S extends number>(...statuses: S[]): Record<S, ProblemResponse> {
+  return Object.fromEntries(
+    statuses.map((status) => [status, problemResponse(ProblemSchema, statusText(status))]),
+  ) as Record<S, ProblemResponse>;
 }
 
 export interface ProblemOptions {
@@ -43,17 +65,13 @@ export interface ProblemOptions {
 }
 
 /** Like `problems`, for a service whose problems carry extensions or per-status descriptions. */
-export function defineProblems(options: ProblemOptions): (...statuses: number[]) => Record<number, TObject> {
-  const properties = { ...problemProperties, ...options.extensions };
+export function defineProblems(
+  options: ProblemOptions,
+): (...statuses: number[]) => Record<number, ProblemResponse<TObject>> {
+  const schema = Type.Object({ ...problemProperties, ...options.extensions }, { additionalProperties: false });
   return (...statuses) =>
     Object.fromEntries(
-      statuses.map((status) => [
-        status,
-        Type.Object(properties, {
-          additionalProperties: false,
-          description: options.descriptions?.[status] ?? 'Error',
-        }),
-      ]),
+      statuses.map((status) => [status, problemResponse(schema, options.descriptions?.[status] ?? statusText(status))]),
     );
 }
 

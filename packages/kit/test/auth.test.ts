@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { generateKeyPair, SignJWT, base64url } from 'jose';
 import { Redis } from 'ioredis';
 import { createTestIssuer, objectIdHex, requireEnv, type TestIssuer } from '@platform/test-kit';
-import { auth, createDenyList, type DenyList } from '../src/index';
+import { auth, createDenyList, createTokenVerifier, type DenyList } from '../src/index';
 import { appWithLogs } from './helpers';
 
 describe('auth plugin', () => {
@@ -90,6 +90,33 @@ describe('auth plugin', () => {
       .sign(secret);
     const res = await call('/admin', forged);
     expect(res.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['a number', { sub: 42 }],
+    ['an object', { sub: { $ne: null } }],
+    ['an empty string', { sub: '' }],
+    ['a number jti', { jti: 7 }],
+  ])(
+    'when a validly signed token has %s where a string belongs, then 401 INVALID_TOKEN, not 500',
+    async (_what, claims) => {
+      const res = await call('/me', await issuer.token({ userId }, { claims }));
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+    },
+  );
+
+  it('when a verified token is presented again after it expired, then the verifier refuses it (no stale cache)', async () => {
+    const verify = createTokenVerifier({
+      jwks: { keys: issuer.jwks },
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      clockToleranceSec: 0,
+    });
+    const token = await issuer.token({ userId }, { expiresIn: Math.floor(Date.now() / 1000) + 1 });
+    await expect(verify(token)).resolves.toMatchObject({ userId });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
   });
 
   it('when the token was deny-listed at logout, then 401 TOKEN_REVOKED', async () => {

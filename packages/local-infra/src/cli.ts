@@ -11,9 +11,10 @@ import {
   type InfraEnv,
 } from './index';
 import type { RunningPlatform } from './platform';
+import type { RunMode } from './services';
 import { defaultGatewayPorts, defaultPorts } from './services';
 
-const usage = 'usage: local-infra up [--foreground] [--services] [--observability] | down | status | install';
+const usage = 'usage: local-infra up [--foreground] [--services] [--observability] [--watch] | down | status | install';
 
 /**
  * Jaeger and Prometheus of `up --observability`. Prometheus scrapes the ports of `npm run up` unless given the
@@ -39,11 +40,11 @@ async function printStatus(): Promise<boolean> {
   return status.every((s) => s.up);
 }
 
-async function startServices(env: InfraEnv, otlpEndpoint?: string): Promise<RunningPlatform> {
+async function startServices(env: InfraEnv, mode: RunMode, otlpEndpoint?: string): Promise<RunningPlatform> {
   // Loaded only here: it needs the built kit, which plain infrastructure commands (and jest's setup) must not.
   const { startPlatform } = await import('./platform.js');
   console.log('starting services (migrations first)...');
-  const platform = await startPlatform({ infra: env, otlpEndpoint });
+  const platform = await startPlatform({ infra: env, otlpEndpoint, mode });
   for (const [name, url] of Object.entries(platform.urls))
     console.log(`${name.padEnd(10)} ${url}  (logs: ${platform.logFiles[name as keyof typeof platform.urls]})`);
   console.log(
@@ -52,7 +53,12 @@ async function startServices(env: InfraEnv, otlpEndpoint?: string): Promise<Runn
   return platform;
 }
 
-async function up(foreground: boolean, withServices: boolean, withObservability: boolean): Promise<void> {
+async function up(
+  foreground: boolean,
+  withServices: boolean,
+  withObservability: boolean,
+  mode: RunMode,
+): Promise<void> {
   const components = localInfra();
   const started = await ensureInfra(components);
   console.log(
@@ -68,7 +74,7 @@ async function up(foreground: boolean, withServices: boolean, withObservability:
   // The trace backend first, so the services' first spans have somewhere to go; Prometheus once their ports are known.
   const jaeger = withObservability ? observability().jaeger : undefined;
   await jaeger?.start();
-  const platform = withServices ? await startServices(env, jaeger?.url) : undefined;
+  const platform = withServices ? await startServices(env, mode, jaeger?.url) : undefined;
   const prometheus = withObservability ? observability(platform?.metricsPorts).prometheus : undefined;
   await prometheus?.start();
   if (jaeger && prometheus) {
@@ -96,7 +102,12 @@ async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
   switch (command) {
     case 'up':
-      return up(flags.includes('--foreground'), flags.includes('--services'), flags.includes('--observability'));
+      return up(
+        flags.includes('--foreground'),
+        flags.includes('--services'),
+        flags.includes('--observability'),
+        flags.includes('--watch') ? 'watch' : 'built',
+      );
     case 'down': {
       const { jaeger, prometheus } = observability();
       await Promise.all([stopInfra(), prometheus.stop(), jaeger.stop()]);

@@ -13,6 +13,7 @@ export { createPrometheus, renderAlertRules, scrapeTargets, RULES_NAMESPACE } fr
 export type { PrometheusComponent, PrometheusOptions, ScrapeTarget } from './prometheus';
 export { InfraError } from './process';
 export { dirs, localHome } from './paths';
+export { imageCommand } from './services';
 
 /** Connection settings in the variables every service reads. */
 export interface InfraEnv {

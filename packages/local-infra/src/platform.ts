@@ -18,6 +18,7 @@ import {
   type DevSecrets,
   type ServiceEnvOptions,
   type ServiceName,
+  type RunMode,
   type ServicePorts,
 } from './services';
 
@@ -36,6 +37,8 @@ export interface PlatformOptions {
   gateway?: ServicePorts | false;
   /** Where every deployable exports its spans (OTEL_EXPORTER_OTLP_ENDPOINT); none are exported without it. */
   otlpEndpoint?: string;
+  /** Compiled JavaScript (default, what images run) or the sources, restarted on change (`npm run up -- --watch`). */
+  mode?: RunMode;
 }
 
 export interface RunningPlatform {
@@ -71,7 +74,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Runs the four services against the given infrastructure: migrations first (as the Helm hook does), then each
- * service from source, waiting for its readiness, then the gateway in front of them (unless `gateway: false`).
+ * service (compiled, unless in watch mode), waiting for its readiness, then the gateway in front of them (unless `gateway: false`).
  * Used by `npm run up` and by the end-to-end tests.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
@@ -103,7 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   async function start(name: DeployableName): Promise<void> {
     const env = envFor(name);
-    const child = spawnService(name, env, logFiles[name]!);
+    const child = spawnService(name, env, logFiles[name]!, options.mode);
     children.set(name, child);
     await waitForReady(name, urls[name]!, child, logFiles[name]!);
   }

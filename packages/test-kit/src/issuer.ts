@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet, type KeyLike } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type KeyObject,
+} from 'jose';
 
 export interface TestIssuer {
   issuer: string;
@@ -14,7 +22,9 @@ export interface TokenOptions {
   expiresIn?: string | number;
   jti?: string;
   /** Sign with another key (bad signature) while keeping this issuer's kid. */
-  signWith?: KeyLike;
+  signWith?: CryptoKey | KeyObject;
+  /** Claims set as given, over the standard ones: e.g. `{ sub: 42 }` for a validly signed token of the wrong shape. */
+  claims?: Record<string, unknown>;
 }
 
 /**
@@ -30,15 +40,15 @@ export async function createTestIssuer(issuer = 'https://auth.test', audience = 
     audience,
     jwks: { keys: [jwk] },
     token({ userId, role = 'customer' }, options = {}) {
-      return new SignJWT({ role })
-        .setProtectedHeader({ alg: 'EdDSA', kid })
-        .setIssuer(issuer)
-        .setAudience(audience)
-        .setSubject(userId)
-        .setJti(options.jti ?? randomUUID())
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '15m')
-        .sign(options.signWith ?? privateKey);
+      const claims = options.claims ?? {};
+      // Standard claims first, so that `claims` can replace any of them with a value of the wrong type.
+      let jwt = new SignJWT({ role, ...claims } as JWTPayload).setProtectedHeader({ alg: 'EdDSA', kid }).setIssuedAt();
+      if (!('iss' in claims)) jwt = jwt.setIssuer(issuer);
+      if (!('aud' in claims)) jwt = jwt.setAudience(audience);
+      if (!('sub' in claims)) jwt = jwt.setSubject(userId);
+      if (!('jti' in claims)) jwt = jwt.setJti(options.jti ?? randomUUID());
+      if (!('exp' in claims)) jwt = jwt.setExpirationTime(options.expiresIn ?? '15m');
+      return jwt.sign(options.signWith ?? privateKey);
     },
   };
 }

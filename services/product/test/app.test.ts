@@ -29,5 +29,14 @@ describe('product service app', () => {
     expect(doc.paths['/products/{id}']!.delete!.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/products/{id}']!.get!.security).toBeUndefined();
     expect(Object.keys(doc.paths['/products/{id}']!.get!.responses).sort()).toEqual(['200', '304', '400', '404']);
+    // Problems are documented with the media type they are served with.
+    expect(Object.keys(doc.paths['/products/{id}']!.get!.responses['404'] as object)).toContain('content');
+    expect((doc.paths['/products/{id}']!.get!.responses['404'] as { content: object }).content).toHaveProperty([
+      'application/problem+json',
+    ]);
+    const missing = await t.app.inject({ method: 'GET', url: '/products/0123456789abcdef01234567' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(missing.json()).toMatchObject({ code: 'PRODUCT_NOT_FOUND' });
   });
 });

@@ -1,5 +1,5 @@
 import swaggerUi from '@fastify/swagger-ui';
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { OpenApiDocument } from '../../domain/openapi-merge';
 

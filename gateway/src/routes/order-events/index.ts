@@ -4,12 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { fetchOrderStatus } from '../../clients/order-lookup';
 import { orderEventsSchema } from '../../schemas/order-events';
+import { TooManyStreams } from '../../errors';
 import { API_PREFIX } from '../public-routes';
 import { bufferedSubscription, createStatusStream, type StatusStream } from './event-stream';
 
 export interface OrderEventsOptions {
   heartbeatMs: number;
   maxDurationMs: number;
+  /** Streams one user may hold open on this replica; each holds a connection and a subscription. */
+  maxStreamsPerUser: number;
 }
 
 /**
@@ -19,6 +22,26 @@ export interface OrderEventsOptions {
  */
 export default async function orderEventsRoutes(app: FastifyInstance, options: OrderEventsOptions): Promise<void> {
   const open = new Set<StatusStream>();
+  const perUser = new Map<string, number>();
+
+  /** Counts the stream against its user until the exchange ends, however it ends; refuses one too many. */
+  function claimSlot(userId: string): () => void {
+    const held = perUser.get(userId) ?? 0;
+    if (held >= options.maxStreamsPerUser) {
+      throw TooManyStreams(`at most ${options.maxStreamsPerUser} open streams per user`, {
+        headers: { 'retry-after': '5' },
+      });
+    }
+    perUser.set(userId, held + 1);
+    let released = false;
+    return function releaseSlot() {
+      if (released) return;
+      released = true;
+      const left = (perUser.get(userId) ?? 1) - 1;
+      if (left > 0) perUser.set(userId, left);
+      else perUser.delete(userId);
+    };
+  }
   const streams = getOrCreate(
     app.metrics,
     'gateway_sse_streams',
@@ -47,9 +70,10 @@ export default async function orderEventsRoutes(app: FastifyInstance, options: O
     .withTypeProvider<TypeBoxTypeProvider>()
     .get(
       `${API_PREFIX}/orders/:id/events`,
-      { schema: orderEventsSchema, preHandler: [app.authenticate, app.enforceRateLimits] },
+      { schema: orderEventsSchema, onRequest: app.refuseKnownFloods, preHandler: app.guardEdge },
       async function streamOrderStatus(request, reply) {
         const { id } = request.params;
+        reply.raw.once('close', claimSlot(request.principal!.userId));
         const updates = await bufferedSubscription(app.orderStatus, id);
         // Whatever ends the exchange (client gone, stream finished, lookup failed) releases the subscription.
         reply.raw.once('close', updates.release);

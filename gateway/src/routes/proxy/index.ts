@@ -1,7 +1,5 @@
 import type { HttpClient, HttpMethod } from '@platform/kit';
-import { KitErrors } from '@platform/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { safePath } from '../../domain/route-access';
 import { API_PREFIX, upstreamPrefixes, wellKnownRoutes } from '../public-routes';
 import { clientResponseBody, clientResponseHeaders, upstreamRequestHeaders } from './forwarding';
 
@@ -10,7 +8,8 @@ const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 function buildForwarder(client: HttpClient, stripPrefix: string): RouteHandlerMethod {
   return async function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
-    // The query string goes along untouched; the service validates it against its own schema.
+    // The canonical URL (plugins/request-target), so the service routes on what the edge's rules judged; the query
+    // string goes along untouched and the service validates it against its own schema.
     const response = await client.request({
       method: request.method as HttpMethod,
       path: request.url.slice(stripPrefix.length),
@@ -31,27 +30,24 @@ function buildForwarder(client: HttpClient, stripPrefix: string): RouteHandlerMe
  * OpenAPI document.
  */
 export default async function proxyRoutes(app: FastifyInstance): Promise<void> {
+  // Every service speaks JSON: anything else is refused here with 415, before a service is bothered. The body is
+  // kept as the bytes the client sent, within the body limit.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, function keepRawBody(_request, body, done) {
-    done(null, body);
-  });
+  for (const mediaType of ['application/json', /^application\/[\w.-]+\+json$/]) {
+    app.addContentTypeParser(mediaType, { parseAs: 'buffer' }, function keepRawBody(_request, body, done) {
+      done(null, body);
+    });
+  }
 
-  // Before any access rule is applied: the rules must see the path the service will route on.
-  app.addHook('onRequest', async function rejectAmbiguousPaths(request) {
-    if (safePath(request.url) === undefined) {
-      throw KitErrors.RouteNotFound(`No route ${request.method} ${request.url.split('?')[0]}`);
-    }
-  });
-
-  const preHandler = [app.checkEdgeAccess, app.enforceRateLimits];
+  const guarded = { onRequest: app.refuseKnownFloods, preHandler: app.guardEdge, schema: { hide: true } };
   for (const { prefix, upstream } of upstreamPrefixes) {
     const handler = buildForwarder(app.upstreams[upstream], API_PREFIX);
-    const routeOptions = { method: METHODS, handler, preHandler, schema: { hide: true } };
+    const routeOptions = { method: METHODS, handler, ...guarded };
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}` });
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}/*` });
   }
   for (const { path, upstream } of wellKnownRoutes) {
     const handler = buildForwarder(app.upstreams[upstream], '');
-    app.route({ method: 'GET', url: path, handler, preHandler: [app.enforceRateLimits], schema: { hide: true } });
+    app.route({ method: 'GET', url: path, handler, ...guarded });
   }
 }

@@ -9,7 +9,11 @@ export interface DenyList {
   has(jti: string): Promise<boolean>;
 }
 
-const key = (jti: string): string => `auth:deny:${jti}`;
+/** The Redis key of a revoked token id: callers that batch the check with other commands read it directly. */
+export function denyListKey(jti: string): string {
+  return `auth:deny:${jti}`;
+}
+const key = denyListKey;
 
 export function createDenyList(redis: Redis): DenyList {
   return {

@@ -65,12 +65,20 @@ export function createError(code: string, title: string, status: number): ErrorF
 /** Errors the kit itself raises; services add their own registries next to these. */
 export const KitErrors = {
   ValidationFailed: createError('VALIDATION_FAILED', 'Request validation failed', 400),
+  /** The request line or the framing is not valid HTTP (or the URL not a valid path). */
+  BadRequest: createError('BAD_REQUEST', 'Malformed request', 400),
+  InvalidUrl: createError('INVALID_URL', 'Invalid request URL', 400),
   NotFound: createError('NOT_FOUND', 'Resource not found', 404),
   RouteNotFound: createError('ROUTE_NOT_FOUND', 'Route not found', 404),
+  MethodNotAllowed: createError('METHOD_NOT_ALLOWED', 'Method not allowed on this route', 405),
+  RequestTimeout: createError('REQUEST_TIMEOUT', 'Request not received in time', 408),
   PayloadTooLarge: createError('PAYLOAD_TOO_LARGE', 'Request body too large', 413),
+  UriTooLong: createError('URI_TOO_LONG', 'Request URL or one of its segments too long', 414),
   UnsupportedMediaType: createError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 415),
   TooManyRequests: createError('TOO_MANY_REQUESTS', 'Too many requests', 429),
+  HeadersTooLarge: createError('HEADERS_TOO_LARGE', 'Request header fields too large', 431),
   Internal: createError('INTERNAL_ERROR', 'Internal server error', 500),
+  MethodNotImplemented: createError('METHOD_NOT_IMPLEMENTED', 'Request method not implemented', 501),
   UpstreamUnavailable: createError('UPSTREAM_UNAVAILABLE', 'Upstream service unavailable', 503),
   UpstreamTimeout: createError('UPSTREAM_TIMEOUT', 'Upstream service timed out', 504),
   ServiceUnavailable: createError('SERVICE_UNAVAILABLE', 'Service unavailable', 503),

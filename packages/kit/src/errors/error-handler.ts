@@ -5,17 +5,32 @@ import { problemContentType, problemType, type InvalidField, type Problem } from
 
 type ValidationError = FastifyError & { validation: NonNullable<FastifyError['validation']> };
 
+/**
+ * Bounds on what a problem answer repeats of the request: a 100 KB body with thousands of invalid or unknown
+ * properties (or a 16 KB URL) must not be answered with megabytes. A few errors are enough to fix a form; the
+ * detail says how many more there were.
+ */
+export const problemLimits = { listedErrors: 5, fieldChars: 100, messageChars: 200, instanceChars: 200 } as const;
+
 function isValidationError(err: FastifyError): err is ValidationError {
   return Array.isArray(err.validation);
 }
 
-/** Turns ajv's messages into a list a client can show next to each field. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Turns ajv's messages into a list a client can show next to each field: the first few, each of bounded size. */
 export function invalidFields(err: ValidationError): InvalidField[] {
-  return err.validation.map((v) => {
+  return err.validation.slice(0, problemLimits.listedErrors).map((v) => {
     const params = v.params as Record<string, unknown>;
     const leaf = params.missingProperty ?? params.additionalProperty;
     const field = typeof leaf === 'string' ? `${v.instancePath}/${leaf}` : v.instancePath || '/';
-    return { in: err.validationContext ?? 'body', field, message: v.message ?? 'is invalid' };
+    return {
+      in: err.validationContext ?? 'body',
+      field: clip(field, problemLimits.fieldChars),
+      message: clip(v.message ?? 'is invalid', problemLimits.messageChars),
+    };
   });
 }
 
@@ -25,50 +40,63 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
   if (status >= 500) return undefined;
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return KitErrors.PayloadTooLarge(err.message);
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return KitErrors.UnsupportedMediaType(err.message);
+  if (status === 415) return KitErrors.UnsupportedMediaType(err.message);
   if (status === 429) return KitErrors.TooManyRequests(err.message);
   if (status === 404) return KitErrors.NotFound(err.message);
-  return KitErrors.ValidationFailed(err.message, { extensions: { errors: [] } });
+  return KitErrors.ValidationFailed(clip(err.message, problemLimits.messageChars), { extensions: { errors: [] } });
 }
 
-function send(reply: FastifyReply, request: FastifyRequest, err: AppError, detail: string | undefined): FastifyReply {
-  const problem: Problem = {
+/** The problem document for an error; also used for answers written outside a route (framework errors). */
+export function problemFor(err: AppError, requestId: string, url: string | undefined, detail?: string): Problem {
+  return {
     type: problemType(err.code),
     title: err.title,
     status: err.status,
-    ...(detail === undefined ? {} : { detail }),
-    instance: request.url,
+    ...(detail === undefined ? {} : { detail: clip(detail, 1_000) }),
+    ...(url === undefined ? {} : { instance: clip(url, problemLimits.instanceChars) }),
     code: err.code,
-    requestId: request.id,
+    requestId,
     ...err.extensions,
   };
-  return reply.code(err.status).headers(err.headers).type(problemContentType).send(problem);
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  err: AppError,
+  detail: string | undefined = err.detail,
+): FastifyReply {
+  return reply
+    .code(err.status)
+    .headers(err.headers)
+    .type(problemContentType)
+    .send(problemFor(err, request.id, request.url, detail));
 }
 
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler(function handleError(error: FastifyError, request, reply) {
     if (isValidationError(error)) {
       const errors = invalidFields(error);
-      request.log.info({ errors }, 'request validation failed');
-      const detail = errors.map((e) => `${e.in}${e.field}: ${e.message}`).join('; ');
-      return send(reply, request, KitErrors.ValidationFailed(detail, { extensions: { errors } }), detail);
+      const notListed = error.validation.length - errors.length;
+      request.log.info({ errors, notListed }, 'request validation failed');
+      const detail =
+        errors.map((e) => `${e.in}${e.field}: ${e.message}`).join('; ') +
+        (notListed > 0 ? ` (and ${notListed} more)` : '');
+      return sendProblem(reply, request, KitErrors.ValidationFailed(detail, { extensions: { errors } }));
     }
     const known = isAppError(error) ? error : fromFastifyError(error);
     if (known && known.status < 500) {
       request.log.info({ code: known.code, status: known.status }, known.message);
-      return send(reply, request, known, known.detail);
+      return sendProblem(reply, request, known);
     }
     if (known) {
       // Designed 5xx answers (upstream down, dependency unavailable) carry a safe detail; the cause stays in the log.
       request.log.warn({ err: error, code: known.code }, known.message);
-      return send(reply, request, known, known.detail);
+      return sendProblem(reply, request, known);
     }
     // A programmer error: full context in the log, nothing about it in the answer.
     request.log.error({ err: error, req: request }, 'unhandled error');
-    return send(reply, request, KitErrors.Internal(), undefined);
-  });
-
-  app.setNotFoundHandler(function handleNotFound(request, reply) {
-    return send(reply, request, KitErrors.RouteNotFound(), `No route ${request.method} ${request.url.split('?')[0]}`);
+    return sendProblem(reply, request, KitErrors.Internal(), undefined);
   });
 }
 

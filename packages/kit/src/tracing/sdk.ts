@@ -1,58 +1,73 @@
-import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
-import { MongooseInstrumentation } from '@opentelemetry/instrumentation-mongoose';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NoopSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { samplerFromEnv } from './sampler';
 
 /** Paths that would only add noise to traces: probes and scrapes. */
 const untracedPaths = /^\/(health\/(live|ready)|metrics)(\?|$)/;
 
-let sdk: NodeSDK | undefined;
+let provider: TracerProvider | undefined;
+let unregister: (() => void) | undefined;
 
 /**
  * Starts OpenTelemetry before any instrumented module is loaded (see register.ts, used with `node --import`).
- * Without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported, but context still propagates: trace ids reach
- * the logs and `traceparent` travels on to HTTP upstreams and in Kafka message headers.
+ *
+ * Traces only: metrics go through prom-client and /metrics, logs through pino and stdout, so no metrics or logs
+ * SDK is loaded (the all-in-one NodeSDK would load both). One span per database operation: the mongodb driver
+ * is instrumented, mongoose is not (it would trace every query a second time). Fastify's route reaches the HTTP
+ * server span through the kit's app (`http.route`), not through a per-hook instrumentation.
+ *
+ * Without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported, but spans still exist, so trace ids reach the logs
+ * and `traceparent` travels on to HTTP upstreams and in Kafka message headers. The sampler follows
+ * OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (see sampler.ts).
  */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
-  if (sdk) return sdk;
+export function startTracing(env: NodeJS.ProcessEnv = process.env): TracerProvider {
+  if (provider) return provider;
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  sdk = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME ?? env.SERVICE_NAME ?? 'unknown-service',
-    // A tracer provider is always installed (a no-op processor when there is nowhere to export), so spans
-    // and their ids exist for log correlation and propagation even without a trace backend.
+  provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? env.SERVICE_NAME ?? 'unknown-service',
+    }),
+    sampler: samplerFromEnv(env),
     spanProcessors: [
-      endpoint ? new tracing.BatchSpanProcessor(new OTLPTraceExporter()) : new tracing.NoopSpanProcessor(),
+      endpoint ? new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }) : new NoopSpanProcessor(),
     ],
-    // Metrics go through prom-client and /metrics, logs through pino and stdout: OTel only carries traces.
-    metricReaders: [],
-    logRecordProcessors: [],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  trace.setGlobalTracerProvider(provider);
+  unregister = registerInstrumentations({
+    tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => untracedPaths.test(req.url ?? ''),
       }),
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        ignorePaths: (route) => untracedPaths.test(route.url),
-      }),
       new UndiciInstrumentation(),
       new MongoDBInstrumentation(),
-      new MongooseInstrumentation(),
       new IORedisInstrumentation(),
       new KafkaJsInstrumentation(),
     ],
   });
-  sdk.start();
-  return sdk;
+  return provider;
 }
 
 /** Flushes buffered spans; called last during graceful shutdown. */
 export async function shutdownTracing(): Promise<void> {
-  const current = sdk;
-  sdk = undefined;
+  const current = provider;
+  provider = undefined;
+  unregister?.();
+  unregister = undefined;
   await current?.shutdown();
 }

@@ -1,4 +1,4 @@
-// migrate-mongo 12 (the last CommonJS major) ships no types; this covers the programmatic API used here.
+// migrate-mongo ships no types; this covers the programmatic API used here, as its ESM entry exports it.
 declare module 'migrate-mongo' {
   import type { Db, MongoClient } from 'mongodb';
 

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import { ProblemSchema as Problem } from '@platform/kit';
+import { Type } from 'typebox';
+import { problems } from '@platform/kit';
 
 /** Same rule as the events' sku: upper-case letters, digits and dashes, so no operator or `$` key gets through. */
 const Sku = Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{1,39}$', description: 'Stock keeping unit, e.g. TSHIRT-RED-M' });
@@ -42,7 +42,7 @@ export const getStockSchema = {
   security,
   summary: 'Stock of one sku',
   params: SkuParams,
-  response: { 200: StockView, 400: Problem, 401: Problem, 404: Problem },
+  response: { 200: StockView, ...problems(400, 401, 404) },
 };
 
 export const restockSchema = {
@@ -51,7 +51,7 @@ export const restockSchema = {
   summary: 'Add received units (admin)',
   params: SkuParams,
   body: RestockBody,
-  response: { 200: StockView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem },
+  response: { 200: StockView, ...problems(400, 401, 403, 404, 409) },
 };
 
 export const adjustSchema = {
@@ -60,5 +60,5 @@ export const adjustSchema = {
   summary: 'Correct the available units (admin); never below zero',
   params: SkuParams,
   body: AdjustBody,
-  response: { 200: StockView, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem },
+  response: { 200: StockView, ...problems(400, 401, 403, 404, 409) },
 };

@@ -1,11 +1,12 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { ORDER_STATUSES } from '../domain/order';
+import { cursorPattern } from '../domain/cursor';
 import { problems } from './problem';
 
 const objectId = (description = '24-hex id') => Type.String({ pattern: '^[0-9a-f]{24}$', description });
 const ObjectId = objectId();
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
-const Status = Type.Union(ORDER_STATUSES.map((status) => Type.Literal(status)));
+const Status = Type.Enum(ORDER_STATUSES);
 const security = [{ bearerAuth: [] }];
 const tags = ['orders'];
 
@@ -79,9 +80,7 @@ export const listOrdersSchema = {
   querystring: Type.Object(
     {
       limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-      cursor: Type.Optional(
-        Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$', description: 'nextCursor of the previous page' }),
-      ),
+      cursor: Type.Optional(Type.String({ pattern: cursorPattern, description: 'nextCursor of the previous page' })),
       status: Type.Optional(Status),
       userId: Type.Optional(objectId('Admins only: one user’s orders')),
     },

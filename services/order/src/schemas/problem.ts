@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { defineProblems } from '@platform/kit';
 
 const DESCRIPTIONS: Record<number, string> = {

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 import { productSorts, type ProductSort } from '../domain/product';
 
 // Limits mirror the event contract in @platform/events (product.ts, common.ts): whatever the API accepts, the
@@ -62,7 +62,12 @@ export const ListProductsQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     cursor: Type.Optional(
-      Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 512, description: 'nextCursor of the previous page' }),
+      Type.String({
+        pattern: '^[A-Za-z0-9_-]+$',
+        maxLength: 512,
+        // The position holds the sort key (a name, a price or a date), so no pattern can tell a valid one.
+        description: 'nextCursor of the previous page, with the same sort; any other value is 400 INVALID_CURSOR',
+      }),
     ),
     category: Type.Optional(Category),
     minPrice: Type.Optional(PriceMinor),

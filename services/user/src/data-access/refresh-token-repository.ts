@@ -48,6 +48,10 @@ export function createRefreshTokenRepository(connection: Connection): RefreshTok
       return result.modifiedCount;
     },
 
+    async familyRevoked(familyId) {
+      return (await Tokens.exists({ familyId, revokedAt: { $ne: null } })) !== null;
+    },
+
     async deleteExpired(userId, now) {
       await Tokens.deleteMany({ userId: new Types.ObjectId(userId), expiresAt: { $lt: now } });
     },

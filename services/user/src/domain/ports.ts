@@ -25,6 +25,8 @@ export interface RefreshTokenRepository {
   find(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Revokes every token of the family; returns how many were still active. */
   revokeFamily(familyId: string, now: Date): Promise<number>;
+  /** Whether any token of the family was revoked: a revoked family stays revoked, whatever was added to it since. */
+  familyRevoked(familyId: string): Promise<boolean>;
   /** Housekeeping without a TTL index (FerretDB has none): drops a user's expired tokens. */
   deleteExpired(userId: string, now: Date): Promise<void>;
 }

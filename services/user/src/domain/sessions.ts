@@ -46,6 +46,12 @@ export async function issueSession(user: User, deps: SessionDeps, familyId: stri
  * Rotates a refresh token: the presented one is marked used and a new one of the same family is issued.
  * A token that was already used has been copied (stolen, or replayed by a broken client): the whole family is
  * revoked, so neither the thief nor the victim can continue that session and the user has to log in again.
+ *
+ * Two presentations of one token at once are such a reuse: the conditional update lets exactly one consume it, and
+ * the other revokes the family. The winner's new token must not outlive that revocation, whichever way the two
+ * interleave, so the family is checked after the consume (a revocation that came first) and again once the new
+ * token exists (a revocation that came meanwhile; any later one revokes the new token with the rest). A token of
+ * a revoked family is never honoured, even if a revocation raced past its insertion.
  */
 export async function refreshSession(refreshToken: string, deps: SessionDeps): Promise<Session> {
   const now = deps.now?.() ?? new Date();
@@ -53,15 +59,24 @@ export async function refreshSession(refreshToken: string, deps: SessionDeps): P
   const consumed = await deps.refreshTokens.consume(tokenHash, now);
   if (!consumed) {
     const known = await deps.refreshTokens.find(tokenHash);
-    if (known?.usedAt) {
-      await deps.refreshTokens.revokeFamily(known.familyId, now);
-      deps.audit.record({ action: 'refresh_token_reuse', outcome: 'revoked', targetId: known.userId });
-      throw RefreshTokenReused();
-    }
+    if (known?.usedAt) await revokeReusedFamily(known, deps, now);
     throw InvalidRefreshToken();
   }
+  if (await deps.refreshTokens.familyRevoked(consumed.familyId)) await revokeReusedFamily(consumed, deps, now);
   // The role is read again: a promotion or demotion takes effect at the next refresh.
   const user = await deps.users.findById(consumed.userId);
   if (!user) throw InvalidRefreshToken('the account no longer exists');
-  return issueSession(user, deps, consumed.familyId);
+  const session = await issueSession(user, deps, consumed.familyId);
+  if (await deps.refreshTokens.familyRevoked(consumed.familyId)) await revokeReusedFamily(consumed, deps, now);
+  return session;
+}
+
+async function revokeReusedFamily(
+  token: { familyId: string; userId: string },
+  deps: SessionDeps,
+  now: Date,
+): Promise<never> {
+  await deps.refreshTokens.revokeFamily(token.familyId, now);
+  deps.audit.record({ action: 'refresh_token_reuse', outcome: 'revoked', targetId: token.userId });
+  throw RefreshTokenReused();
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, importPKCS8, SignJWT, type JSONWebKeySet, type JWK, type KeyLike } from 'jose';
+import { exportJWK, importPKCS8, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import type { AccessTokenSigner } from './ports';
 import type { Role } from './user';
 
 export interface SigningKeys {
   kid: string;
-  privateKey: KeyLike;
+  privateKey: CryptoKey;
   /** The current public key first, then the previous ones still accepted during a rotation. */
   jwks: JSONWebKeySet;
 }

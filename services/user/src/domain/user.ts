@@ -29,8 +29,8 @@ export interface RefreshTokenRecord {
 }
 
 export interface AuditEntry {
-  action: 'register' | 'login' | 'lockout' | 'logout' | 'refresh_token_reuse' | 'role_change';
-  outcome: 'ok' | 'failed' | 'locked' | 'revoked';
+  action: 'register' | 'login' | 'lockout' | 'logout' | 'refresh_token_reuse' | 'role_change' | 'admin_bootstrap';
+  outcome: 'ok' | 'failed' | 'locked' | 'revoked' | 'refused' | 'duplicate';
   actorId?: string | null;
   targetId?: string | null;
   /** Why it failed, or what changed; never a secret. */

@@ -14,7 +14,13 @@ async function adminBootstrapPlugin(app: FastifyInstance, options: AdminBootstra
     { email: options.email, password: options.password },
     { users: app.users, passwords: app.passwords, audit: app.auditTrail(app.log) },
   );
-  app.log.info({ outcome }, 'configured admin ensured');
+  if (outcome === 'refused') {
+    // The operator must resolve it (another address, or that account's own password); nobody is promoted meanwhile.
+    app.log.error(
+      { outcome },
+      'ADMIN_EMAIL belongs to an account whose password is not ADMIN_PASSWORD: not promoted to admin',
+    );
+  } else app.log.info({ outcome }, 'configured admin ensured');
 }
 
 export const adminBootstrap = fp(adminBootstrapPlugin, {

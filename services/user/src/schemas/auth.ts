@@ -1,12 +1,24 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
+import { minPasswordLength } from '../domain/password-policy';
 import { refreshTokenPattern } from '../domain/refresh-tokens';
 import { Email } from './users';
 
-/** Upper bound only: the strength rules answer WEAK_PASSWORD with a reason, which a schema error could not. */
+/** Logging in: any password an account could have; a wrong one is INVALID_CREDENTIALS like any other. */
 const Password = Type.String({ minLength: 1, maxLength: 128 });
+/**
+ * Choosing a password: the length rule in the schema, so the API document says what the handler accepts (counted
+ * in characters, as the policy counts them); the other rules (common, containing the email) answer WEAK_PASSWORD.
+ */
+const NewPassword = Type.String({
+  minLength: minPasswordLength,
+  maxLength: 128,
+  description: `At least ${minPasswordLength} characters, not a common password, not containing the email`,
+});
 const RefreshToken = Type.String({ pattern: refreshTokenPattern, description: 'Opaque refresh token' });
 
 export const Credentials = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
+
+export const NewAccount = Type.Object({ email: Email, password: NewPassword }, { additionalProperties: false });
 
 export const RefreshBody = Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false });
 

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { defineProblems } from '@platform/kit';
 
 /** The user service's problem answers: the kit's shape plus the rule a weak password breaks. */

@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
+import { cursorPattern } from '../domain/cursor';
 
 export const ObjectId = Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex id' });
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
@@ -15,9 +16,7 @@ export const UserParams = Type.Object({ id: ObjectId }, { additionalProperties: 
 export const ListUsersQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    cursor: Type.Optional(
-      Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$', description: 'nextCursor of the previous page' }),
-    ),
+    cursor: Type.Optional(Type.String({ pattern: cursorPattern, description: 'nextCursor of the previous page' })),
     role: Type.Optional(Role),
   },
   { additionalProperties: false },

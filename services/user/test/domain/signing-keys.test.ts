@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { loadSigningKeys } from '../../src/domain/signing-keys';
 import { generateSigningKey } from '../helpers/app';
@@ -18,13 +19,15 @@ describe('signing keys', () => {
   });
 
   it.each([
-    ['an Ed448 key', () => generateKeyPair('EdDSA', { crv: 'Ed448', extractable: true })],
-    ['a P-256 key', () => generateKeyPair('ES256', { extractable: true })],
-  ])('when JWT_PRIVATE_KEY holds %s, then loading fails instead of signing with it', async (_case, generate) => {
-    const { privateKey } = await generate();
+    // jose 6 only generates Ed25519 for EdDSA; node:crypto still makes the Ed448 key an operator could paste.
+    [
+      'an Ed448 key',
+      async () => generateKeyPairSync('ed448').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ],
+    ['a P-256 key', async () => exportPKCS8((await generateKeyPair('ES256', { extractable: true })).privateKey)],
+  ])('when JWT_PRIVATE_KEY holds %s, then loading fails instead of signing with it', async (_case, generatePem) => {
+    const privateKeyPem = await generatePem();
 
-    await expect(
-      loadSigningKeys({ privateKeyPem: await exportPKCS8(privateKey), keyId: 'k', previousPublicKeys: [] }),
-    ).rejects.toThrow();
+    await expect(loadSigningKeys({ privateKeyPem, keyId: 'k', previousPublicKeys: [] })).rejects.toThrow();
   });
 });

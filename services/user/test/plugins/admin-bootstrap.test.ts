@@ -47,8 +47,8 @@ describe('admin bootstrap from configuration', () => {
     }
   });
 
-  it('when ADMIN_EMAIL belongs to a customer, then the customer is promoted and keeps their own password', async () => {
-    const email = newEmail('promote');
+  it('when ADMIN_EMAIL belongs to a customer with another password, then nobody is promoted (first to register the address does not become admin)', async () => {
+    const email = newEmail('squatter');
     const env = await testEnv();
     await migrateUp(migrationsDir, env.MONGO_URL!);
     const plain = await start(env);
@@ -57,9 +57,34 @@ describe('admin bootstrap from configuration', () => {
 
     const withAdmin = await start({ ...env, ADMIN_EMAIL: email, ADMIN_PASSWORD: adminPassword });
     try {
-      expect(await withAdmin.mongo.collection(usersCollection).findOne({ email })).toMatchObject({ role: 'admin' });
-      expect((await login(withAdmin, email, strongPassword)).statusCode).toBe(200);
+      expect(await withAdmin.mongo.collection(usersCollection).findOne({ email })).toMatchObject({
+        role: 'customer',
+      });
+      const session = (await login(withAdmin, email, strongPassword)).json<{ accessToken: string }>();
+      const users = await withAdmin.inject({
+        method: 'GET',
+        url: '/users',
+        headers: { authorization: `Bearer ${session.accessToken}` },
+      });
+      expect(users.statusCode).toBe(403);
       expect((await login(withAdmin, email, adminPassword)).statusCode).toBe(401);
+    } finally {
+      await withAdmin.close();
+    }
+  });
+
+  it('when ADMIN_EMAIL belongs to a customer whose password is ADMIN_PASSWORD, then that account is promoted', async () => {
+    const email = newEmail('operator');
+    const env = await testEnv();
+    await migrateUp(migrationsDir, env.MONGO_URL!);
+    const plain = await start(env);
+    await register(plain, email, adminPassword);
+    await plain.close();
+
+    const withAdmin = await start({ ...env, ADMIN_EMAIL: email, ADMIN_PASSWORD: adminPassword });
+    try {
+      expect(await withAdmin.mongo.collection(usersCollection).findOne({ email })).toMatchObject({ role: 'admin' });
+      expect((await login(withAdmin, email, adminPassword)).statusCode).toBe(200);
     } finally {
       await withAdmin.close();
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Static } from '@sinclair/typebox';
+import type { Static } from 'typebox';
 import type { StockRecord } from '../../domain/ports';
 import { adjustStock, getStock, restock } from '../../domain/stock';
 import { adjustSchema, getStockSchema, restockSchema, type StockView } from '../../schemas/stock';

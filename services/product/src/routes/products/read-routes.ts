@@ -37,7 +37,7 @@ export async function productReadRoutes(app: FastifyInstance): Promise<void> {
       const body = { items: page.items.map(presentProduct), nextCursor: page.nextCursor };
       const etag = representationETag(body);
       reply.header('etag', etag);
-      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return body;
     },
   );
@@ -57,7 +57,7 @@ export async function productReadRoutes(app: FastifyInstance): Promise<void> {
       const product = await getProduct({ by: 'id', id: request.params.id }, deps);
       const etag = productETag(product);
       reply.header('etag', etag);
-      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return presentProduct(product);
     },
   );
@@ -77,7 +77,7 @@ export async function productReadRoutes(app: FastifyInstance): Promise<void> {
       const product = await getProduct({ by: 'sku', sku: request.params.sku }, deps);
       const etag = productETag(product);
       reply.header('etag', etag);
-      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return presentProduct(product);
     },
   );

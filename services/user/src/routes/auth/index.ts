@@ -4,7 +4,7 @@ import { login } from '../../domain/login';
 import { logout } from '../../domain/logout';
 import { registerUser } from '../../domain/register-user';
 import { refreshSession, type Session, type SessionDeps } from '../../domain/sessions';
-import { Credentials, RefreshBody, Session as SessionSchema } from '../../schemas/auth';
+import { Credentials, NewAccount, RefreshBody, Session as SessionSchema } from '../../schemas/auth';
 import { NoContent, createDenyList } from '@platform/kit';
 import { problems } from '../../schemas/problem';
 import { User } from '../../schemas/users';
@@ -38,7 +38,7 @@ export default async function authRoutes(fastify: FastifyInstance): Promise<void
       schema: {
         tags: ['auth'],
         summary: 'Create a customer account',
-        body: Credentials,
+        body: NewAccount,
         response: { 201: User, ...problems(400, 409) },
       },
     },

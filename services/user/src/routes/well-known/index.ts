@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { JSONWebKeySet } from 'jose';
+import type { Static } from 'typebox';
 import { Jwks } from '../../schemas/auth';
 
 export interface WellKnownOptions {
@@ -23,7 +24,7 @@ export default async function wellKnownRoutes(fastify: FastifyInstance, options:
     },
     async function jwks(_request, reply) {
       // Verifiers re-fetch on an unknown kid anyway, so a short cache only spares us repeated downloads.
-      return reply.header('cache-control', 'public, max-age=300').send(options.jwks as typeof Jwks.static);
+      return reply.header('cache-control', 'public, max-age=300').send(options.jwks as Static<typeof Jwks>);
     },
   );
 }

@@ -36,6 +36,30 @@ describe('POST /auth/refresh', () => {
     expect(rotated).toMatchObject({ familyId: old?.familyId, usedAt: null, revokedAt: null });
   });
 
+  it('when one refresh token is presented twice at once, then at most one succeeds and no token of the family stays usable if reuse was detected', async () => {
+    const tokens = t.app.mongo.collection('refresh_tokens');
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 6; round++) {
+      const { session } = await registerAndLogin(t.app);
+      const { familyId } = (await tokens.findOne({ tokenHash: tokenHash(session.refreshToken) }))!;
+
+      const answers = await Promise.all([refresh(session.refreshToken), refresh(session.refreshToken)]);
+
+      const statuses = answers.map((a) => a.statusCode);
+      outcomes.add([...statuses].sort().join(','));
+      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+      for (const refused of answers.filter((a) => a.statusCode !== 200)) {
+        expect(refused.statusCode).toBe(401);
+        expect(refused.json()).toMatchObject({ code: 'REFRESH_TOKEN_REUSED' });
+      }
+      // Reuse was detected (one of the two was refused): the family is revoked, the winner's new token included.
+      expect(await tokens.countDocuments({ familyId, usedAt: null, revokedAt: null })).toBe(0);
+      const winner = answers.find((a) => a.statusCode === 200);
+      if (winner) expect((await refresh(winner.json<SessionBody>().refreshToken)).statusCode).toBe(401);
+    }
+    expect([...outcomes].every((o) => o === '200,401' || o === '401,401')).toBe(true);
+  });
+
   it('when a used refresh token is presented again, then 401 REFRESH_TOKEN_REUSED and the whole family is revoked, newest token included', async () => {
     const { userId, session } = await registerAndLogin(t.app);
     const second = (await refresh(session.refreshToken)).json<SessionBody>();

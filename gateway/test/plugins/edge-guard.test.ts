@@ -56,6 +56,14 @@ describe('authentication at the edge', () => {
     expect(response.json()).toMatchObject({ code: 'INVALID_TOKEN', detail: 'bad signature' });
   });
 
+  it('when a validly signed token has a sub that is not a string, then 401 INVALID_TOKEN, not 500', async () => {
+    const token = await gw.issuer.token({ userId }, { claims: { sub: 12345 } });
+    const { response, reachedService } = await getMe(`Bearer ${token}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(reachedService).toBe(false);
+  });
+
   it('when the token is unsigned (alg none), then 401 INVALID_TOKEN', async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = unsignedToken({

@@ -1,0 +1,272 @@
+import fp from 'fastify-plugin';
+import {
+  AuthErrors,
+  KitErrors,
+  denyListKey,
+  getOrCreate,
+  isAppError,
+  type AppError,
+  type Principal,
+} from '@platform/kit';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
+import type { Redis } from 'ioredis';
+import { Counter } from 'prom-client';
+import { accountKey, createAllowlist, createBlockedSet } from '../domain/rate-limit';
+import type { Access } from '../domain/route-access';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest of guarded routes: a client already over its per-IP limit is refused before anything is read. */
+    refuseKnownFloods: onRequestAsyncHookHandler;
+    /** preHandler of guarded routes: rate limits, authentication and the role check, in one Redis round trip. */
+    guardEdge: preHandlerAsyncHookHandler;
+  }
+}
+
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export interface EdgeGuardOptions {
+  /** public, authenticated or admin: decided on the canonical path (request.target). */
+  accessFor(request: FastifyRequest): Access;
+  /** Register, login and refresh: limited per client IP and account on top of the rest. */
+  isCredentialCall(request: FastifyRequest): boolean;
+  limits: {
+    /** Every call per client IP, before authentication: anonymous floods and floods of bad tokens. */
+    ip: Limit;
+    /** Every call per user, once a token identified one. */
+    user: Limit;
+    credentials: Limit;
+  };
+  /** IPs and CIDRs of internal callers that no limit applies to. */
+  allowlist: readonly string[];
+}
+
+type LimitName = 'ip' | 'user' | 'credentials';
+
+interface Counted {
+  name: LimitName;
+  key: string;
+  limit: Limit;
+  count: number;
+  resetMs: number;
+}
+
+/**
+ * One round trip for everything the edge asks Redis per request: each applicable fixed-window counter (INCR, the
+ * window starting with its first hit) with its remaining time, and whether the token's id is on the logout
+ * deny-list. KEYS: the counters, then the deny-list key if any; ARGV: each counter's window in ms.
+ */
+const COUNT_AND_CHECK = `
+local result = {}
+local counters = #ARGV
+for i = 1, counters do
+  local count = redis.call('INCR', KEYS[i])
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[i])
+    ttl = tonumber(ARGV[i])
+  end
+  result[2 * i - 1] = count
+  result[2 * i] = ttl
+end
+if #KEYS > counters then result[2 * counters + 1] = redis.call('EXISTS', KEYS[#KEYS]) end
+return result`;
+
+type CountAndCheck = (numberOfKeys: number, ...keysAndArgs: Array<string | number>) => Promise<number[]>;
+
+function countAndCheck(redis: Redis): CountAndCheck {
+  const name = 'gatewayCountAndCheck';
+  if (!(name in redis)) redis.defineCommand(name, { lua: COUNT_AND_CHECK });
+  const command = (redis as unknown as Record<string, CountAndCheck>)[name]!;
+  return command.bind(redis);
+}
+
+/**
+ * The edge's checks for proxied and its own API routes, in one preHandler and at most one Redis round trip:
+ *
+ * 1. The bearer token, if any, is verified locally (the kit's verifier: signature and claim types, results
+ *    cached until expiry).
+ * 2. One Redis script counts the call against the limits that apply (per client IP always; per user once a token
+ *    verified; per IP and account on credential routes) and reads the deny-list entry of the token's id.
+ * 3. The answer, in this order: over the per-IP limit → 429 (so floods of anonymous calls and of failed
+ *    authentications are limited like any others); a protected route without a valid, unrevoked token → 401; a
+ *    customer on an admin route → 403; over the per-user or credential limit → 429. On public routes a bad token
+ *    only makes the caller anonymous.
+ *
+ * A client over its per-IP limit is remembered locally until its window ends, so a flood is refused in onRequest
+ * without reading its body, verifying its token or asking Redis. Counters are fixed windows in the shared Redis
+ * (keys `gateway:ratelimit:…`), so replicas draw on one budget. If Redis fails, the limits fail open (counted in
+ * `gateway_rate_limit_store_errors_total`) while the deny-list fails closed on protected routes (503), as in the
+ * kit. Hand-written rather than @fastify/rate-limit, which costs one round trip per limit and cannot share one
+ * with the deny-list read.
+ */
+async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions): Promise<void> {
+  const isAllowlisted = createAllowlist(options.allowlist);
+  const blocked = createBlockedSet();
+  const run = countAndCheck(app.redis);
+  const requireAdmin = app.requireRole('admin');
+  const refused = getOrCreate(
+    app.metrics,
+    'gateway_rate_limited_total',
+    () =>
+      new Counter({
+        name: 'gateway_rate_limited_total',
+        help: 'Requests refused with 429, by limit',
+        labelNames: ['limit'],
+        registers: [app.metrics],
+      }),
+  );
+  const storeErrors = getOrCreate(
+    app.metrics,
+    'gateway_rate_limit_store_errors_total',
+    () =>
+      new Counter({
+        name: 'gateway_rate_limit_store_errors_total',
+        help: 'Requests let through unlimited because Redis could not count them',
+        registers: [app.metrics],
+      }),
+  );
+
+  function tooMany(name: LimitName, limit: Limit, resetMs: number, request: FastifyRequest, key: string): AppError {
+    refused.inc({ limit: name });
+    if (name === 'credentials') {
+      request.log.warn(
+        { audit: { action: 'auth.rate-limited', actorId: request.ip, targetId: key, outcome: 'denied' } },
+        'auth.rate-limited',
+      );
+    }
+    const reset = String(Math.max(1, Math.ceil(resetMs / 1000)));
+    return KitErrors.TooManyRequests(`limit of ${limit.max} requests per ${limit.windowMs / 1000} s reached`, {
+      headers: {
+        'ratelimit-limit': String(limit.max),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': reset,
+        'retry-after': reset,
+      },
+    });
+  }
+
+  function counters(request: FastifyRequest, principal: Principal | undefined): Omit<Counted, 'count' | 'resetMs'>[] {
+    if (isAllowlisted(request.ip)) return [];
+    const list: Omit<Counted, 'count' | 'resetMs'>[] = [
+      { name: 'ip', key: `gateway:ratelimit:ip:${request.ip}`, limit: options.limits.ip },
+    ];
+    if (principal) {
+      list.push({ name: 'user', key: `gateway:ratelimit:user:${principal.userId}`, limit: options.limits.user });
+    }
+    if (options.isCredentialCall(request)) {
+      const account = accountKey(request.body) ?? '-';
+      list.push({
+        name: 'credentials',
+        key: `gateway:ratelimit:cred:${request.ip}:${account}`,
+        limit: options.limits.credentials,
+      });
+    }
+    return list;
+  }
+
+  async function verified(request: FastifyRequest): Promise<Principal | AppError | undefined> {
+    if (request.headers.authorization === undefined) return undefined;
+    try {
+      return await app.verifyAccessToken(request.headers.authorization);
+    } catch (err) {
+      if (isAppError(err)) return err;
+      throw err;
+    }
+  }
+
+  /** Counts and reads the deny-list; `revoked` is undefined when Redis could not be asked. */
+  async function ask(
+    planned: Omit<Counted, 'count' | 'resetMs'>[],
+    principal: Principal | undefined,
+    request: FastifyRequest,
+  ): Promise<{ counted: Counted[]; revoked: boolean | undefined }> {
+    if (planned.length === 0 && !principal) return { counted: [], revoked: false };
+    const keys = planned.map((c) => c.key);
+    if (principal) keys.push(denyListKey(principal.jti));
+    try {
+      const result = await run(keys.length, ...keys, ...planned.map((c) => c.limit.windowMs));
+      const counted = planned.map((c, i) => ({ ...c, count: result[2 * i]!, resetMs: result[2 * i + 1]! }));
+      return { counted, revoked: principal ? result[2 * planned.length] === 1 : false };
+    } catch (err) {
+      storeErrors.inc();
+      request.log.warn({ err }, 'rate limit store unavailable: limits not applied');
+      return { counted: [], revoked: undefined };
+    }
+  }
+
+  function exceeded(counted: Counted[], name: LimitName, request: FastifyRequest): void {
+    const over = counted.find((c) => c.name === name && c.count > c.limit.max);
+    if (!over) return;
+    if (name !== 'credentials') blocked.add(over.key, Date.now() + over.resetMs);
+    throw tooMany(name, over.limit, over.resetMs, request, over.key);
+  }
+
+  function rateLimitHeaders(reply: FastifyReply, counted: Counted[]): void {
+    let tightest: Counted | undefined;
+    for (const c of counted) {
+      if (!tightest || c.limit.max - c.count < tightest.limit.max - tightest.count) tightest = c;
+    }
+    if (!tightest) return;
+    reply.header('ratelimit-limit', tightest.limit.max);
+    reply.header('ratelimit-remaining', Math.max(0, tightest.limit.max - tightest.count));
+    reply.header('ratelimit-reset', Math.max(1, Math.ceil(tightest.resetMs / 1000)));
+  }
+
+  app.decorate('refuseKnownFloods', async function refuseKnownFloods(request: FastifyRequest) {
+    const key = `gateway:ratelimit:ip:${request.ip}`;
+    const until = blocked.until(key);
+    if (until !== undefined && !isAllowlisted(request.ip)) {
+      throw tooMany('ip', options.limits.ip, until - Date.now(), request, key);
+    }
+  });
+
+  app.decorate('guardEdge', async function guardEdge(request: FastifyRequest, reply: FastifyReply) {
+    const access = options.accessFor(request);
+    const token = await verified(request);
+    let principal = token && !isAppError(token) ? token : undefined;
+    const userKey = principal && `gateway:ratelimit:user:${principal.userId}`;
+    if (userKey && blocked.until(userKey) !== undefined && !isAllowlisted(request.ip)) {
+      throw tooMany('user', options.limits.user, blocked.until(userKey)! - Date.now(), request, userKey);
+    }
+
+    const { counted, revoked } = await ask(counters(request, principal), principal, request);
+    exceeded(counted, 'ip', request);
+    if (principal && revoked !== false) {
+      if (access !== 'public' && revoked === undefined) {
+        throw KitErrors.ServiceUnavailable('cannot check token revocation right now', {
+          headers: { 'retry-after': '2' },
+        });
+      }
+      if (access !== 'public') throw AuthErrors.TokenRevoked();
+      principal = undefined;
+    }
+    if (access !== 'public') {
+      if (isAppError(token)) throw token;
+      if (!principal) throw AuthErrors.Unauthenticated('send an access token as "Authorization: Bearer <token>"');
+    }
+    if (principal) {
+      request.principal = principal;
+      request.log = request.log.child({ userId: principal.userId });
+    }
+    if (access === 'admin') await requireAdmin.call(app, request, reply);
+    exceeded(counted, 'user', request);
+    exceeded(counted, 'credentials', request);
+    rateLimitHeaders(reply, counted);
+  });
+}
+
+export const edgeGuard = fp(edgeGuardPlugin, {
+  name: 'gateway-edge-guard',
+  fastify: '5.x',
+  dependencies: ['kit-auth', 'kit-redis', 'kit-metrics'],
+});
