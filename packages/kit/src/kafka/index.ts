@@ -23,3 +23,5 @@ export { findParked, requeueParked } from './outbox-parked';
 export type { ParkedDocument } from './outbox-parked';
 export type { OutboxRelay, OutboxRelayOptions, OutboxStamp } from './outbox-relay';
 export { describeError, isBrokerUnavailable, needsNewProducer } from './kafka-errors';
+export { readDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER } from './dead-letters';
+export type { DeadLetter } from './dead-letters';

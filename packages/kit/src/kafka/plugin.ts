@@ -163,6 +163,13 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
     },
   });
 
+  // A consumer that kafkajs gave up on stays down until the process restarts: tell the orchestrator so.
+  app.health.registerLiveness('kafka-consumers', async function consumersAlive() {
+    const dead = consumers.filter((c) => !c.isAlive()).length;
+    if (dead > 0) throw new Error(`${dead} Kafka consumer(s) stopped for good`);
+    return true;
+  });
+
   app.addHook('onReady', async function startConsumers() {
     await Promise.all(consumers.map((c) => c.start()));
     relays.forEach((r) => r.start());
