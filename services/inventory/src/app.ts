@@ -22,6 +22,7 @@ const topics = [
   Topics.OrderCreated,
   Topics.OrderCancelled,
   Topics.OrderConfirmed,
+  Topics.OrderRejected,
   Topics.InventoryReserved,
   Topics.InventoryRejected,
 ];
@@ -33,7 +34,7 @@ export async function buildApp(config: Readonly<InventoryConfig>, deps: AppDeps 
   // inventory.reserved / inventory.rejected are written with the reservation's outcome and relayed from there.
   const outbox = app.kafka.addOutboxRelay('reservations');
   await app.register(repositories, { outbox });
-  await app.register(inventory, { reservationTtlMs: config.RESERVATION_TTL_MS });
+  await app.register(inventory);
   await app.register(stockRoutes, { prefix: '/stock' });
   await app.register(consumers);
   await app.register(reservationSweeper, { intervalMs: config.RESERVATION_SWEEP_INTERVAL_MS });

@@ -8,7 +8,6 @@ export interface ReservationDocument extends OutboxFields {
   orderId: string;
   lines: ReservationLine[];
   status: ReservationStatus;
-  expiresAt?: Date;
   cancelRequested: boolean;
   releasePending: boolean;
   releaseCause?: ReleaseCause;
@@ -39,10 +38,10 @@ const reservationSchema = new Schema<ReservationDocument>(
     orderId: { type: String, required: true },
     lines: { type: [lineSchema], default: [] },
     status: { type: String, required: true, enum: ['PENDING', 'RESERVED', 'REJECTED', 'RELEASED', 'CONFIRMED'] },
-    expiresAt: { type: Date },
     cancelRequested: { type: Boolean, required: true, default: false },
     releasePending: { type: Boolean, required: true, default: false },
-    releaseCause: { type: String, enum: ['cancelled', 'expired'] },
+    // `expired` only on reservations released by the time-based expiry this service no longer has.
+    releaseCause: { type: String, enum: ['cancelled', 'rejected', 'expired'] },
     rejectedLines: { type: [rejectedLineSchema], default: undefined },
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
@@ -53,8 +52,6 @@ const reservationSchema = new Schema<ReservationDocument>(
 // the relay's index, built by the kit's migration.
 reservationSchema.plugin(outboxSchemaPlugin);
 reservationSchema.index({ orderId: 1 }, { unique: true });
-// The sweeper's query: RESERVED and expired, oldest first.
-reservationSchema.index({ status: 1, expiresAt: 1 });
 // Releases a crash interrupted.
 reservationSchema.index({ releasePending: 1 });
 

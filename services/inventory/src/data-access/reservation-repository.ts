@@ -64,10 +64,9 @@ export function createReservationRepository(connection: Connection, relay: Outbo
     requestCancel(orderId) {
       return changed(orderId, { status: 'PENDING' }, { $set: { cancelRequested: true } });
     },
-    release(orderId, { from, leaseOwner, expiredBefore }, cause) {
+    release(orderId, { from, leaseOwner }, cause) {
       const filter: QueryFilter<ReservationDocument> = { status: { $in: from } };
       if (leaseOwner !== undefined) filter.leaseOwner = leaseOwner;
-      if (expiredBefore !== undefined) filter.expiresAt = { $lt: expiredBefore };
       return changed(orderId, filter, {
         $set: { status: 'RELEASED', releaseCause: cause, releasePending: true },
         $unset: NO_LEASE,
@@ -79,21 +78,14 @@ export function createReservationRepository(connection: Connection, relay: Outbo
     confirm(orderId) {
       return changed(orderId, { status: 'RESERVED' }, { $set: { status: 'CONFIRMED' } });
     },
-    insertCancelled(orderId) {
+    insertCancelled(orderId, cause) {
       return insertIfAbsent(orderId, {
         lines: [],
         status: 'RELEASED',
-        releaseCause: 'cancelled',
+        releaseCause: cause,
         cancelRequested: true,
         releasePending: false,
       });
-    },
-    async findExpired(now, limit) {
-      const docs = await Reservations.find({ status: 'RESERVED', expiresAt: { $lt: now } })
-        .sort({ expiresAt: 1 })
-        .limit(limit)
-        .lean<ReservationDocument[]>();
-      return docs.map(toReservation).filter((r): r is Reservation => r !== null);
     },
     async findUnsettled(limit) {
       const docs = await Reservations.find({ releasePending: true }).limit(limit).lean<ReservationDocument[]>();
@@ -109,7 +101,6 @@ function toReservation(doc: ReservationDocument | null): Reservation | null {
     // FerretDB does not store an empty array written by an upsert: no lines reads back as no field.
     lines: (doc.lines ?? []).map(({ sku, quantity }) => ({ sku, quantity })),
     status: doc.status,
-    expiresAt: doc.expiresAt ?? null,
     cancelRequested: doc.cancelRequested === true,
     releasePending: doc.releasePending === true,
     leaseOwner: doc.leaseOwner ?? null,

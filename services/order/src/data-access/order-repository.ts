@@ -91,6 +91,17 @@ export function createOrderRepository(connection: Connection, relay: OutboxRelay
       return doc ? toOrder(doc) : findById(id);
     },
 
+    async findPendingPlacedBefore(date, limit) {
+      // Equality on the indexed status (what every backend answers from the index); the age is checked on the few
+      // PENDING orders that match, oldest first.
+      const docs = await model
+        .find({ status: OrderStatus.Pending, createdAt: { $lt: date } })
+        .sort({ createdAt: 1 })
+        .limit(limit)
+        .lean<OrderDocument[]>();
+      return docs.map(toOrder);
+    },
+
     async list({ userId, status, after, limit }) {
       const filter: QueryFilter<OrderDocument> = {};
       if (userId !== undefined) filter.userId = userId;
