@@ -43,7 +43,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     extra: options.extra,
     namespace: uniqueName('e2e').replace(/-/g, '_'),
     logDir: mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')),
-    logLevel: 'warn',
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
     secrets: {
       JWT_PRIVATE_KEY: testKeyPem(),
       JWT_KEY_ID: uniqueName('kid'),

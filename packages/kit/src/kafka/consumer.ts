@@ -51,6 +51,14 @@ export interface EventConsumer {
   isAlive(): boolean;
 }
 
+/**
+ * kafkajs' defaults (30 s session, 60 s rebalance) make a group wait half a minute after a broker restart: the
+ * members from before it are still in the group the broker reloaded, and the coordinator waits for them to
+ * rejoin or time out before the restarted consumers may join. 10 s (the broker's minimum is 6 s) bounds that wait;
+ * a handler never holds a partition silently that long (retry waits heartbeat every second).
+ */
+const GROUP_TIMINGS = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
+
 export function createConsumer<Topics extends Record<string, unknown>>(
   options: CreateConsumerOptions<Topics>,
 ): EventConsumer {
@@ -59,7 +67,12 @@ export function createConsumer<Topics extends Record<string, unknown>>(
   const topics = [...handlers.keys()];
   if (topics.length === 0) throw new Error(`consumer group ${groupId} has no handlers`);
 
-  const consumer = kafka.consumer({ ...options.consumerConfig, groupId, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    ...GROUP_TIMINGS,
+    ...options.consumerConfig,
+    groupId,
+    allowAutoTopicCreation: false,
+  });
   const ownsDeadLetterProducer = options.deadLetterProducer === undefined;
   const deadLetterProducer =
     options.deadLetterProducer ?? createProducer({ kafka, registry: options.registry, logger });
