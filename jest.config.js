@@ -24,6 +24,7 @@ module.exports = {
     // The package's CommonJS entry is a proxy that turns every export into a promise; the kit imports the ESM one.
     '^migrate-mongo$': '<rootDir>/node_modules/migrate-mongo/lib/migrate-mongo.js',
     '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
+    '^@platform/kit/migrations$': '<rootDir>/packages/kit/src/kit-migration.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/packages/test-kit/src/global-setup.ts',

@@ -14,6 +14,8 @@ export interface TestPlatformOptions {
   otlpEndpoint?: string;
   /** Also run the gateway in front of the services, on free ports of its own. */
   gateway?: boolean;
+  /** Extra environment per deployable, e.g. `{ order: { ORDER_PENDING_TIMEOUT_MS: '5000' } }`. */
+  extra?: Parameters<typeof startPlatform>[0]['extra'];
 }
 
 /**
@@ -38,9 +40,10 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     ports,
     ...(options.gateway ? { gateway: { http: await freePort(), metrics: await freePort() } } : {}),
     otlpEndpoint: options.otlpEndpoint,
+    extra: options.extra,
     namespace: uniqueName('e2e').replace(/-/g, '_'),
     logDir: mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')),
-    logLevel: 'warn',
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
     secrets: {
       JWT_PRIVATE_KEY: testKeyPem(),
       JWT_KEY_ID: uniqueName('kid'),

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { runMigrations } from '@platform/kit';
-import { isolatedMongoUrl } from '@platform/test-kit';
+import { isolatedMongoUrl, migrateDownAll } from '@platform/test-kit';
 import mongoose from 'mongoose';
 
 describe('migrations', () => {
-  it('when applied and rolled back, then the processed-events unique index comes and goes', async () => {
+  it('when applied, then the processed-event marks have their pruning index (keyed by _id); when rolled back, then it is gone', async () => {
     const mongoUrl = isolatedMongoUrl('gateway');
     const migrationsDir = path.join(__dirname, '..', '..', 'migrations');
     const connection = await mongoose.createConnection(mongoUrl).asPromise();
@@ -17,8 +17,8 @@ describe('migrations', () => {
     };
     try {
       await runMigrations('up', { mongoUrl, migrationsDir });
-      expect(await indexes()).toEqual([{ name: 'groupId_1_eventId_1', key: { groupId: 1, eventId: 1 }, unique: true }]);
-      await runMigrations('down', { mongoUrl, migrationsDir });
+      expect(await indexes()).toEqual([{ name: 'processedAt_1', key: { processedAt: 1 }, unique: undefined }]);
+      await migrateDownAll(migrationsDir, mongoUrl);
       expect(await indexes()).toEqual([]);
     } finally {
       await connection.dropDatabase();

@@ -24,7 +24,12 @@ export const topicCatalogue: { [T in Topic]: { summary: string; producer: string
     producer: 'order',
     consumers: ['inventory', 'gateway'],
   },
-  'order.rejected': { summary: 'Stock could not be reserved.', producer: 'order', consumers: ['gateway'] },
+  'order.rejected': {
+    summary:
+      'Stock could not be reserved, or the order timed out waiting for it (reason TIMEOUT); inventory releases what it holds.',
+    producer: 'order',
+    consumers: ['inventory', 'gateway'],
+  },
   'order.cancelled': {
     summary: 'The owner or an admin cancelled the order; inventory releases its reservation.',
     producer: 'order',

@@ -5,10 +5,20 @@ import type { FastifyInstance } from 'fastify';
 export type HealthCheck = () => Promise<boolean | void>;
 
 export interface HealthRegistry {
-  /** Adds a dependency that /health/ready checks. Infra plugins call this for their connection. */
+  /**
+   * Adds a dependency that /health/ready checks: only what serving HTTP needs (the database, Redis), so that every
+   * replica answers the same. Kafka is not one: writes wait in the outbox while the broker is away.
+   */
   register(name: string, check: HealthCheck): void;
-  /** Runs every check (in parallel, each bounded by the timeout). */
+  /**
+   * Adds a check that /health/live runs: something broken for good inside this process (a consumer kafkajs will not
+   * restart), which only a restart fixes. Never a dependency that may come back by itself.
+   */
+  registerLiveness(name: string, check: HealthCheck): void;
+  /** Runs every readiness check (in parallel, each bounded by the timeout). */
   check(): Promise<ReadinessReport>;
+  /** Runs every liveness check. */
+  checkLiveness(): Promise<ReadinessReport>;
 }
 
 export interface ReadinessReport {
@@ -34,27 +44,34 @@ function withTimeout(check: HealthCheck, timeoutMs: number): Promise<boolean | v
   return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
 }
 
+async function runChecks(checks: Map<string, HealthCheck>, checkTimeoutMs: number): Promise<ReadinessReport> {
+  const entries = await Promise.all(
+    [...checks].map(async ([name, check]) => {
+      try {
+        const ok = (await withTimeout(check, checkTimeoutMs)) !== false;
+        return [name, ok ? { status: 'up' as const } : { status: 'down' as const, error: 'check failed' }] as const;
+      } catch (err) {
+        return [name, { status: 'down' as const, error: (err as Error).message }] as const;
+      }
+    }),
+  );
+  const report = Object.fromEntries(entries);
+  const ok = entries.every(([, result]) => result.status === 'up');
+  return { status: ok ? 'ok' : 'unavailable', checks: report };
+}
+
 export function createHealthRegistry(checkTimeoutMs = 2_000): HealthRegistry {
-  const checks = new Map<string, HealthCheck>();
+  const readiness = new Map<string, HealthCheck>();
+  const liveness = new Map<string, HealthCheck>();
   return {
     register(name, check) {
-      checks.set(name, check);
+      readiness.set(name, check);
     },
-    async check() {
-      const entries = await Promise.all(
-        [...checks].map(async ([name, check]) => {
-          try {
-            const ok = (await withTimeout(check, checkTimeoutMs)) !== false;
-            return [name, ok ? { status: 'up' as const } : { status: 'down' as const, error: 'check failed' }] as const;
-          } catch (err) {
-            return [name, { status: 'down' as const, error: (err as Error).message }] as const;
-          }
-        }),
-      );
-      const report = Object.fromEntries(entries);
-      const ok = entries.every(([, result]) => result.status === 'up');
-      return { status: ok ? 'ok' : 'unavailable', checks: report };
+    registerLiveness(name, check) {
+      liveness.set(name, check);
     },
+    check: () => runChecks(readiness, checkTimeoutMs),
+    checkLiveness: () => runChecks(liveness, checkTimeoutMs),
   };
 }
 
@@ -73,17 +90,18 @@ const reportSchema = {
 } as const;
 
 /**
- * /health/live answers as long as the event loop runs (restart me if not);
- * /health/ready answers 503 naming the dependency that is down (send me no traffic).
+ * /health/live answers as long as the event loop runs and nothing inside the process is broken for good
+ * (restart me if not); /health/ready answers 503 naming the dependency that is down (send me no traffic).
  */
 async function healthPlugin(app: FastifyInstance, options: HealthOptions): Promise<void> {
   app.decorate('health', createHealthRegistry(options.checkTimeoutMs));
 
   app.get(
     '/health/live',
-    { logLevel: 'warn', schema: { hide: true, response: { 200: reportSchema } } },
-    async function live() {
-      return { status: 'ok', checks: {} };
+    { logLevel: 'warn', schema: { hide: true, response: { 200: reportSchema, 503: reportSchema } } },
+    async function live(_request, reply) {
+      const report = await app.health.checkLiveness();
+      return reply.code(report.status === 'ok' ? 200 : 503).send(report);
     },
   );
 

@@ -17,6 +17,8 @@ export { buildLoggerOptions, genRequestId, redactPaths, traceMixin } from './log
 export { AppError, KitErrors, createError, isAppError } from './errors/app-error';
 export type { AppErrorOptions, ErrorDefinition, ErrorFactory } from './errors/app-error';
 export { errorHandler } from './errors/error-handler';
+export { classifyFailure, isTransientError, PoisonMessageError, TransientError } from './errors/failure-kind';
+export type { FailureKind } from './errors/failure-kind';
 export { problemContentType, problemType } from './errors/problem';
 export type { Problem, InvalidField } from './errors/problem';
 export { health, createHealthRegistry } from './health';

@@ -1,8 +1,8 @@
 export { uniqueName, isolatedMongoUrl, requireEnv } from './names';
 export { waitFor } from './wait-for';
-export { freePort, startPrivateKafka, startPrivateRedis } from './private-infra';
+export { freePort, startPrivateFerretDb, startPrivateKafka, startPrivateRedis } from './private-infra';
 export { createTestIssuer, objectIdHex } from './issuer';
 export type { TestIssuer, TokenOptions } from './issuer';
-export { migrateUp } from './migrate';
+export { migrateDownAll, migrateUp } from './migrate';
 export { call } from './http';
 export type { ApiResponse, CallOptions } from './http';

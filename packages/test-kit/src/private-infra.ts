@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createKafka, createRedis, type Component } from '@platform/local-infra';
+import { createFerretDb, createKafka, createRedis, type Component } from '@platform/local-infra';
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -54,4 +54,15 @@ export async function startPrivateKafka(): Promise<Component> {
   });
   await kafka.start();
   return kafka;
+}
+
+/** A MongoDB-protocol database of the test's own, for tests that stop and restart it. Call `stop()` in afterAll. */
+export async function startPrivateFerretDb(): Promise<Component> {
+  const db = createFerretDb({
+    useEnv: false,
+    port: await freePort(),
+    runDir: mkdtempSync(path.join(os.tmpdir(), 'private-ferretdb-')),
+  });
+  await db.start();
+  return db;
 }

@@ -22,6 +22,7 @@ const topics = [
   Topics.OrderCreated,
   Topics.OrderCancelled,
   Topics.OrderConfirmed,
+  Topics.OrderRejected,
   Topics.InventoryReserved,
   Topics.InventoryRejected,
 ];
@@ -31,9 +32,9 @@ export async function buildApp(config: Readonly<InventoryConfig>, deps: AppDeps 
   await app.register(openapi, { title: 'inventory service', version: '1.0.0' });
   await app.register(infrastructure, { config, topics, numPartitions: topicPartitions, jwks: deps.jwks });
   // inventory.reserved / inventory.rejected are written with the reservation's outcome and relayed from there.
-  app.kafka.addOutboxRelay('reservations');
-  await app.register(repositories);
-  await app.register(inventory, { reservationTtlMs: config.RESERVATION_TTL_MS });
+  const outbox = app.kafka.addOutboxRelay('reservations');
+  await app.register(repositories, { outbox });
+  await app.register(inventory);
   await app.register(stockRoutes, { prefix: '/stock' });
   await app.register(consumers);
   await app.register(reservationSweeper, { intervalMs: config.RESERVATION_SWEEP_INTERVAL_MS });

@@ -5,6 +5,7 @@ import type { OrderConfig } from './config';
 import { consumers } from './consumers';
 import { ORDERS_COLLECTION } from './data-access/order-model';
 import { idempotencySweeper } from './plugins/idempotency-sweeper';
+import { orderDeadline } from './plugins/order-deadline';
 import { orderMetrics } from './plugins/order-metrics';
 import { productClient } from './plugins/product-client';
 import { repositories } from './plugins/repositories';
@@ -31,9 +32,9 @@ export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}
   const app = await createApp({ config });
   await app.register(openapi, { title: 'order service', version: '1.0.0', description: 'Orders and their lifecycle' });
   await app.register(infrastructure, { config, topics: TOPICS, numPartitions: topicPartitions, jwks: deps.jwks });
-  app.kafka.addOutboxRelay(ORDERS_COLLECTION);
+  const outbox = app.kafka.addOutboxRelay(ORDERS_COLLECTION);
 
-  await app.register(repositories);
+  await app.register(repositories, { outbox });
   await app.register(orderMetrics);
   await app.register(productClient, {
     baseUrl: config.PRODUCT_SERVICE_URL,
@@ -42,6 +43,10 @@ export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}
   await app.register(idempotencySweeper, {
     retentionMs: config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,
     intervalMs: config.IDEMPOTENCY_SWEEP_INTERVAL_MS,
+  });
+  await app.register(orderDeadline, {
+    pendingTimeoutMs: config.ORDER_PENDING_TIMEOUT_MS,
+    intervalMs: config.ORDER_DEADLINE_SWEEP_INTERVAL_MS,
   });
   await app.register(orderRoutes, { prefix: '/orders' });
   await app.register(consumers);

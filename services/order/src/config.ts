@@ -17,6 +17,10 @@ export interface OrderConfig extends BaseConfig, InfraConfig, AuthConfig {
   IDEMPOTENCY_KEY_RETENTION_HOURS: number;
   /** How often expired keys are purged (FerretDB has no TTL indexes). */
   IDEMPOTENCY_SWEEP_INTERVAL_MS: number;
+  /** The saga's deadline: an order PENDING for longer is REJECTED with reason TIMEOUT (and its stock released). */
+  ORDER_PENDING_TIMEOUT_MS: number;
+  /** How often each replica looks for orders past the deadline. */
+  ORDER_DEADLINE_SWEEP_INTERVAL_MS: number;
 }
 
 export const configSchema = defineConfigSchema<OrderConfig>({
@@ -32,4 +36,10 @@ export const configSchema = defineConfigSchema<OrderConfig>({
     .max(24 * 30)
     .default(24),
   IDEMPOTENCY_SWEEP_INTERVAL_MS: Joi.number().integer().min(1_000).default(600_000),
+  ORDER_PENDING_TIMEOUT_MS: Joi.number()
+    .integer()
+    .min(1_000)
+    .max(24 * 3_600_000)
+    .default(300_000),
+  ORDER_DEADLINE_SWEEP_INTERVAL_MS: Joi.number().integer().min(50).max(3_600_000).default(10_000),
 });

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { runMigrations } from '@platform/kit';
-import { isolatedMongoUrl } from '@platform/test-kit';
+import { isolatedMongoUrl, migrateDownAll } from '@platform/test-kit';
 import { idempotencyKeyModel } from '../src/data-access/idempotency-key-model';
 import { orderModel } from '../src/data-access/order-model';
 import { orderTransitionModel } from '../src/data-access/order-transition-model';
@@ -35,7 +35,7 @@ describe('migrations', () => {
 
     const up = await runMigrations('up', { mongoUrl, migrationsDir });
 
-    expect(up.files).toEqual(['20261122000001-initial-indexes.js']);
+    expect(up.files).toEqual(['20261122000001-initial-indexes.js', '20261201000001-kit-outbox-and-consumers.js']);
     for (const model of models) {
       const declared = asKeys(model.schema.indexes().map(([key]) => key));
       expect(await indexKeys(connection, model.collection.collectionName)).toEqual(declared);
@@ -48,9 +48,9 @@ describe('migrations', () => {
       expect(index?.unique).toBe(true);
     }
 
-    const down = await runMigrations('down', { mongoUrl, migrationsDir });
+    const undone = await migrateDownAll(migrationsDir, mongoUrl);
 
-    expect(down.files).toEqual(['20261122000001-initial-indexes.js']);
+    expect(undone).toEqual(['20261201000001-kit-outbox-and-consumers.js', '20261122000001-initial-indexes.js']);
     for (const model of models) {
       expect(await indexKeys(connection, model.collection.collectionName)).toEqual([]);
     }

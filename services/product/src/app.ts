@@ -29,10 +29,11 @@ export async function buildApp(config: Readonly<ProductConfig>, deps: AppDeps = 
     jwks: deps.jwks,
   });
   // Publishes the product.* events each write leaves in its document's outbox.
-  app.kafka.addOutboxRelay('products');
+  const outbox = app.kafka.addOutboxRelay('products');
 
   await app.register(productMetrics);
   await app.register(repositories, {
+    outbox,
     cacheKeyPrefix: config.CACHE_KEY_PREFIX,
     cacheTtlSeconds: config.CACHE_TTL_SECONDS,
     listCacheTtlSeconds: config.LIST_CACHE_TTL_SECONDS,

@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { runMigrations } from '@platform/kit';
-import { isolatedMongoUrl } from '@platform/test-kit';
+import { isolatedMongoUrl, migrateDownAll } from '@platform/test-kit';
 import { productSchema } from '../src/data-access/product-model';
 import { migrationsDir } from './helpers/app';
 
@@ -23,17 +23,25 @@ describe('migrations', () => {
     await runMigrations('up', { mongoUrl, migrationsDir });
 
     expect(await indexNames()).toEqual(
-      ['_id_', 'category_createdAt_id', 'createdAt_id', 'nameKey_id', 'priceMinor_id', 'sku_unique'].sort(),
+      [
+        '_id_',
+        'category_createdAt_id',
+        'createdAt_id',
+        'nameKey_id',
+        'outboxPending_1_outboxDueAt_1',
+        'priceMinor_id',
+        'sku_unique',
+      ].sort(),
     );
     const sku = (await client.db().collection('products').indexes()).find((index) => index.name === 'sku_unique');
     expect(sku).toMatchObject({ key: { sku: 1 }, unique: true });
 
-    await runMigrations('down', { mongoUrl, migrationsDir });
+    await migrateDownAll(migrationsDir, mongoUrl);
 
     expect(await indexNames()).toEqual(['_id_']);
   });
 
-  it('when compared with the model, then the migration creates exactly the indexes the model declares', async () => {
+  it('when compared with the model, then the migrations create exactly the indexes the model declares', async () => {
     const declared = productSchema
       .indexes()
       .map(([key, options]) => ({ key, name: options.name as string, unique: options.unique === true }));

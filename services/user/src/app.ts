@@ -42,10 +42,10 @@ export async function buildApp(config: Readonly<UserConfig>, deps: AppDeps = {})
     numPartitions: topicPartitions,
     jwks: { keys: [...signingKeys.jwks.keys, ...(deps.jwks?.keys ?? [])] },
   });
-  app.kafka.addOutboxRelay(usersCollection);
+  const outbox = app.kafka.addOutboxRelay(usersCollection);
 
   await app.register(audit);
-  await app.register(repositories);
+  await app.register(repositories, { outbox });
   await app.register(credentials, {
     signingKeys,
     issuer: config.AUTH_ISSUER,

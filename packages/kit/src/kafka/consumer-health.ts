@@ -3,25 +3,30 @@ import type { Logger } from 'pino';
 
 export interface ConsumerHealth {
   setRunning(running: boolean): void;
-  /** Running, joined to its group, and not crashed beyond what kafkajs restarts by itself. */
-  isHealthy(): boolean;
+  /** Started and joined to its group. */
+  isRunning(): boolean;
+  /** False once kafkajs gave up on the consumer for good (a crash it does not restart) while it should run. */
+  isAlive(): boolean;
 }
 
-/** Follows the consumer's instrumentation events, so a health check costs no broker round trip. */
+/**
+ * Follows the consumer's instrumentation events, so a check costs no broker round trip. An unreachable broker is
+ * not a death: kafkajs restarts the consumer after retriable errors (and our start retries), so during an outage
+ * the consumer is not running but alive. Only a crash kafkajs will not restart from is fatal, and only a process
+ * restart (the liveness probe failing) brings such a consumer back.
+ */
 export function trackHealth(consumer: Consumer, logger: Logger): ConsumerHealth {
   let running = false;
   let joined = false;
-  let crashed = false;
+  let dead = false;
   consumer.on(consumer.events.GROUP_JOIN, function onGroupJoin() {
     joined = true;
-    crashed = false;
   });
   consumer.on(consumer.events.CRASH, function onCrash({ payload }) {
     joined = false;
-    // kafkajs restarts the consumer after retriable errors. After any other it stays down for good, and only a
-    // process restart (the liveness probe failing on isHealthy) brings it back.
-    crashed = !payload.restart;
-    logger.error({ err: payload.error, restart: payload.restart }, 'Kafka consumer crashed');
+    if (!payload.restart) dead = true;
+    const message = payload.restart ? 'Kafka consumer crashed; kafkajs restarts it' : 'Kafka consumer stopped for good';
+    logger.error({ err: payload.error, restart: payload.restart }, message);
   });
   consumer.on(consumer.events.STOP, function onStop() {
     joined = false;
@@ -30,6 +35,7 @@ export function trackHealth(consumer: Consumer, logger: Logger): ConsumerHealth 
     setRunning(value) {
       running = value;
     },
-    isHealthy: () => running && joined && !crashed,
+    isRunning: () => running && joined,
+    isAlive: () => !(running && dead),
   };
 }

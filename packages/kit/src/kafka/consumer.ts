@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -7,8 +8,8 @@ import type { TopicHandler, TopicHandlers } from './handler';
 import { consumerMetrics, type ConsumerMetrics } from './kafka-metrics';
 import { processMessage, type CompiledHandler, type ProcessContext } from './process-message';
 import type { ProcessedEventStore } from './processed-events';
-import { createIdempotentProducer } from './producer';
-import type { BackoffOptions } from './retry';
+import { createProducer, type EventProducer } from './producer';
+import { backoffDelay, type BackoffOptions } from './retry';
 import { withConsumerSpan } from './trace-context';
 
 export interface CreateConsumerOptions<Topics extends Record<string, unknown>> {
@@ -18,26 +19,45 @@ export interface CreateConsumerOptions<Topics extends Record<string, unknown>> {
   processedEvents: ProcessedEventStore;
   registry: Registry;
   logger: Logger;
-  /** Handler attempts per message before it is dead-lettered, the first included. Default 5. */
+  /** Handler attempts per message before it is dead-lettered, the first included (not for transient failures). Default 5. */
   maxAttempts?: number;
   backoff?: BackoffOptions;
+  /** How long a partition is held after a transient failure: 250 ms doubling up to 5 s by default. */
+  transientBackoff?: BackoffOptions;
   /**
    * Where a group with no committed offset starts. Default true: a service deployed after events were already
    * published (or whose group was deleted) must still see them; deduplication makes re-reading harmless.
    */
   fromBeginning?: boolean;
+  /** Partitions handled at the same time (each still in order). Default 3, the platform's partitions per topic. */
+  partitionsConsumedConcurrently?: number;
+  /** Sends dead letters; by default one of the consumer's own (the kafka plugin passes the app's). */
+  deadLetterProducer?: EventProducer;
   /** kafkajs consumer settings (tests shorten sessionTimeout, heartbeatInterval, rebalanceTimeout). */
   consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
 }
 
 export interface EventConsumer {
-  /** Connects, subscribes and starts consuming; resolves before the group is joined (see isHealthy). */
+  /**
+   * Connects, subscribes and starts consuming. Resolves after the first attempt: when the broker cannot be reached,
+   * the consumer keeps trying in the background (see isRunning) rather than failing the app's start.
+   */
   start(): Promise<void>;
   /** Lets the in-flight message finish (its offset is committed), leaves the group and disconnects. */
   stop(): Promise<void>;
-  /** For health checks: running, joined to its group, and not crashed beyond kafkajs' own restarts. */
-  isHealthy(): boolean;
+  /** Started and joined to its group: for metrics and tests. Not a readiness signal. */
+  isRunning(): boolean;
+  /** False once the consumer has stopped for good (a crash kafkajs does not restart): for the liveness probe. */
+  isAlive(): boolean;
 }
+
+/**
+ * kafkajs' defaults (30 s session, 60 s rebalance) make a group wait half a minute after a broker restart: the
+ * members from before it are still in the group the broker reloaded, and the coordinator waits for them to
+ * rejoin or time out before the restarted consumers may join. 10 s (the broker's minimum is 6 s) bounds that wait;
+ * a handler never holds a partition silently that long (retry waits heartbeat every second).
+ */
+const GROUP_TIMINGS = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
 
 export function createConsumer<Topics extends Record<string, unknown>>(
   options: CreateConsumerOptions<Topics>,
@@ -47,12 +67,22 @@ export function createConsumer<Topics extends Record<string, unknown>>(
   const topics = [...handlers.keys()];
   if (topics.length === 0) throw new Error(`consumer group ${groupId} has no handlers`);
 
-  const consumer = kafka.consumer({ ...options.consumerConfig, groupId, allowAutoTopicCreation: false });
-  const deadLetterProducer = createIdempotentProducer(kafka);
+  const consumer = kafka.consumer({
+    ...GROUP_TIMINGS,
+    ...options.consumerConfig,
+    groupId,
+    allowAutoTopicCreation: false,
+  });
+  const ownsDeadLetterProducer = options.deadLetterProducer === undefined;
+  const deadLetterProducer =
+    options.deadLetterProducer ?? createProducer({ kafka, registry: options.registry, logger });
   const metrics = consumerMetrics(options.registry);
   // Series start at zero, not at the first dead letter: increase() and the DLQ alert then count that first one too.
   for (const topic of topics) metrics.deadLettered.inc({ topic }, 0);
   const health = trackHealth(consumer, logger.child({ groupId }));
+  const held = createHolds(options.transientBackoff ?? { initialMs: 250, maxMs: 5_000 });
+  const lifetime = new AbortController();
+  let background: Promise<void> | undefined;
 
   async function consumeBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary } = payload;
@@ -75,7 +105,19 @@ export function createConsumer<Topics extends Record<string, unknown>>(
       // Checked before each message, not only per batch: stop() waits for this loop, so it returns promptly.
       if (!ctx.shouldContinue()) break;
       const result = await withConsumerSpan(message, { topic, partition, groupId }, () => processMessage(message, ctx));
-      if (result === 'interrupted') break;
+      if (result.kind === 'interrupted') break;
+      if (result.kind === 'retry-later') {
+        // Hold this partition (kafkajs stops fetching it) and leave the message unresolved: after the pause the
+        // partition is fetched again from this message. Other partitions carry on meanwhile.
+        const delayMs = held.hold(topic, partition, payload.pause);
+        metrics.consumed.inc({ topic, outcome: 'retried' });
+        ctx.logger.warn(
+          { err: result.error, offset: message.offset, retryInMs: delayMs },
+          'infrastructure failure while handling an event; holding the partition and retrying (never dead-lettered)',
+        );
+        break;
+      }
+      held.release(topic, partition);
       // Commit each message as soon as it is done: a crash then redelivers at most the message in flight.
       const next = (BigInt(message.offset) + 1n).toString();
       resolveOffset(message.offset);
@@ -85,22 +127,85 @@ export function createConsumer<Topics extends Record<string, unknown>>(
     }
   }
 
+  async function startOnce(): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+    // No auto-commit and no auto-resolve: only consumeBatch decides what is done, one message at a time.
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: consumeBatch,
+    });
+    health.setRunning(true);
+  }
+
+  /** Keeps trying to start while the broker cannot be reached; the app stays up (and ready) meanwhile. */
+  async function startInBackground(firstError: unknown): Promise<void> {
+    let error = firstError;
+    for (let attempt = 1; !lifetime.signal.aborted; attempt++) {
+      const delayMs = backoffDelay(attempt, { initialMs: 1_000, maxMs: 10_000 });
+      logger.warn({ err: error, groupId, retryInMs: delayMs }, 'Kafka consumer could not start; retrying');
+      await consumer.disconnect().catch(() => undefined);
+      await sleep(delayMs, undefined, { signal: lifetime.signal }).catch(() => undefined);
+      if (lifetime.signal.aborted) return;
+      try {
+        await startOnce();
+        logger.info({ groupId }, 'Kafka consumer started');
+        return;
+      } catch (err) {
+        error = err;
+      }
+    }
+  }
+
   return {
     async start() {
-      await deadLetterProducer.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
-      // No auto-commit and no auto-resolve: only consumeBatch decides what is done, one message at a time.
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: consumeBatch });
-      health.setRunning(true);
+      try {
+        await startOnce();
+      } catch (err) {
+        background = startInBackground(err);
+      }
     },
     async stop() {
+      lifetime.abort();
+      held.clear();
       health.setRunning(false);
+      await background;
       // disconnect() stops fetching and waits for consumeBatch to return before leaving the group.
       await consumer.disconnect();
-      await deadLetterProducer.disconnect();
+      if (ownsDeadLetterProducer) await deadLetterProducer.disconnect();
     },
-    isHealthy: () => health.isHealthy(),
+    isRunning: () => health.isRunning(),
+    isAlive: () => health.isAlive(),
+  };
+}
+
+/** Partitions held after a transient failure, each with its own growing delay (reset by the next success). */
+function createHolds(backoff: BackoffOptions) {
+  const failures = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    hold(topic: string, partition: number, pause: () => () => void): number {
+      const key = `${topic}:${partition}`;
+      const failed = (failures.get(key) ?? 0) + 1;
+      failures.set(key, failed);
+      const delayMs = backoffDelay(failed, backoff);
+      const resume = pause();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resume();
+      }, delayMs);
+      timers.add(timer);
+      return delayMs;
+    },
+    release(topic: string, partition: number): void {
+      failures.delete(`${topic}:${partition}`);
+    },
+    clear(): void {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { DeadLetterHeaders } from './headers';
+import type { EventProducer } from './producer';
 import { deadLetterTopic } from './topics';
 
 export interface DeadLetterSource {
@@ -10,8 +11,11 @@ export interface DeadLetterSource {
 }
 
 export interface DeadLetterFailure {
-  /** `invalid`: could not be parsed or validated, never retried. `handler-failed`: the handler gave up. */
-  type: 'invalid' | 'handler-failed';
+  /**
+   * `invalid`: could not be parsed or validated. `rejected`: the handler called it poison (PoisonMessageError, a 4xx
+   * AppError). Neither is retried. `handler-failed`: the handler kept failing for another reason and gave up.
+   */
+  type: 'invalid' | 'rejected' | 'handler-failed';
   error: Error;
   attempts: number;
 }
@@ -25,30 +29,26 @@ const MAX_ERROR_MESSAGE_LENGTH = 1_000;
  * not commit the original offset, or the message would be lost.
  */
 export async function sendToDeadLetter(
-  producer: Producer,
+  producer: EventProducer,
   { topic, partition, message, groupId }: DeadLetterSource,
   { type, error, attempts }: DeadLetterFailure,
 ): Promise<void> {
-  await producer.send({
-    topic: deadLetterTopic(topic),
-    acks: -1,
-    messages: [
-      {
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DeadLetterHeaders.errorType]: type,
-          [DeadLetterHeaders.errorName]: error.name,
-          [DeadLetterHeaders.errorMessage]: error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
-          [DeadLetterHeaders.originalTopic]: topic,
-          [DeadLetterHeaders.originalPartition]: String(partition),
-          [DeadLetterHeaders.originalOffset]: message.offset,
-          [DeadLetterHeaders.consumerGroup]: groupId,
-          [DeadLetterHeaders.attempts]: String(attempts),
-          [DeadLetterHeaders.failedAt]: new Date().toISOString(),
-        },
+  await producer.sendMessages(deadLetterTopic(topic), [
+    {
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        [DeadLetterHeaders.errorType]: type,
+        [DeadLetterHeaders.errorName]: error.name,
+        [DeadLetterHeaders.errorMessage]: error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
+        [DeadLetterHeaders.originalTopic]: topic,
+        [DeadLetterHeaders.originalPartition]: String(partition),
+        [DeadLetterHeaders.originalOffset]: message.offset,
+        [DeadLetterHeaders.consumerGroup]: groupId,
+        [DeadLetterHeaders.attempts]: String(attempts),
+        [DeadLetterHeaders.failedAt]: new Date().toISOString(),
       },
-    ],
-  });
+    },
+  ]);
 }

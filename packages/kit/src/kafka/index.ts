@@ -1,4 +1,4 @@
-export { createKafka } from './kafka-client';
+export { createKafka, CLUSTER_RETRY, PRODUCER_CLUSTER_RETRY } from './kafka-client';
 export type { CreateKafkaOptions } from './kafka-client';
 export { createEvent, envelopeSchema } from './envelope';
 export type { CreateEventOptions, EventEnvelope } from './envelope';
@@ -10,11 +10,18 @@ export type { CreateProducerOptions, EventProducer, PublishOptions, TopicMap } f
 export { createConsumer } from './consumer';
 export type { CreateConsumerOptions, EventConsumer } from './consumer';
 export type { MessageContext, TopicHandler, TopicHandlers } from './handler';
-export { createProcessedEventStore } from './processed-events';
+export { createProcessedEventStore, PROCESSED_EVENTS_COLLECTION } from './processed-events';
 export type { MongoProcessedEventStore, ProcessedEventStore } from './processed-events';
 export type { BackoffOptions } from './retry';
 export { InvalidEventError } from './decode-event';
 export { kafka } from './plugin';
-export type { KafkaContext, KafkaPluginOptions } from './plugin';
-export { createOutboxRelay, outboxEntry } from './outbox';
-export type { OutboxEntry, OutboxRelay, OutboxRelayOptions } from './outbox';
+export type { KafkaContext, KafkaPluginOptions, RelayOptions } from './plugin';
+export { outboxEntry, outboxSchemaPlugin, OUTBOX_INDEX } from './outbox';
+export type { OutboxEntry, OutboxFields, ParkedOutboxEntry } from './outbox';
+export { createOutboxRelay } from './outbox-relay';
+export { findParked, requeueParked } from './outbox-parked';
+export type { ParkedDocument } from './outbox-parked';
+export type { OutboxRelay, OutboxRelayOptions, OutboxStamp } from './outbox-relay';
+export { describeError, isBrokerUnavailable, needsNewProducer } from './kafka-errors';
+export { readDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER } from './dead-letters';
+export type { DeadLetter } from './dead-letters';

@@ -10,6 +10,19 @@ export interface CreateKafkaOptions {
 }
 
 /**
+ * Roughly 0.25 s, 0.5 s, 1 s, 2 s, 2 s: about six seconds before a connection attempt gives up. Whoever asked then
+ * retries on its own terms (a consumer restarts itself, the relay's sweep comes back), so the delay between the
+ * broker returning and work resuming stays at a couple of seconds instead of growing towards kafkajs' 30 s cap.
+ */
+export const CLUSTER_RETRY = { initialRetryTime: 250, maxRetryTime: 2_000, retries: 5 };
+
+/**
+ * For a client that only produces: one quick reconnection attempt inside kafkajs, because each send's own retries
+ * (see producer.ts) wrap it, and nested retries would multiply into a publish that hangs through an outage.
+ */
+export const PRODUCER_CLUSTER_RETRY = { initialRetryTime: 100, maxRetryTime: 500, retries: 1 };
+
+/**
  * One Kafka client per service; producers, consumers and the admin are created from it.
  * kafkajs logs through the service's pino logger, so its lines carry the same JSON shape, level names
  * and redaction as everything else instead of going to stdout in kafkajs' own format.
@@ -21,9 +34,7 @@ export function createKafka({ clientId, brokers, logger, config }: CreateKafkaOp
     // Fail a connection attempt fast and let the retrier try again, rather than hang a start-up or a health check.
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
-    // Roughly 0.3 s, 0.6 s, 1.2 s ... capped at 30 s, about two minutes in all: rides out a broker restart or a
-    // leader election without giving up, but does not retry forever behind a wrong address.
-    retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8 },
+    retry: CLUSTER_RETRY,
     logLevel: kafkaLogLevel(logger.level),
     logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })),
     ...config,

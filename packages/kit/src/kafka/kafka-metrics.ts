@@ -63,3 +63,13 @@ export function publishedCounter(registry: Registry): Counter<'topic'> {
     });
   });
 }
+
+export function producerRenewalsCounter(registry: Registry): Counter {
+  return getOrCreate(registry, 'kafka_producer_renewals_total', function createRenewalsCounter() {
+    return new Counter({
+      name: 'kafka_producer_renewals_total',
+      help: 'Kafka producers replaced after a failure a new connection fixes (broker unreachable or restarted)',
+      registers: [registry],
+    });
+  });
+}

@@ -1,12 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Collection, Document } from 'mongodb';
-import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { getOrCreate } from '../metrics';
+import { Schema } from 'mongoose';
 import type { EventEnvelope } from './envelope';
-import type { EventProducer } from './producer';
-import { captureTraceContext, inTraceContext } from './trace-context';
+import { captureTraceContext } from './trace-context';
 
 /**
  * An event waiting to be published, stored in the `outbox` array of the aggregate's own document and written
@@ -21,148 +15,69 @@ export interface OutboxEntry {
   trace?: Record<string, string>;
 }
 
+/** An entry the relay gave up on (the broker kept refusing it); kept on the document for an operator. */
+export interface ParkedOutboxEntry extends OutboxEntry {
+  attempts: number;
+  error: string;
+  parkedAt: Date;
+}
+
+/**
+ * The relay's fields on an aggregate document. `outboxPending` is there exactly while `outbox` is not empty, so
+ * the recovery sweep finds work by equality on one indexed field (the only kind of filter every MongoDB-protocol
+ * backend answers from an index) and orders it by `outboxDueAt`.
+ */
+export interface OutboxFields {
+  outbox: OutboxEntry[];
+  outboxPending?: true;
+  /** When the head entry may next be tried: the end of a holder's lease, or of a failed entry's backoff. */
+  outboxDueAt?: Date;
+  /** Token of whoever holds the document right now (the writer that stamped it, or a sweep that claimed it). */
+  outboxLease?: string;
+  /** Failed attempts of the head entry (reset when it is published or parked). */
+  outboxAttempts?: number;
+  outboxError?: string;
+  outboxParked?: ParkedOutboxEntry[];
+}
+
 export function outboxEntry<T>(topic: string, key: string, event: EventEnvelope<T>): OutboxEntry {
   const trace = captureTraceContext();
   return { topic, key, event: event as EventEnvelope, ...(trace ? { trace } : {}) };
 }
 
-export interface OutboxRelayOptions {
-  /** The aggregate collection whose documents carry `outbox` (and the relay's lease fields). */
-  collection: Collection<Document>;
-  producer: EventProducer;
-  logger: Logger;
-  registry: Registry;
-  intervalMs?: number;
-  /** How long a claimed document is reserved for this relay; another replica takes over after it. */
-  leaseMs?: number;
-  maxBackoffMs?: number;
-}
+/** The sweep's index, created by the kit's migration (`outboxMigration`) on every outbox collection. */
+export const OUTBOX_INDEX = {
+  key: { outboxPending: 1, outboxDueAt: 1 },
+  name: 'outboxPending_1_outboxDueAt_1',
+} as const;
 
-export interface OutboxRelay {
-  start(): void;
-  /** Finishes the document in hand, then stops. */
-  stop(): Promise<void>;
-  /** Publishes everything pending now; returns how many events went out. Used by the loop and by tests. */
-  drain(): Promise<number>;
-}
+const entrySchema = {
+  topic: { type: String, required: true },
+  key: { type: String, required: true },
+  // Mixed: the envelope is stored exactly as built, and published exactly as stored.
+  event: { type: Schema.Types.Mixed, required: true },
+  trace: { type: Schema.Types.Mixed },
+};
+
+const outboxEntrySchema = new Schema<OutboxEntry>(entrySchema, { _id: false });
+const parkedEntrySchema = new Schema<ParkedOutboxEntry>(
+  { ...entrySchema, attempts: Number, error: String, parkedAt: Date },
+  { _id: false },
+);
 
 /**
- * Relays outbox entries to Kafka, oldest first per document, until the broker acknowledges each one; an entry
- * is removed (conditionally, so a slower replica cannot remove a newer one) only after its acknowledgement.
- * Crashing between the two republishes the same envelope, with the same id, which consumers deduplicate.
+ * Mongoose schema plugin for an aggregate that publishes through the outbox: adds the fields above and declares
+ * the sweep's index (models build no index themselves; migrations do, and the services' migration tests compare).
  */
-export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { collection, producer, logger } = options;
-  const owner = randomUUID();
-  const leaseMs = options.leaseMs ?? 30_000;
-  const name = collection.collectionName;
-  const published = getOrCreate(
-    options.registry,
-    'outbox_published_total',
-    () =>
-      new Counter({
-        name: 'outbox_published_total',
-        help: 'Outbox events published',
-        labelNames: ['collection'],
-        registers: [options.registry],
-      }),
-  );
-  const failures = getOrCreate(
-    options.registry,
-    'outbox_publish_failures_total',
-    () =>
-      new Counter({
-        name: 'outbox_publish_failures_total',
-        help: 'Outbox publish attempts that failed',
-        labelNames: ['collection'],
-        registers: [options.registry],
-      }),
-  );
-  getOrCreate(
-    options.registry,
-    'outbox_backlog',
-    () =>
-      new Gauge({
-        name: 'outbox_backlog',
-        help: 'Documents with events not yet published',
-        labelNames: ['collection'],
-        registers: [options.registry],
-        // Counted when scraped, so the figure is current without a polling loop of its own.
-        async collect() {
-          this.set({ collection: name }, await collection.countDocuments({ 'outbox.0': { $exists: true } }));
-        },
-      }),
-  );
-
-  // Series start at zero, so rate() and the dashboards see the first publish (or failure) too.
-  published.inc({ collection: name }, 0);
-  failures.inc({ collection: name }, 0);
-
-  let running = false;
-  let loop: Promise<void> | undefined;
-
-  async function claim(): Promise<Document | null> {
-    const now = new Date();
-    return collection.findOneAndUpdate(
-      {
-        'outbox.0': { $exists: true },
-        $or: [{ outboxLeaseUntil: { $exists: false } }, { outboxLeaseUntil: { $lt: now } }],
-      },
-      { $set: { outboxLeaseUntil: new Date(now.getTime() + leaseMs), outboxLeaseOwner: owner } },
-      { returnDocument: 'after' },
-    );
-  }
-
-  async function publishDocument(doc: Document): Promise<number> {
-    let sent = 0;
-    try {
-      for (const entry of doc.outbox as OutboxEntry[]) {
-        await inTraceContext(entry.trace, () => producer.publish(entry.topic, entry.event, { key: entry.key }));
-        // $pop the head only if it is still this entry: FerretDB lacks $pull by condition, and this is exact anyway.
-        await collection.updateOne({ _id: doc._id, 'outbox.0.event.id': entry.event.id }, { $pop: { outbox: -1 } });
-        published.inc({ collection: name });
-        sent++;
-      }
-    } finally {
-      await collection.updateOne(
-        { _id: doc._id, outboxLeaseOwner: owner },
-        { $unset: { outboxLeaseUntil: '', outboxLeaseOwner: '' } },
-      );
-    }
-    return sent;
-  }
-
-  async function drain(): Promise<number> {
-    let total = 0;
-    for (let doc = await claim(); doc; doc = await claim()) total += await publishDocument(doc);
-    return total;
-  }
-
-  async function run(): Promise<void> {
-    let backoff = 0;
-    while (running) {
-      try {
-        await drain();
-        backoff = 0;
-      } catch (err) {
-        failures.inc({ collection: name });
-        backoff = Math.min(Math.max(backoff * 2, 250), options.maxBackoffMs ?? 10_000);
-        logger.warn({ err, retryInMs: backoff }, 'outbox relay could not publish; will retry');
-      }
-      if (running) await sleep(backoff || options.intervalMs || 200);
-    }
-  }
-
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      await loop;
-    },
-    drain,
-  };
+export function outboxSchemaPlugin(schema: Schema): void {
+  schema.add({
+    outbox: { type: [outboxEntrySchema], default: [] },
+    outboxPending: { type: Boolean },
+    outboxDueAt: { type: Date },
+    outboxLease: { type: String },
+    outboxAttempts: { type: Number },
+    outboxError: { type: String },
+    outboxParked: { type: [parkedEntrySchema], default: undefined },
+  });
+  schema.index(OUTBOX_INDEX.key, { name: OUTBOX_INDEX.name });
 }

@@ -2,10 +2,11 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { addPeriodicTask } from '../periodic-task';
 import { createConsumer, type CreateConsumerOptions, type EventConsumer } from './consumer';
-import { createKafka } from './kafka-client';
-import { createOutboxRelay, type OutboxRelay } from './outbox';
-import { createProcessedEventStore, type ProcessedEventStore } from './processed-events';
+import { createKafka, PRODUCER_CLUSTER_RETRY } from './kafka-client';
+import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+import { createProcessedEventStore, type MongoProcessedEventStore } from './processed-events';
 import type { TopicHandlers } from './handler';
 import { createProducer, type EventProducer, type TopicMap } from './producer';
 import { ensureTopics, type TopicSpec } from './topics';
@@ -15,13 +16,21 @@ type ConsumerSpec<T extends Record<string, unknown>> = Omit<
   'kafka' | 'registry' | 'logger' | 'processedEvents'
 >;
 
+export type RelayOptions = Pick<
+  OutboxRelayOptions,
+  'sweepIntervalMs' | 'leaseMs' | 'maxAttempts' | 'backoff' | 'batchSize' | 'concurrency'
+>;
+
 export interface KafkaContext<Topics extends TopicMap = TopicMap> {
   client: Kafka;
   producer: EventProducer<Topics>;
   /** Creates a consumer wired to the app's logger, metrics and processed-events store; it starts when the app is ready. */
   addConsumer<T extends Record<string, unknown>>(spec: ConsumerSpec<T>): EventConsumer;
-  /** Relays the `outbox` of documents in this collection to Kafka, from app start to app close. */
-  addOutboxRelay(collectionName: string, options?: { intervalMs?: number }): OutboxRelay;
+  /**
+   * The relay of one aggregate collection's outbox, from app start to app close. Its data-access code stamps each
+   * write that adds entries (`relay.stamp()`) and calls `relay.publishAfterWrite(...)` once the write is stored.
+   */
+  addOutboxRelay(collectionName: string, options?: RelayOptions): OutboxRelay;
 }
 
 declare module 'fastify' {
@@ -40,12 +49,22 @@ export interface KafkaPluginOptions {
    * several developers on one shared broker) run side by side without seeing each other's events.
    */
   topicPrefix?: string;
+  /** Defaults for every relay of this app. */
+  outbox?: RelayOptions;
+  /** How long processed-event marks are kept (longer than any redelivery: the topics' retention). Default 7 days. */
+  processedEventRetentionMs?: number;
+  /** How often old marks are pruned. Default 1 hour. */
+  pruneIntervalMs?: number;
 }
 
 /** The producer with logical topic names: `publish('order.created', ...)` goes to `<prefix>order.created`. */
 function prefixedProducer(producer: EventProducer, prefix: string): EventProducer {
   if (!prefix) return producer;
-  return { ...producer, publish: (topic, event, options) => producer.publish(`${prefix}${topic}`, event, options) };
+  return {
+    ...producer,
+    publish: (topic, event, options) => producer.publish(`${prefix}${topic}`, event, options),
+    sendMessages: (topic, messages) => producer.sendMessages(`${prefix}${topic}`, messages),
+  };
 }
 
 function prefixHandlers<T extends Record<string, unknown>>(
@@ -56,44 +75,65 @@ function prefixHandlers<T extends Record<string, unknown>>(
 }
 
 /**
- * Kafka for a service: topics ensured, an idempotent producer connected before the app is ready, consumers
- * and outbox relays started once it is ready. On close, consumers and relays stop first (their in-flight work
- * finishes and is committed), then the producer flushes and disconnects; the mongo plugin closes after.
+ * Kafka for a service: topics ensured, an idempotent producer, consumers and outbox relays started once the app is
+ * ready. Nothing here makes the app unready: serving HTTP does not need the broker (writes wait in the outbox), so
+ * an unreachable broker at start-up is logged and retried in the background. On close, consumers and relays stop
+ * first (their in-flight work finishes and is committed), then the producer disconnects; the mongo plugin closes after.
  */
 async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): Promise<void> {
   const logger = app.log as unknown as Logger;
   const prefix = options.topicPrefix ?? '';
   const client = createKafka({ clientId: options.clientId, brokers: options.brokers, logger });
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(
-      admin,
-      options.topics.map((spec) => ({ ...spec, topic: `${prefix}${spec.topic}` })),
-    );
-  } finally {
-    await admin.disconnect();
+  const topics = options.topics.map((spec) => ({ ...spec, topic: `${prefix}${spec.topic}` }));
+
+  let topicsReady = await tryEnsureTopics(client, topics, logger);
+  if (!topicsReady) {
+    addPeriodicTask(app, {
+      name: 'kafka-topics',
+      intervalMs: 5_000,
+      async run() {
+        if (!topicsReady) topicsReady = await tryEnsureTopics(client, topics, logger);
+      },
+    });
   }
 
-  const rawProducer = createProducer({ kafka: client, registry: app.metrics });
+  // A client of its own for producing, with quick reconnection: see PRODUCER_CLUSTER_RETRY.
+  const producerClient = createKafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logger,
+    config: { retry: PRODUCER_CLUSTER_RETRY },
+  });
+  const rawProducer = createProducer({ kafka: producerClient, registry: app.metrics, logger });
   const producer = prefixedProducer(rawProducer, prefix);
-  await producer.connect();
+  await producer.connect().catch((err: unknown) => {
+    logger.warn({ err }, 'Kafka producer could not connect at start; publishing connects when the broker is back');
+  });
   const consumers: EventConsumer[] = [];
   const relays: OutboxRelay[] = [];
-  let processedEvents: Promise<ProcessedEventStore> | undefined;
+  let processedEvents: MongoProcessedEventStore | undefined;
+
+  function processedEventStore(): MongoProcessedEventStore {
+    if (processedEvents) return processedEvents;
+    if (!app.hasDecorator('mongo'))
+      throw new Error('consumers deduplicate in MongoDB: register the mongo plugin first');
+    const store = createProcessedEventStore(app.mongo);
+    const retentionMs = options.processedEventRetentionMs ?? 7 * 24 * 3_600_000;
+    addPeriodicTask(app, {
+      name: 'processed-events-prune',
+      intervalMs: options.pruneIntervalMs ?? 3_600_000,
+      async run() {
+        const pruned = await store.prune(new Date(Date.now() - retentionMs));
+        if (pruned > 0) app.log.info({ pruned }, 'old processed-event marks pruned');
+      },
+    });
+    return (processedEvents = store);
+  }
 
   app.decorate<KafkaContext>('kafka', {
     client,
     producer,
     addConsumer(spec) {
-      if (!app.hasDecorator('mongo'))
-        throw new Error('consumers deduplicate in MongoDB: register the mongo plugin first');
-      processedEvents ??= createProcessedEventStore(app.mongo);
-      const store: ProcessedEventStore = {
-        isProcessed: async (groupId, eventId) => (await processedEvents!).isProcessed(groupId, eventId),
-        markProcessed: async (groupId, eventId, topic) =>
-          (await processedEvents!).markProcessed(groupId, eventId, topic),
-      };
       const consumer = createConsumer({
         ...spec,
         // Logical names in, prefixed names on the broker: the same isolation the producer and topics get.
@@ -102,7 +142,9 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
         kafka: client,
         registry: app.metrics,
         logger,
-        processedEvents: store,
+        processedEvents: processedEventStore(),
+        // Dead letters go to `<prefixed topic>.dlq`, already a full name: the unprefixed producer.
+        deadLetterProducer: rawProducer,
       });
       consumers.push(consumer);
       return consumer;
@@ -113,6 +155,7 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
         producer,
         logger: logger.child({ outbox: collectionName }),
         registry: app.metrics,
+        ...options.outbox,
         ...relayOptions,
       });
       relays.push(relay);
@@ -120,10 +163,10 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
     },
   });
 
-  app.health.register('kafka', async function kafkaReady() {
-    if (!producer.isHealthy()) throw new Error('producer not connected');
-    const down = consumers.filter((c) => !c.isHealthy()).length;
-    if (down > 0) throw new Error(`${down} consumer(s) not running`);
+  // A consumer that kafkajs gave up on stays down until the process restarts: tell the orchestrator so.
+  app.health.registerLiveness('kafka-consumers', async function consumersAlive() {
+    const dead = consumers.filter((c) => !c.isAlive()).length;
+    if (dead > 0) throw new Error(`${dead} Kafka consumer(s) stopped for good`);
     return true;
   });
 
@@ -136,6 +179,21 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
     await Promise.all([...consumers.map((c) => c.stop()), ...relays.map((r) => r.stop())]);
     await producer.disconnect();
   });
+}
+
+/** Creates missing topics; false (logged) when the broker cannot be reached, so start-up goes on without it. */
+async function tryEnsureTopics(client: Kafka, topics: TopicSpec[], logger: Logger): Promise<boolean> {
+  const admin = client.admin({ retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 } });
+  try {
+    await admin.connect();
+    await ensureTopics(admin, topics);
+    return true;
+  } catch (err) {
+    logger.warn({ err }, 'could not ensure Kafka topics; retrying in the background');
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 export const kafka = fp(kafkaPlugin, {

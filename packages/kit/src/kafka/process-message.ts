@@ -1,13 +1,16 @@
 import type Joi from 'joi';
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { classifyFailure, type FailureKind } from '../errors/failure-kind';
 import { sendToDeadLetter, type DeadLetterFailure } from './dead-letter';
 import { decodeEvent } from './decode-event';
 import type { EventEnvelope } from './envelope';
 import type { MessageContext, TopicHandler } from './handler';
 import { decodeHeaders } from './headers';
+import { isBrokerUnavailable } from './kafka-errors';
 import type { ConsumerMetrics } from './kafka-metrics';
 import type { ProcessedEventStore } from './processed-events';
+import type { EventProducer } from './producer';
 import { runWithRetries, type BackoffOptions } from './retry';
 
 /** A topic's handler with its payload schema already wrapped in the envelope schema. */
@@ -22,7 +25,7 @@ export interface ProcessContext {
   partition: number;
   handler: CompiledHandler;
   processedEvents: ProcessedEventStore;
-  deadLetterProducer: Producer;
+  deadLetterProducer: EventProducer;
   metrics: ConsumerMetrics;
   /** Bound to topic and partition. */
   logger: Logger;
@@ -32,15 +35,36 @@ export interface ProcessContext {
   shouldContinue(): boolean;
 }
 
-/** `done`: handled, skipped as a duplicate or dead-lettered; commit it. `interrupted`: leave it to be redelivered. */
-export type ProcessResult = 'done' | 'interrupted';
+/**
+ * `done`: handled, skipped as a duplicate or dead-lettered; commit it. `interrupted`: leave it to be redelivered.
+ * `retry-later`: the infrastructure failed (database, broker, an upstream): leave it, hold the partition for a
+ * while and try it again; it is never dead-lettered for that.
+ */
+export type ProcessResult = { kind: 'done' } | { kind: 'interrupted' } | { kind: 'retry-later'; error: Error };
+
+const DONE: ProcessResult = { kind: 'done' };
+
+/** Infrastructure trouble of any kind the kit knows, a broker that cannot be reached included. */
+export function failureKind(err: unknown): FailureKind {
+  return isBrokerUnavailable(err) ? 'transient' : classifyFailure(err);
+}
 
 /**
- * One message, start to finish: validate, skip if already processed, handle with retries, dead-letter on failure.
- * Throws only for infrastructure failures (database or broker down): the consumer then retries the batch from
- * this message, since dead-lettering a good message because our own database was down would be wrong.
+ * One message, start to finish: validate, skip if already processed, handle, mark. Invalid messages and handlers
+ * that call the input poison are dead-lettered at once; other handler errors are retried in place a few times and
+ * then dead-lettered; transient failures (of the handler or of the steps around it) are never dead-lettered.
  */
 export async function processMessage(message: KafkaMessage, ctx: ProcessContext): Promise<ProcessResult> {
+  try {
+    return await processOnce(message, ctx);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (failureKind(error) === 'transient') return { kind: 'retry-later', error };
+    throw error;
+  }
+}
+
+async function processOnce(message: KafkaMessage, ctx: ProcessContext): Promise<ProcessResult> {
   const { topic, groupId, metrics } = ctx;
   const decoded = decodeEvent(message.value, ctx.handler.schema);
   if (!decoded.ok) {
@@ -50,7 +74,7 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
     );
     await deadLetter(message, ctx, { type: 'invalid', error: decoded.error, attempts: 0 });
     metrics.consumed.inc({ topic, outcome: 'invalid' });
-    return 'done';
+    return DONE;
   }
 
   const { event } = decoded;
@@ -58,7 +82,7 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
   if (await ctx.processedEvents.isProcessed(groupId, event.id)) {
     logger.debug('event already processed by this group, skipping it');
     metrics.consumed.inc({ topic, outcome: 'duplicate' });
-    return 'done';
+    return DONE;
   }
 
   const result = await runWithRetries(
@@ -70,6 +94,7 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
       backoff: ctx.backoff,
       heartbeat: ctx.heartbeat,
       shouldContinue: ctx.shouldContinue,
+      classify: failureKind,
       onRetry: function recordRetry(err, attempt, delayMs) {
         logger.warn({ err, attempt, delayMs }, 'handler failed, retrying');
         metrics.consumed.inc({ topic, outcome: 'retried' });
@@ -81,7 +106,14 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
     case 'succeeded':
       await ctx.processedEvents.markProcessed(groupId, event.id, topic);
       metrics.consumed.inc({ topic, outcome: 'processed' });
-      return 'done';
+      return DONE;
+    case 'transient':
+      return { kind: 'retry-later', error: result.error };
+    case 'poison':
+      logger.error({ err: result.error }, 'handler rejected the event as poison, sending it to the dead-letter topic');
+      await deadLetter(message, ctx, { type: 'rejected', error: result.error, attempts: result.attempts });
+      metrics.consumed.inc({ topic, outcome: 'dead_lettered' });
+      return DONE;
     case 'exhausted':
       logger.error(
         { err: result.error, attempts: result.attempts },
@@ -89,10 +121,10 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
       );
       await deadLetter(message, ctx, { type: 'handler-failed', error: result.error, attempts: result.attempts });
       metrics.consumed.inc({ topic, outcome: 'dead_lettered' });
-      return 'done';
+      return DONE;
     case 'interrupted':
       logger.info('consumer stopping (or partition seeked) during a retry; the event will be redelivered');
-      return 'interrupted';
+      return { kind: 'interrupted' };
   }
 }
 

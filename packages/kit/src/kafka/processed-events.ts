@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection } from 'mongoose';
 
 /**
  * Which events each consumer group has already handled, so a redelivered event (Kafka delivers at least once:
@@ -17,59 +17,50 @@ export interface ProcessedEventStore {
 
 export interface MongoProcessedEventStore extends ProcessedEventStore {
   /**
-   * Deletes marks older than `before`; returns how many. FerretDB has no TTL indexes, so run this from a
-   * scheduled job, keeping marks longer than any redelivery can take (topic retention is a safe bound).
+   * Deletes marks older than `before`; returns how many. FerretDB has no TTL indexes, so the kafka plugin runs this
+   * as a periodic task, keeping marks longer than any redelivery can take (the topics' retention is a safe bound).
    */
   prune(before: Date): Promise<number>;
 }
 
+/** One mark. The key is the `_id`, the one index every MongoDB-protocol backend looks up without scanning. */
 interface ProcessedEvent {
+  _id: string;
   groupId: string;
   eventId: string;
   topic: string;
   processedAt: Date;
 }
 
-const processedEventSchema = new Schema<ProcessedEvent>(
-  {
-    groupId: { type: String, required: true },
-    eventId: { type: String, required: true },
-    topic: { type: String, required: true },
-    processedAt: { type: Date, required: true },
-  },
-  { collection: 'processed_events', versionKey: false },
-);
-// Per group: two services consuming the same event must each handle it once.
-processedEventSchema.index({ groupId: 1, eventId: 1 }, { unique: true });
+export const PROCESSED_EVENTS_COLLECTION = 'processed_events';
 
-const MODEL_NAME = 'ProcessedEvent';
+/** Pruning's index, created by the kit's migration (`outboxMigration({ consumers: true })`). */
+export const PROCESSED_EVENTS_INDEX = { key: { processedAt: 1 }, name: 'processedAt_1' } as const;
+
 const DUPLICATE_KEY = 11000;
 
-/** Builds the indexes before returning: deduplication relies on the unique index, so it is not left to autoIndex. */
-export async function createProcessedEventStore(connection: Connection): Promise<MongoProcessedEventStore> {
-  const model =
-    (connection.models[MODEL_NAME] as Model<ProcessedEvent> | undefined) ??
-    connection.model<ProcessedEvent>(MODEL_NAME, processedEventSchema);
-  await model.createIndexes();
+/** Per group: two services consuming the same event must each handle it once. */
+function markId(groupId: string, eventId: string): string {
+  return `${groupId}:${eventId}`;
+}
+
+export function createProcessedEventStore(connection: Connection): MongoProcessedEventStore {
+  const marks = connection.collection<ProcessedEvent>(PROCESSED_EVENTS_COLLECTION);
 
   return {
     async isProcessed(groupId, eventId) {
-      return (await model.exists({ groupId, eventId })) !== null;
+      return (await marks.findOne({ _id: markId(groupId, eventId) }, { projection: { _id: 1 } })) !== null;
     },
     async markProcessed(groupId, eventId, topic) {
       try {
-        await model.updateOne(
-          { groupId, eventId },
-          { $setOnInsert: { topic, processedAt: new Date() } },
-          { upsert: true },
-        );
+        await marks.insertOne({ _id: markId(groupId, eventId), groupId, eventId, topic, processedAt: new Date() });
       } catch (err) {
-        // Two upserts racing on the unique index: the other one recorded it, which is all we wanted.
+        // Marked already (a redelivery that raced the first delivery's mark): all we wanted.
         if (!isDuplicateKeyError(err)) throw err;
       }
     },
     async prune(before) {
-      const { deletedCount } = await model.deleteMany({ processedAt: { $lt: before } });
+      const { deletedCount } = await marks.deleteMany({ processedAt: { $lt: before } });
       return deletedCount;
     },
   };

@@ -1,8 +1,10 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventEnvelope } from './envelope';
 import { EventHeaders, JSON_CONTENT_TYPE } from './headers';
-import { publishedCounter } from './kafka-metrics';
+import { needsNewProducer } from './kafka-errors';
+import { producerRenewalsCounter, publishedCounter } from './kafka-metrics';
 
 /** Topic name -> payload type, e.g. from @platform/events; lets `publish` check the payload against the topic. */
 export type TopicMap = Record<string, unknown>;
@@ -18,22 +20,38 @@ export interface PublishOptions {
 }
 
 export interface EventProducer<Topics extends TopicMap = TopicMap> {
+  /** Connects now (start-up); publish() connects by itself when needed. */
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  /** Resolves once all in-sync replicas have the event; rejects after kafkajs' retries are exhausted. */
+  /** Resolves once all in-sync replicas have the event; rejects within seconds when the broker is unreachable. */
   publish<T extends keyof Topics & string>(
     topic: T,
     event: EventEnvelope<Topics[T]>,
     options: PublishOptions,
   ): Promise<void>;
-  /** For the readiness check: true between a successful connect() and disconnect(). */
-  isHealthy(): boolean;
+  /** Sends raw messages (the DLQ and its replay); same guarantees as publish. */
+  sendMessages(topic: string, messages: Message[]): Promise<void>;
+  /** True between a successful connect and a failure or disconnect: for metrics and logs, never for readiness. */
+  isConnected(): boolean;
 }
 
 export interface CreateProducerOptions {
+  /** Preferably a client made for producing (createKafka with PRODUCER_CLUSTER_RETRY), so a send fails quickly. */
   kafka: Kafka;
   registry: Registry;
+  logger?: Logger;
+  /** kafkajs retries of one send; short by default so a publish fails within seconds during an outage. */
+  retry?: RetryOptions;
 }
+
+/**
+ * A few quick retries (about 1.5 s in all) ride out a leader election; anything longer is an outage, which the
+ * caller (the outbox relay, the consumer's dead-letter step) handles with its own backoff instead of blocking here.
+ */
+const SEND_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 };
+
+/** A broken producer is replaced at most this often, so a flapping broker does not churn connections. */
+const MIN_RENEWAL_INTERVAL_MS = 1_000;
 
 /**
  * Idempotent: the broker drops a batch it already has, so kafkajs' own retries after a lost acknowledgement
@@ -41,80 +59,112 @@ export interface CreateProducerOptions {
  * One request in flight: Kafka allows up to 5 with idempotence, but kafkajs has had sequence-number bugs with
  * concurrent in-flight requests (tulios/kafkajs#598), and 1 is what its idempotence docs assume.
  * The Java-compatible partitioner (murmur2), so a key lands on the same partition whichever client produced it.
- *
- * Retries stay bounded (the client's settings, about a minute) so a publish fails during an outage instead of
- * hanging the request that made it. kafkajs warns that the caller's own retry is then a new send, outside
- * idempotence: acceptable, because the caller re-publishes the same envelope and consumers deduplicate on its id.
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
+export function createIdempotentProducer(kafka: Kafka, retry: RetryOptions = SEND_RETRY): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
+    retry,
   });
 }
 
+/**
+ * The kit's producer. After a failure that a new connection fixes (broker unreachable, restarted, or the
+ * idempotence state lost with it) the kafkajs producer is thrown away and the next send starts a fresh one, which
+ * connects at once, instead of waiting out the old one's reconnection backoff: after a broker restart publishing
+ * resumes within a second or two. Bounded retries mean the caller's own retry is a new send, outside idempotence:
+ * acceptable, because the caller re-sends the same envelope and consumers deduplicate on its id.
+ */
 export function createProducer<Topics extends TopicMap = TopicMap>({
   kafka,
   registry,
+  logger,
+  retry,
 }: CreateProducerOptions): EventProducer<Topics> {
   const published = publishedCounter(registry);
+  const renewals = producerRenewalsCounter(registry);
+  renewals.inc(0);
+  let current: { producer: Producer; connected: Promise<void> } | undefined;
   let connected = false;
-  let wanted = false;
-  let producer = build();
-  // After a failed send the producer is replaced: kafkajs keeps an idempotent producer's id and epoch across a
-  // broker restart and can take minutes to publish again; a fresh one asks the broker for a new id at once.
-  let replacing: Promise<void> | undefined;
+  let closed = false;
+  let renewedAt = 0;
+  /** Sends under way: disconnect() lets them finish (each is bounded by its retries) instead of cutting them off. */
+  const sending = new Set<Promise<void>>();
 
-  function build(): Producer {
-    const next = createIdempotentProducer(kafka);
-    next.on(next.events.CONNECT, function markConnected() {
-      connected = true;
+  function open(): { producer: Producer; connected: Promise<void> } {
+    const producer = createIdempotentProducer(kafka, retry);
+    producer.on(producer.events.DISCONNECT, function markDisconnected() {
+      if (current?.producer === producer) connected = false;
     });
-    next.on(next.events.DISCONNECT, function markDisconnected() {
-      if (next === producer) connected = false;
+    const ready = producer.connect().then(() => {
+      if (current?.producer === producer) connected = true;
     });
-    return next;
+    // Awaited by whoever sends; this only keeps an unawaited failure from being reported as unhandled.
+    ready.catch(() => undefined);
+    return { producer, connected: ready };
   }
 
-  function replace(): Promise<void> {
-    replacing ??= (async () => {
-      const old = producer;
-      producer = build();
-      await old.disconnect().catch(() => undefined);
-      if (wanted) await producer.connect();
-    })().finally(() => {
-      replacing = undefined;
-    });
-    return replacing;
+  function renew(reason: unknown): void {
+    if (Date.now() - renewedAt < MIN_RENEWAL_INTERVAL_MS) return;
+    renewedAt = Date.now();
+    const old = current;
+    current = undefined;
+    connected = false;
+    renewals.inc();
+    logger?.warn({ err: reason }, 'Kafka producer failed; the next send uses a new one');
+    old?.producer.disconnect().catch(() => undefined);
+  }
+
+  async function producerForSend(): Promise<Producer> {
+    if (closed) throw new Error('producer is closed');
+    current ??= open();
+    const { producer, connected: ready } = current;
+    try {
+      await ready;
+    } catch (err) {
+      if (current?.producer === producer) renew(err);
+      throw err;
+    }
+    return producer;
+  }
+
+  async function sendOnce(topic: string, messages: Message[]): Promise<void> {
+    const producer = await producerForSend();
+    try {
+      await producer.send({ topic, acks: -1, messages });
+    } catch (err) {
+      if (needsNewProducer(err) && current?.producer === producer) renew(err);
+      throw err;
+    }
+  }
+
+  function send(topic: string, messages: Message[]): Promise<void> {
+    const work = sendOnce(topic, messages);
+    sending.add(work);
+    void work.catch(() => undefined).finally(() => sending.delete(work));
+    return work;
   }
 
   return {
     async connect() {
-      wanted = true;
-      await producer.connect();
+      await producerForSend();
     },
     async disconnect() {
-      wanted = false;
-      await replacing?.catch(() => undefined);
-      await producer.disconnect();
+      closed = true;
+      await Promise.allSettled([...sending]);
+      connected = false;
+      const last = current;
+      current = undefined;
+      await last?.producer.disconnect();
     },
-    isHealthy: () => connected,
+    isConnected: () => connected,
     async publish(topic, event, { key, headers }) {
-      await replacing;
-      try {
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: [{ key, value: JSON.stringify(event), headers: eventHeaders(event, headers) }],
-        });
-      } catch (err) {
-        void replace().catch(() => undefined);
-        throw err;
-      }
+      await send(topic, [{ key, value: JSON.stringify(event), headers: eventHeaders(event, headers) }]);
       published.inc({ topic });
     },
+    sendMessages: send,
   };
 }
 

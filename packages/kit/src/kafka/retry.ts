@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FailureKind } from '../errors/failure-kind';
 
 export interface BackoffOptions {
   /** Delay after the first failed attempt. Default 500 ms. */
@@ -21,10 +22,19 @@ export interface RetryOptions {
   /** False once the consumer is stopping or the partition's position was moved (a seek): give up waiting. */
   shouldContinue: () => boolean;
   onRetry: (error: Error, attempt: number, delayMs: number) => void;
+  /**
+   * Sorts a failure: `transient` and `poison` end the attempts at once (the caller retries later without counting,
+   * or dead-letters); `unknown` is retried here until maxAttempts.
+   */
+  classify: (error: Error) => FailureKind;
 }
 
 export type RetryResult =
-  { status: 'succeeded' } | { status: 'exhausted'; error: Error; attempts: number } | { status: 'interrupted' };
+  | { status: 'succeeded' }
+  | { status: 'exhausted'; error: Error; attempts: number }
+  | { status: 'transient'; error: Error; attempts: number }
+  | { status: 'poison'; error: Error; attempts: number }
+  | { status: 'interrupted' };
 
 /** Exponential, without jitter: retries of one message by one consumer cannot stampede anything. */
 export function backoffDelay(
@@ -35,8 +45,9 @@ export function backoffDelay(
 }
 
 /**
- * Runs `attempt` until it succeeds or has failed `maxAttempts` times. Retrying in place (rather than through a
- * retry topic) keeps the partition's order, at the price of holding the partition while we wait.
+ * Runs `attempt` until it succeeds, fails in a way that retrying here cannot fix (transient: the infrastructure is
+ * down, retry later; poison: the input is bad, never retry), or has failed `maxAttempts` times. Retrying in place
+ * (rather than through a retry topic) keeps the partition's order, at the price of holding the partition meanwhile.
  */
 export async function runWithRetries(
   attempt: (attemptNumber: number) => Promise<void>,
@@ -48,6 +59,8 @@ export async function runWithRetries(
       return { status: 'succeeded' };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
+      const kind = options.classify(error);
+      if (kind !== 'unknown') return { status: kind, error, attempts: attemptNumber };
       if (attemptNumber >= options.maxAttempts) return { status: 'exhausted', error, attempts: attemptNumber };
       const delayMs = backoffDelay(attemptNumber, options.backoff);
       options.onRetry(error, attemptNumber, delayMs);

@@ -10,6 +10,8 @@ import {
   ensureTopics,
   type EventConsumer,
   type EventEnvelope,
+  PoisonMessageError,
+  TransientError,
   type EventProducer,
 } from '@platform/kit';
 import {
@@ -26,12 +28,15 @@ interface StockChanged {
   quantity: number;
   /** How many times the test handler throws before it succeeds. */
   failTimes?: number;
+  /** What it throws: a plain Error (default), a TransientError (infrastructure down) or a PoisonMessageError. */
+  failWith?: 'error' | 'transient' | 'poison';
 }
 
 const stockChangedSchema = Joi.object<StockChanged>({
   sku: Joi.string().required(),
   quantity: Joi.number().integer().min(0).required(),
   failTimes: Joi.number().integer().min(0),
+  failWith: Joi.string().valid('error', 'transient', 'poison'),
 });
 
 const MAX_ATTEMPTS = 3;
@@ -42,6 +47,8 @@ const topics = {
   failing: uniqueName('kit-failing'),
   flaky: uniqueName('kit-flaky'),
   duplicate: uniqueName('kit-duplicate'),
+  rejected: uniqueName('kit-rejected'),
+  transient: uniqueName('kit-transient'),
 };
 
 const attempts = new Map<string, number>();
@@ -50,7 +57,12 @@ const handled: EventEnvelope<StockChanged>[] = [];
 async function handleStockChanged(event: EventEnvelope<StockChanged>): Promise<void> {
   const calls = (attempts.get(event.id) ?? 0) + 1;
   attempts.set(event.id, calls);
-  if (calls <= (event.payload.failTimes ?? 0)) throw new Error(`simulated failure ${calls}`);
+  if (calls <= (event.payload.failTimes ?? 0)) {
+    const message = `simulated failure ${calls}`;
+    if (event.payload.failWith === 'transient') throw new TransientError(message);
+    if (event.payload.failWith === 'poison') throw new PoisonMessageError(message);
+    throw new Error(message);
+  }
   handled.push(event);
 }
 
@@ -84,10 +96,11 @@ beforeAll(async () => {
     logger: fixture.logger,
     maxAttempts: MAX_ATTEMPTS,
     backoff: { initialMs: 20, maxMs: 100 },
+    transientBackoff: { initialMs: 50, maxMs: 200 },
     consumerConfig: fastConsumerConfig,
   });
   await consumer.start();
-  await waitFor(() => consumer.isHealthy(), { what: 'the consumer to join its group' });
+  await waitFor(() => consumer.isRunning(), { what: 'the consumer to join its group' });
 });
 
 afterAll(async () => {
@@ -100,6 +113,11 @@ afterAll(async () => {
 
 function wasHandled(event: EventEnvelope): boolean {
   return handled.some((candidate) => candidate.id === event.id);
+}
+
+/** Handled, then marked processed and counted (the mark and the metric follow the handler). */
+async function handledAndMarked(event: EventEnvelope): Promise<boolean> {
+  return wasHandled(event) && (await processedCount(event.id)) === 1;
 }
 
 function deadLetters(topic: string, count: number): Promise<ReceivedMessage[]> {
@@ -133,7 +151,7 @@ test('when a message is not JSON or fails the schema, then it goes to the DLQ wi
   });
   await producer.publish(topic, valid, { key: 'A-1' });
 
-  await waitFor(() => wasHandled(valid), { what: 'the valid event to be handled' });
+  await waitFor(() => handledAndMarked(valid), { what: 'the valid event to be handled' });
   const [notJson, schemaInvalid] = await deadLetters(topic, 2);
   expect(notJson).toMatchObject({ key: 'A-1', value: 'not json {' });
   expect(notJson?.headers).toMatchObject({
@@ -162,7 +180,7 @@ test('when a handler always fails, then it is attempted maxAttempts times, the e
   await producer.publish(topic, doomed, { key: 'B-1', headers: { 'x-correlation-id': 'corr-2' } });
   await producer.publish(topic, next, { key: 'B-1' });
 
-  await waitFor(() => wasHandled(next), { what: 'the event after the failing one to be handled' });
+  await waitFor(() => handledAndMarked(next), { what: 'the event after the failing one to be handled' });
   expect(attempts.get(doomed.id)).toBe(MAX_ATTEMPTS);
   const [deadLetter] = await deadLetters(topic, 1);
   expect(JSON.parse(deadLetter?.value ?? '')).toEqual(doomed);
@@ -190,7 +208,7 @@ test('when a handler fails twice and then succeeds, then the event is processed 
   const flaky = createEvent('stock.changed', { sku: 'C-1', quantity: 5, failTimes: 2 });
   await producer.publish(topic, flaky, { key: 'C-1' });
 
-  await waitFor(() => wasHandled(flaky), { what: 'the flaky event to be handled' });
+  await waitFor(() => handledAndMarked(flaky), { what: 'the flaky event to be handled' });
   expect(attempts.get(flaky.id)).toBe(3);
   expect(handled.filter((event) => event.id === flaky.id)).toHaveLength(1);
   expect(await processedCount(flaky.id)).toBe(1);
@@ -209,11 +227,48 @@ test('when the same event is delivered twice, then it is handled once and record
   await producer.publish(topic, event, { key: 'D-1' });
   await producer.publish(topic, after, { key: 'D-1' });
 
-  await waitFor(() => wasHandled(after), { what: 'the event after the duplicate to be handled' });
+  await waitFor(() => handledAndMarked(after), { what: 'the event after the duplicate to be handled' });
   expect(handled.filter((candidate) => candidate.id === event.id)).toHaveLength(1);
   expect(attempts.get(event.id)).toBe(1);
   expect(await processedCount(event.id)).toBe(1);
   expect(await consumed(topic, 'duplicate')).toBe(1);
   expect(await consumed(topic, 'processed')).toBe(2);
   expect(await metricValue(registry, 'kafka_consumer_lag', { topic, partition: '0' })).toBe(0);
+});
+
+test('when a handler calls the event poison, then it goes to the DLQ at once, after one attempt, and the next event is handled', async () => {
+  const topic = topics.rejected;
+  const poison = createEvent('stock.changed', { sku: 'E-1', quantity: 1, failTimes: 99, failWith: 'poison' });
+  const next = createEvent('stock.changed', { sku: 'E-1', quantity: 2 });
+  await producer.publish(topic, poison, { key: 'E-1' });
+  await producer.publish(topic, next, { key: 'E-1' });
+
+  await waitFor(() => handledAndMarked(next), { what: 'the event after the poison one to be handled' });
+  expect(attempts.get(poison.id)).toBe(1);
+  const [deadLetter] = await deadLetters(topic, 1);
+  expect(deadLetter?.headers).toMatchObject({
+    'x-error-type': 'rejected',
+    'x-error-name': 'PoisonMessageError',
+    'x-error-message': 'simulated failure 1',
+    'x-attempts': '1',
+  });
+  expect(await consumed(topic, 'retried')).toBe(0);
+  expect(await consumed(topic, 'dead_lettered')).toBe(1);
+});
+
+test('when a handler fails with a transient error, then the partition is held and the event retried until it succeeds, more often than maxAttempts, and never dead-lettered', async () => {
+  const topic = topics.transient;
+  const failTimes = MAX_ATTEMPTS + 3;
+  const event = createEvent('stock.changed', { sku: 'F-1', quantity: 1, failTimes, failWith: 'transient' });
+  const after = createEvent('stock.changed', { sku: 'F-1', quantity: 2 });
+  await producer.publish(topic, event, { key: 'F-1' });
+  await producer.publish(topic, after, { key: 'F-1' });
+
+  await waitFor(() => handledAndMarked(after), { what: 'both events, in order', timeoutMs: 30_000 });
+  expect(attempts.get(event.id)).toBe(failTimes + 1);
+  expect(handled.findIndex((e) => e.id === event.id)).toBeLessThan(handled.findIndex((e) => e.id === after.id));
+  const [dlqOffsets] = await fixture.admin.fetchTopicOffsets(deadLetterTopic(topic));
+  expect(dlqOffsets?.high).toBe('0');
+  expect(await consumed(topic, 'retried')).toBe(failTimes);
+  expect(await consumed(topic, 'processed')).toBe(2);
 });

@@ -29,7 +29,7 @@ export async function setUpKafkaFixture(prefix: string): Promise<KafkaFixture> {
   const admin = kafka.admin();
   await admin.connect();
   const connection = await mongoose.createConnection(isolatedMongoUrl(prefix)).asPromise();
-  const processedEvents = await createProcessedEventStore(connection);
+  const processedEvents = createProcessedEventStore(connection);
   return {
     kafka,
     admin,

@@ -60,7 +60,7 @@ async function startConsumer(
     consumerConfig: fastConsumerConfig,
   });
   await consumer.start();
-  await waitFor(() => consumer.isHealthy(), { what: 'the consumer to join its group' });
+  await waitFor(() => consumer.isRunning(), { what: 'the consumer to join its group' });
   return consumer;
 }
 
@@ -90,7 +90,7 @@ test('when a handler is still running, then its offset is not committed; when st
 
   expect(handled).toEqual([first.id]);
   expect(await committedOffset(fixture.admin, groupId, topic)).toBe('1');
-  expect(consumer.isHealthy()).toBe(false);
+  expect(consumer.isRunning()).toBe(false);
 });
 
 test('when the consumer stops while an event waits for a retry, then the next consumer of the group gets that event again but none already handled', async () => {

@@ -45,9 +45,9 @@ test('when an event is published, then it arrives keyed, as the JSON envelope, w
   const producer: EventProducer<{ [topic]: OrderPlaced }> = createProducer({ kafka: fixture.kafka, registry });
   const recorder = await startRecorder(fixture.kafka, [topic]);
   try {
-    expect(producer.isHealthy()).toBe(false);
+    expect(producer.isConnected()).toBe(false);
     await producer.connect();
-    expect(producer.isHealthy()).toBe(true);
+    expect(producer.isConnected()).toBe(true);
     const event = createEvent('order.placed', { orderId: 'o-1', total: 42 }, { version: 2 });
 
     await producer.publish(topic, event, {
@@ -72,7 +72,7 @@ test('when an event is published, then it arrives keyed, as the JSON envelope, w
     await recorder.consumer.disconnect();
     await producer.disconnect();
   }
-  expect(producer.isHealthy()).toBe(false);
+  expect(producer.isConnected()).toBe(false);
 });
 
 test('when kafkajs logs, then the entry goes through the pino logger with its namespace and pino level', async () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { payloadSchemas, Topics } from '@platform/events';
 import type { EventEnvelope, MessageContext } from '@platform/kit';
 import type { InventoryDeps } from '../domain/ports';
-import { handleOrderCancelled, handleOrderConfirmed, handleOrderCreated } from './order-events';
+import { handleOrderCancelled, handleOrderConfirmed, handleOrderCreated, handleOrderRejected } from './order-events';
 import { handleProductCreated, handleProductDeleted } from './product-events';
 
 export const CONSUMER_GROUP = 'inventory-service';
@@ -26,6 +26,7 @@ async function consumersPlugin(app: FastifyInstance): Promise<void> {
       [Topics.OrderCreated]: { schema: payloadSchemas[Topics.OrderCreated], handle: adapt(handleOrderCreated) },
       [Topics.OrderCancelled]: { schema: payloadSchemas[Topics.OrderCancelled], handle: adapt(handleOrderCancelled) },
       [Topics.OrderConfirmed]: { schema: payloadSchemas[Topics.OrderConfirmed], handle: adapt(handleOrderConfirmed) },
+      [Topics.OrderRejected]: { schema: payloadSchemas[Topics.OrderRejected], handle: adapt(handleOrderRejected) },
     },
   });
 }

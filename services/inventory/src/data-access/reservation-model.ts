@@ -1,21 +1,19 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { RejectedLineV1 } from '@platform/events';
-import type { OutboxEntry } from '@platform/kit';
+import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
 import type { ReleaseCause, ReservationLine, ReservationStatus } from '../domain/ports';
 
 /** One per order: what it holds, where it stands, and (in `outbox`) the inventory.* event of its outcome. */
-export interface ReservationDocument {
+export interface ReservationDocument extends OutboxFields {
   orderId: string;
   lines: ReservationLine[];
   status: ReservationStatus;
-  expiresAt?: Date;
   cancelRequested: boolean;
   releasePending: boolean;
   releaseCause?: ReleaseCause;
   rejectedLines?: RejectedLineV1[];
   leaseOwner?: string;
   leaseUntil?: Date;
-  outbox: OutboxEntry[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,38 +33,25 @@ const rejectedLineSchema = new Schema<RejectedLineV1>(
   { _id: false },
 );
 
-// The kit's OutboxEntry; the envelope is kept as written so the relay publishes exactly that.
-const outboxEntrySchema = new Schema<OutboxEntry>(
-  {
-    topic: { type: String, required: true },
-    key: { type: String, required: true },
-    event: { type: Schema.Types.Mixed, required: true },
-    // W3C trace context of the request that wrote the entry; the relay publishes the event in that trace.
-    trace: { type: Schema.Types.Mixed },
-  },
-  { _id: false },
-);
-
 const reservationSchema = new Schema<ReservationDocument>(
   {
     orderId: { type: String, required: true },
     lines: { type: [lineSchema], default: [] },
     status: { type: String, required: true, enum: ['PENDING', 'RESERVED', 'REJECTED', 'RELEASED', 'CONFIRMED'] },
-    expiresAt: { type: Date },
     cancelRequested: { type: Boolean, required: true, default: false },
     releasePending: { type: Boolean, required: true, default: false },
-    releaseCause: { type: String, enum: ['cancelled', 'expired'] },
+    // `expired` only on reservations released by the time-based expiry this service no longer has.
+    releaseCause: { type: String, enum: ['cancelled', 'rejected', 'expired'] },
     rejectedLines: { type: [rejectedLineSchema], default: undefined },
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
-    // Written by the domain in the same update as the status; the kit's outbox relay publishes and removes it.
-    outbox: { type: [outboxEntrySchema], default: [] },
   },
   { collection: 'reservations', versionKey: false, timestamps: true },
 );
+// The outbox (written by the domain in the same update as the status; the kit's relay publishes and removes it) and
+// the relay's index, built by the kit's migration.
+reservationSchema.plugin(outboxSchemaPlugin);
 reservationSchema.index({ orderId: 1 }, { unique: true });
-// The sweeper's query: RESERVED and expired, oldest first.
-reservationSchema.index({ status: 1, expiresAt: 1 });
 // Releases a crash interrupted.
 reservationSchema.index({ releasePending: 1 });
 

@@ -1,11 +1,13 @@
 import type { Connection, QueryFilter } from 'mongoose';
+import type { OutboxRelay } from '@platform/kit';
 import type { Reservation, ReservationRepository } from '../domain/ports';
 import { isDuplicateKeyError } from './mongo-errors';
 import { reservationModel, type ReservationDocument } from './reservation-model';
 
 const NO_LEASE = { leaseOwner: '', leaseUntil: '' } as const;
 
-export function createReservationRepository(connection: Connection): ReservationRepository {
+/** `relay` publishes the inventory.* event a decision leaves in the reservation's outbox, right after the write. */
+export function createReservationRepository(connection: Connection, relay: OutboxRelay): ReservationRepository {
   const Reservations = reservationModel(connection);
 
   async function insertIfAbsent(orderId: string, fields: Partial<ReservationDocument>): Promise<boolean> {
@@ -47,21 +49,24 @@ export function createReservationRepository(connection: Connection): Reservation
     async dropLease(orderId, owner) {
       await changed(orderId, { leaseOwner: owner }, { $unset: NO_LEASE });
     },
-    decide(orderId, owner, decision) {
+    async decide(orderId, owner, decision) {
       const { outbox, ...outcome } = decision;
-      return changed(
-        orderId,
-        { status: 'PENDING', leaseOwner: owner, cancelRequested: { $ne: true } },
-        { $set: outcome, $unset: NO_LEASE, $push: { outbox: { $each: [outbox] } } },
-      );
+      const stamp = relay.stamp();
+      const doc = await Reservations.findOneAndUpdate(
+        { orderId, status: 'PENDING', leaseOwner: owner, cancelRequested: { $ne: true } },
+        { $set: { ...outcome, ...stamp.fields }, $unset: NO_LEASE, $push: { outbox: { $each: [outbox] } } },
+        { returnDocument: 'after' },
+      ).lean<ReservationDocument & { _id: unknown }>();
+      if (!doc) return false;
+      relay.publishAfterWrite(doc._id, stamp, doc);
+      return true;
     },
     requestCancel(orderId) {
       return changed(orderId, { status: 'PENDING' }, { $set: { cancelRequested: true } });
     },
-    release(orderId, { from, leaseOwner, expiredBefore }, cause) {
+    release(orderId, { from, leaseOwner }, cause) {
       const filter: QueryFilter<ReservationDocument> = { status: { $in: from } };
       if (leaseOwner !== undefined) filter.leaseOwner = leaseOwner;
-      if (expiredBefore !== undefined) filter.expiresAt = { $lt: expiredBefore };
       return changed(orderId, filter, {
         $set: { status: 'RELEASED', releaseCause: cause, releasePending: true },
         $unset: NO_LEASE,
@@ -73,21 +78,14 @@ export function createReservationRepository(connection: Connection): Reservation
     confirm(orderId) {
       return changed(orderId, { status: 'RESERVED' }, { $set: { status: 'CONFIRMED' } });
     },
-    insertCancelled(orderId) {
+    insertCancelled(orderId, cause) {
       return insertIfAbsent(orderId, {
         lines: [],
         status: 'RELEASED',
-        releaseCause: 'cancelled',
+        releaseCause: cause,
         cancelRequested: true,
         releasePending: false,
       });
-    },
-    async findExpired(now, limit) {
-      const docs = await Reservations.find({ status: 'RESERVED', expiresAt: { $lt: now } })
-        .sort({ expiresAt: 1 })
-        .limit(limit)
-        .lean<ReservationDocument[]>();
-      return docs.map(toReservation).filter((r): r is Reservation => r !== null);
     },
     async findUnsettled(limit) {
       const docs = await Reservations.find({ releasePending: true }).limit(limit).lean<ReservationDocument[]>();
@@ -103,7 +101,6 @@ function toReservation(doc: ReservationDocument | null): Reservation | null {
     // FerretDB does not store an empty array written by an upsert: no lines reads back as no field.
     lines: (doc.lines ?? []).map(({ sku, quantity }) => ({ sku, quantity })),
     status: doc.status,
-    expiresAt: doc.expiresAt ?? null,
     cancelRequested: doc.cancelRequested === true,
     releasePending: doc.releasePending === true,
     leaseOwner: doc.leaseOwner ?? null,

@@ -1,21 +1,26 @@
 import { claimLease } from './lease';
 import type { InventoryDeps } from './ports';
+import type { ReleaseCause } from './ports';
 import { releaseReservation, settleRelease } from './release';
 
 /** Each round either finishes or saw the reservation move on (statuses only move forward), so a few suffice. */
 const MAX_ROUNDS = 5;
 
 /**
- * order.cancelled: give back whatever the order holds. Idempotent; a cancel for an order that was rejected,
- * released or never reserved changes no stock.
+ * order.cancelled or order.rejected: give back whatever the order holds. Idempotent; for an order whose
+ * reservation was rejected, released or never made it changes no stock. `cause` is what the release records.
  */
-export async function cancelReservation(orderId: string, deps: InventoryDeps): Promise<void> {
+export async function cancelReservation(
+  orderId: string,
+  deps: InventoryDeps,
+  cause: ReleaseCause = 'cancelled',
+): Promise<void> {
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const current = await deps.reservations.find(orderId);
     if (!current) {
-      // order.cancelled overtook order.created (they travel on different topics): remember the cancel,
-      // so the late order.created holds nothing. A lost race with order.created is looked at again.
-      if (await deps.reservations.insertCancelled(orderId)) return;
+      // The order's end overtook order.created (a redelivery, a replay, or order.created stuck in an outbox until
+      // the order timed out): remember it, so the late order.created holds nothing. A lost race is looked at again.
+      if (await deps.reservations.insertCancelled(orderId, cause)) return;
       continue;
     }
     switch (current.status) {
@@ -26,10 +31,10 @@ export async function cancelReservation(orderId: string, deps: InventoryDeps): P
         return;
       case 'RESERVED':
       case 'CONFIRMED':
-        if (await releaseReservation(current, { from: ['RESERVED', 'CONFIRMED'] }, 'cancelled', deps)) return;
+        if (await releaseReservation(current, { from: ['RESERVED', 'CONFIRMED'] }, cause, deps)) return;
         continue;
       case 'PENDING':
-        if (await releaseUnattended(orderId, deps)) return;
+        if (await releaseUnattended(orderId, cause, deps)) return;
         // The lease holder is alive: it sees the flag when it decides, and releases instead.
         if (await deps.reservations.requestCancel(orderId)) return;
         continue;
@@ -39,8 +44,8 @@ export async function cancelReservation(orderId: string, deps: InventoryDeps): P
 }
 
 /** Nobody is holding lines for this order right now (its delivery crashed): release it ourselves. */
-async function releaseUnattended(orderId: string, deps: InventoryDeps): Promise<boolean> {
+async function releaseUnattended(orderId: string, cause: ReleaseCause, deps: InventoryDeps): Promise<boolean> {
   const lease = await claimLease(orderId, deps);
   if (!lease) return false;
-  return releaseReservation(lease.reservation, { from: ['PENDING'], leaseOwner: lease.owner }, 'cancelled', deps);
+  return releaseReservation(lease.reservation, { from: ['PENDING'], leaseOwner: lease.owner }, cause, deps);
 }

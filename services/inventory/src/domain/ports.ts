@@ -18,18 +18,20 @@ export interface ReservationLine {
 }
 
 /**
- * PENDING: lines are being held (by whoever holds the lease). RESERVED: every line is held, waiting for
- * order.confirmed. CONFIRMED: final, never swept. REJECTED: nothing is held. RELEASED: cancelled or expired.
+ * PENDING: lines are being held (by whoever holds the lease). RESERVED: every line is held, waiting for the order's
+ * outcome (order.confirmed, or order.rejected / order.cancelled, which release it). CONFIRMED: final, never released
+ * but by a cancel. REJECTED: nothing is held. RELEASED: given back after order.cancelled or order.rejected.
+ * Nothing expires by time here: the order service's deadline guarantees every order an outcome, and its event.
  */
 export type ReservationStatus = 'PENDING' | 'RESERVED' | 'REJECTED' | 'RELEASED' | 'CONFIRMED';
-export type ReleaseCause = 'cancelled' | 'expired';
+/** `cancelled`: order.cancelled; `rejected`: order.rejected (e.g. the order timed out waiting for us). */
+export type ReleaseCause = 'cancelled' | 'rejected';
 
 export interface Reservation {
   orderId: string;
   /** One line per sku, fixed when the reservation is first recorded: every retry holds exactly these. */
   lines: ReservationLine[];
   status: ReservationStatus;
-  expiresAt: Date | null;
   /** order.cancelled arrived while the lines were being held; the lease holder releases instead of deciding. */
   cancelRequested: boolean;
   /** RELEASED, but the holds may not all be given back yet (a crash in between); whoever sees it finishes. */
@@ -38,14 +40,13 @@ export interface Reservation {
 }
 
 export type Decision =
-  | { status: 'RESERVED'; expiresAt: Date; outbox: OutboxEntry }
+  | { status: 'RESERVED'; outbox: OutboxEntry }
   | { status: 'REJECTED'; rejectedLines: RejectedLineV1[]; outbox: OutboxEntry };
 
 /** Which reservations a release may move to RELEASED; checked in the same conditional update. */
 export interface ReleaseGuard {
   from: ReservationStatus[];
   leaseOwner?: string;
-  expiredBefore?: Date;
 }
 
 export interface StockRepository {
@@ -79,9 +80,8 @@ export interface ReservationRepository {
   markSettled(orderId: string): Promise<void>;
   /** RESERVED -> CONFIRMED. */
   confirm(orderId: string): Promise<boolean>;
-  /** Records a cancel for an order not seen yet, so its late order.created holds nothing; false if it exists. */
-  insertCancelled(orderId: string): Promise<boolean>;
-  findExpired(now: Date, limit: number): Promise<Reservation[]>;
+  /** Records the end of an order not seen yet, so its late order.created holds nothing; false if it exists. */
+  insertCancelled(orderId: string, cause: ReleaseCause): Promise<boolean>;
   findUnsettled(limit: number): Promise<Reservation[]>;
 }
 
@@ -102,5 +102,4 @@ export interface InventoryDeps {
   metrics: InventoryMetrics;
   log: Log;
   now(): Date;
-  reservationTtlMs: number;
 }

@@ -42,7 +42,7 @@ async function holdAndDecide(reservation: Reservation, owner: string, deps: Inve
   const { held, failures } = await holdLines(orderId, lines, deps.stock);
   // Compensate before deciding: the rejection goes out only once nothing of the order is held any more.
   if (failures.length > 0) await releaseLines(orderId, held, deps.stock);
-  const decision = failures.length === 0 ? reserved(orderId, lines, deps) : rejected(orderId, failures);
+  const decision = failures.length === 0 ? reserved(orderId, lines) : rejected(orderId, failures);
   if (await deps.reservations.decide(orderId, owner, decision)) {
     recordDecision(decision, failures, deps);
     deps.log.info({ orderId, status: decision.status, failures }, 'reservation decided');
@@ -72,10 +72,9 @@ async function finishDecided(orderId: string, deps: InventoryDeps): Promise<void
   if (current.releasePending) await settleRelease(current, deps);
 }
 
-function reserved(orderId: string, lines: ReservationLine[], deps: InventoryDeps): Decision {
+function reserved(orderId: string, lines: ReservationLine[]): Decision {
   const event = createEvent<InventoryReservedV1>(Topics.InventoryReserved, { orderId, lines });
-  const expiresAt = new Date(deps.now().getTime() + deps.reservationTtlMs);
-  return { status: 'RESERVED', expiresAt, outbox: outboxEntry(Topics.InventoryReserved, orderId, event) };
+  return { status: 'RESERVED', outbox: outboxEntry(Topics.InventoryReserved, orderId, event) };
 }
 
 function rejected(orderId: string, failures: RejectedLineV1[]): Decision {

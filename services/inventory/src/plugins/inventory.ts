@@ -11,10 +11,6 @@ declare module 'fastify' {
   }
 }
 
-export interface InventoryPluginOptions {
-  reservationTtlMs: number;
-}
-
 function counter(app: FastifyInstance, name: string, help: string, label: string): Counter<string> {
   return getOrCreate(
     app.metrics,
@@ -39,13 +35,12 @@ function createInventoryMetrics(app: FastifyInstance): InventoryMetrics {
   };
 }
 
-async function inventoryPlugin(app: FastifyInstance, options: InventoryPluginOptions): Promise<void> {
+async function inventoryPlugin(app: FastifyInstance): Promise<void> {
   app.decorate<InventoryDeps>('inventory', {
     ...app.repositories,
     metrics: createInventoryMetrics(app),
     log: app.log,
     now: () => new Date(),
-    reservationTtlMs: options.reservationTtlMs,
   });
 }
 

@@ -8,17 +8,17 @@ export interface SweeperOptions {
 }
 
 /**
- * Releases expired reservations from app ready to app close, in every replica: the sweep's updates are
- * conditional, so replicas sweeping together release each reservation once. A failed pass is logged and the
- * next one tries again; stock is never lost by waiting.
+ * Finishes interrupted releases from app ready to app close, in every replica: the sweep's updates are
+ * conditional, so replicas sweeping together give each hold back once. A failed pass is logged and the next one
+ * tries again; stock is never lost by waiting.
  */
 async function reservationSweeperPlugin(app: FastifyInstance, options: SweeperOptions): Promise<void> {
   addPeriodicTask(app, {
     name: 'reservation-sweep',
     intervalMs: options.intervalMs,
     async run(signal) {
-      const expired = await sweepReservations(app.inventory, { signal });
-      if (expired > 0) app.log.info({ expired }, 'released expired reservations');
+      const settled = await sweepReservations(app.inventory, { signal });
+      if (settled > 0) app.log.info({ settled }, 'finished interrupted releases');
     },
   });
 }

@@ -1,4 +1,4 @@
-import { Topics, type OrderCancelledV1, type OrderConfirmedV1 } from '@platform/events';
+import { Topics, type OrderCancelledV1, type OrderConfirmedV1, type OrderRejectedV1 } from '@platform/events';
 import { createEvent } from '@platform/kit';
 import { objectIdHex, waitFor } from '@platform/test-kit';
 import { metricValue, newSku, orderCreated, seedStock, storedReservation, storedStock } from '../helpers/factories';
@@ -130,6 +130,62 @@ describe('order events', () => {
     await service.outcomeFor(marker.payload.orderId);
     expect(await storedStock(service.app, sku)).toMatchObject({ available: 1, reserved: 0 });
     expect(service.published.filter((m) => m.event.payload.orderId === unknownOrder)).toEqual([]);
+  });
+
+  function reject(orderId: string, reason = 'TIMEOUT') {
+    const event = createEvent<OrderRejectedV1>(Topics.OrderRejected, { orderId, userId: objectIdHex(), reason });
+    return service.publish(Topics.OrderRejected, event, orderId);
+  }
+
+  it('when an order timed out and its reservation arrives later, then order.rejected gives the stock back', async () => {
+    const sku = await seedStock(service.app, 4);
+    const { payload } = await placeOrder([{ sku, quantity: 3 }]);
+    expect((await service.outcomeFor(payload.orderId)).topic).toBe('inventory.reserved');
+    const released = await metricValue(service.app, 'inventory_releases_total', { cause: 'rejected' });
+
+    await reject(payload.orderId);
+
+    await waitFor(async () => (await storedReservation(service.app, payload.orderId))?.status === 'RELEASED', {
+      what: 'the late reservation to be released',
+    });
+    expect(await storedReservation(service.app, payload.orderId)).toMatchObject({ releaseCause: 'rejected' });
+    expect(await storedStock(service.app, sku)).toMatchObject({ available: 4, reserved: 0, holds: [] });
+    expect(await metricValue(service.app, 'inventory_releases_total', { cause: 'rejected' })).toBe(released + 1);
+  });
+
+  it('when order.rejected overtakes order.created, then the late order.created holds nothing and publishes nothing', async () => {
+    const sku = await seedStock(service.app, 2);
+    const orderId = objectIdHex();
+    await reject(orderId);
+    await waitFor(async () => (await storedReservation(service.app, orderId)) !== null, {
+      what: 'the early rejection to be recorded',
+    });
+
+    await service.publish(Topics.OrderCreated, orderCreated([{ sku, quantity: 1 }], orderId), orderId);
+    const marker = orderCreated([{ sku: await seedStock(service.app, 1), quantity: 1 }]);
+    await service.publish(Topics.OrderCreated, marker, orderId); // same partition, consumed after the late one
+    await service.outcomeFor(marker.payload.orderId);
+
+    expect(await storedStock(service.app, sku)).toMatchObject({ available: 2, reserved: 0 });
+    expect(await storedReservation(service.app, orderId)).toMatchObject({
+      status: 'RELEASED',
+      releaseCause: 'rejected',
+    });
+    expect(service.published.filter((m) => m.event.payload.orderId === orderId)).toEqual([]);
+  });
+
+  it('when inventory itself rejected the order, then order.rejected changes nothing', async () => {
+    const sku = await seedStock(service.app, 1);
+    const { payload } = await placeOrder([{ sku, quantity: 2 }]);
+    expect((await service.outcomeFor(payload.orderId)).topic).toBe('inventory.rejected');
+
+    await reject(payload.orderId, 'Stock could not be reserved');
+    const marker = orderCreated([{ sku: await seedStock(service.app, 1), quantity: 1 }]);
+    await service.publish(Topics.OrderCreated, marker, payload.orderId);
+    await service.outcomeFor(marker.payload.orderId);
+
+    expect(await storedReservation(service.app, payload.orderId)).toMatchObject({ status: 'REJECTED' });
+    expect(await storedStock(service.app, sku)).toMatchObject({ available: 1, reserved: 0 });
   });
 
   it('when a reserved order is confirmed, then the reservation is final', async () => {

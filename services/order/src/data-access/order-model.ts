@@ -1,11 +1,10 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { OutboxEntry } from '@platform/kit';
+import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
 import { ORDER_STATUSES, type OrderLine, type OrderStatus } from '../domain/order';
-import { outboxEntrySchema } from './outbox-entry-schema';
 
 export const ORDERS_COLLECTION = 'orders';
 
-export interface OrderDocument {
+export interface OrderDocument extends OutboxFields {
   _id: Types.ObjectId;
   userId: string;
   status: OrderStatus;
@@ -16,8 +15,6 @@ export interface OrderDocument {
   cancelledBy?: string;
   createdAt: Date;
   updatedAt: Date;
-  /** Events the kit's relay has yet to publish; always written in the same update as the change they describe. */
-  outbox: OutboxEntry[];
 }
 
 const lineSchema = new Schema<OrderLine>(
@@ -41,10 +38,13 @@ const orderSchema = new Schema<OrderDocument>(
     cancelledBy: { type: String },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
-    outbox: { type: [outboxEntrySchema], default: [] },
   },
   { collection: ORDERS_COLLECTION, versionKey: false },
 );
+
+// Events the kit's relay has yet to publish, always written in the same update as the change they describe, and
+// the relay's index (built by the kit's migration).
+orderSchema.plugin(outboxSchemaPlugin);
 
 // Lists are newest first with _id breaking ties (the cursor's key): one index per way of listing.
 orderSchema.index({ userId: 1, createdAt: -1, _id: -1 }); // a customer's orders (admin ?userId= too)

@@ -1,4 +1,5 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
+import type { OutboxRelay } from '@platform/kit';
 import { OrderStatus, type Order } from '../domain/order';
 import type { OrderRepository, StatusChange } from '../domain/ports';
 import { isDuplicateKeyError } from './mongo-errors';
@@ -25,8 +26,11 @@ function toOrder(doc: OrderDocument): Order {
   };
 }
 
-/** Queries are built only from typed, already validated values: no client input reaches a filter as an object. */
-export function createOrderRepository(connection: Connection): OrderRepository {
+/**
+ * Queries are built only from typed, already validated values: no client input reaches a filter as an object.
+ * `relay` publishes the events each write leaves in the order's outbox, right after the write.
+ */
+export function createOrderRepository(connection: Connection, relay: OutboxRelay): OrderRepository {
   const model = orderModel(connection);
   const transitions = createTransitionLog(connection);
 
@@ -35,21 +39,29 @@ export function createOrderRepository(connection: Connection): OrderRepository {
     return doc ? toOrder(doc) : null;
   }
 
-  function applyDecided(id: string, { from, to, set = {}, events }: StatusChange): Promise<OrderDocument | null> {
-    return model
+  async function applyDecided(id: string, { from, to, set = {}, events }: StatusChange): Promise<OrderDocument | null> {
+    const stamp = relay.stamp();
+    const doc = await model
       .findOneAndUpdate(
         { _id: new Types.ObjectId(id), status: from },
-        { $set: { ...set, status: to, updatedAt: new Date() }, $addToSet: { outbox: { $each: events } } },
+        {
+          $set: { ...set, status: to, updatedAt: new Date(), ...stamp.fields },
+          $addToSet: { outbox: { $each: events } },
+        },
         { returnDocument: 'after' },
       )
       .lean<OrderDocument>();
+    if (doc) relay.publishAfterWrite(doc._id, stamp, doc);
+    return doc;
   }
 
   return {
     async insert(order, events) {
+      const stamp = relay.stamp();
+      const _id = new Types.ObjectId(order.id);
       try {
         await model.create({
-          _id: new Types.ObjectId(order.id),
+          _id,
           userId: order.userId,
           status: OrderStatus.Pending,
           lines: order.lines,
@@ -58,7 +70,9 @@ export function createOrderRepository(connection: Connection): OrderRepository {
           createdAt: order.createdAt,
           updatedAt: order.createdAt,
           outbox: events,
+          ...stamp.fields,
         });
+        relay.publishAfterWrite(_id, stamp, { outbox: events });
         return true;
       } catch (err) {
         if (isDuplicateKeyError(err)) return false;
@@ -75,6 +89,17 @@ export function createOrderRepository(connection: Connection): OrderRepository {
       const doc = await applyDecided(id, decision.change);
       if (!decision.ours) return null;
       return doc ? toOrder(doc) : findById(id);
+    },
+
+    async findPendingPlacedBefore(date, limit) {
+      // Equality on the indexed status (what every backend answers from the index); the age is checked on the few
+      // PENDING orders that match, oldest first.
+      const docs = await model
+        .find({ status: OrderStatus.Pending, createdAt: { $lt: date } })
+        .sort({ createdAt: 1 })
+        .limit(limit)
+        .lean<OrderDocument[]>();
+      return docs.map(toOrder);
     },
 
     async list({ userId, status, after, limit }) {

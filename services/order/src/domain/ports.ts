@@ -40,6 +40,8 @@ export interface OrderRepository {
   changeStatus(id: string, change: StatusChange): Promise<Order | null>;
   /** Newest first. */
   list(query: OrderListQuery): Promise<Order[]>;
+  /** PENDING orders placed before `date`, oldest first: the deadline's candidates. */
+  findPendingPlacedBefore(date: Date, limit: number): Promise<Order[]>;
 }
 
 /** The product facts an order snapshots. */
@@ -58,6 +60,8 @@ export type FinalStatus = Exclude<OrderStatus, 'PENDING'>;
 export interface OrderMetrics {
   orderCreated(): void;
   orderFinalised(status: FinalStatus): void;
+  /** A PENDING order rejected by the deadline (also counted as finalised REJECTED). */
+  orderTimedOut(): void;
 }
 
 /** An Idempotency-Key belongs to one user: two users may pick the same key. */

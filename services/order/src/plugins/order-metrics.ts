@@ -32,13 +32,25 @@ async function orderMetricsPlugin(app: FastifyInstance): Promise<void> {
         registers: [registry],
       }),
   );
+  const timedOut = getOrCreate(
+    registry,
+    'orders_timed_out_total',
+    () =>
+      new Counter({
+        name: 'orders_timed_out_total',
+        help: 'PENDING orders rejected by the deadline (reason TIMEOUT): inventory did not answer in time',
+        registers: [registry],
+      }),
+  );
   // Every series from zero, so rate() and ratios work before the first order of each kind.
   created.inc(0);
+  timedOut.inc(0);
   for (const status of FINAL_STATUSES) finalised.inc({ status }, 0);
 
   app.decorate<OrderMetrics>('orderMetrics', {
     orderCreated: () => created.inc(),
     orderFinalised: (status) => finalised.inc({ status }),
+    orderTimedOut: () => timedOut.inc(),
   });
 }
 

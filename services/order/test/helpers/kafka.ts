@@ -1,10 +1,16 @@
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import type { EventTopics } from '@platform/events';
-import { createEvent, type EventEnvelope } from '@platform/kit';
+import { CLUSTER_RETRY, createEvent, type EventEnvelope } from '@platform/kit';
 import { requireEnv, uniqueName } from '@platform/test-kit';
 
+/** The kit's client settings (quick reconnection), so a recorder is back within seconds of a broker restart. */
 function testKafka(brokers: string): Kafka {
-  return new Kafka({ clientId: uniqueName('order-test'), brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: uniqueName('order-test'),
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: CLUSTER_RETRY,
+  });
 }
 
 /** Short timeouts so joining and leaving a group takes a second or two. */

@@ -49,8 +49,7 @@ export async function waitUntilRelayed({ app }: TestApp, orderId: string): Promi
     async () =>
       (await app.mongo.collection('orders').countDocuments({
         _id: new Types.ObjectId(orderId),
-        'outbox.0': { $exists: false },
-        outboxLeaseOwner: { $exists: false },
+        outboxPending: { $exists: false },
       })) === 1,
     { what: `order ${orderId} to be relayed` },
   );

@@ -1,8 +1,8 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { OutboxEntry } from '@platform/kit';
+import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
 
 /** A product as stored in the `products` collection. */
-export interface ProductDocument {
+export interface ProductDocument extends OutboxFields {
   _id: Types.ObjectId;
   sku: string;
   name: string;
@@ -17,21 +17,7 @@ export interface ProductDocument {
   updatedAt: Date;
   /** Set by a delete; such documents are invisible to every read. */
   deletedAt?: Date | null;
-  /** Events waiting for the kit's outbox relay, written in the same update as the change they describe. */
-  outbox: OutboxEntry[];
 }
-
-/** Entries are written here and removed by the kit's relay once Kafka has them; the envelope is opaque to mongoose. */
-const outboxEntrySchema = new Schema<OutboxEntry>(
-  {
-    topic: { type: String, required: true },
-    key: { type: String, required: true },
-    event: Schema.Types.Mixed,
-    // W3C trace context of the request that wrote the entry; the relay publishes the event in that trace.
-    trace: Schema.Types.Mixed,
-  },
-  { _id: false },
-);
 
 export const productSchema = new Schema<ProductDocument>(
   {
@@ -44,12 +30,14 @@ export const productSchema = new Schema<ProductDocument>(
     currency: { type: String, required: true },
     version: { type: Number, required: true, default: 1 },
     deletedAt: { type: Date, default: null },
-    outbox: { type: [outboxEntrySchema], default: [] },
   },
   { collection: 'products', timestamps: true, versionKey: false },
 );
 
-// The migration creates exactly these (autoIndex is off). A soft-deleted product keeps its sku: SKUs are never reused.
+// The outbox fields (events waiting for the kit's relay, written in the same update as the change) and their index.
+productSchema.plugin(outboxSchemaPlugin);
+
+// The migrations create exactly these (autoIndex is off). A soft-deleted product keeps its sku: SKUs are never reused.
 productSchema.index({ sku: 1 }, { unique: true, name: 'sku_unique' });
 // One index per sort, each ending in _id, the keyset tie-breaker; they serve both directions.
 productSchema.index({ createdAt: -1, _id: -1 }, { name: 'createdAt_id' });

@@ -1,5 +1,5 @@
 import { Types, type Connection } from 'mongoose';
-import type { OutboxEntry } from '@platform/kit';
+import type { OutboxEntry, OutboxRelay } from '@platform/kit';
 import type { ProductRepository } from '../domain/ports';
 import { nameSortKey, type Product, type ProductChanges } from '../domain/product';
 import { SkuTaken } from '../errors';
@@ -32,17 +32,21 @@ function stored(changes: ProductChanges): Partial<ProductDocument> {
   return changes.name === undefined ? { ...changes } : { ...changes, nameKey: nameSortKey(changes.name) };
 }
 
-export function createProductRepository(connection: Connection): ProductRepository {
+/** `relay` publishes the events each write leaves in the document's outbox, right after the write. */
+export function createProductRepository(connection: Connection, relay: OutboxRelay): ProductRepository {
   const Products = productModel(connection);
 
   /** The conditional single-document write every change goes through: state, version and events together. */
   async function applyIfCurrent(current: Product, set: Partial<ProductDocument>, outbox: OutboxEntry[]) {
+    const stamp = relay.stamp();
     const doc = await Products.findOneAndUpdate(
       { _id: current.id, version: current.version, ...live },
-      { $set: set, $inc: { version: 1 }, $push: { outbox: { $each: outbox } } },
+      { $set: { ...set, ...stamp.fields }, $inc: { version: 1 }, $push: { outbox: { $each: outbox } } },
       { returnDocument: 'after' },
     ).lean<ProductDocument>();
-    return doc ? toProduct(doc) : undefined;
+    if (!doc) return undefined;
+    relay.publishAfterWrite(doc._id, stamp, doc);
+    return toProduct(doc);
   }
 
   return {
@@ -59,6 +63,7 @@ export function createProductRepository(connection: Connection): ProductReposito
     },
 
     async insert(id, product, outbox) {
+      const stamp = relay.stamp();
       try {
         const doc = await Products.create({
           _id: id,
@@ -66,7 +71,9 @@ export function createProductRepository(connection: Connection): ProductReposito
           nameKey: nameSortKey(product.name),
           version: 1,
           outbox,
+          ...stamp.fields,
         });
+        relay.publishAfterWrite(doc._id, stamp, { outbox });
         return toProduct(doc.toObject());
       } catch (err) {
         if (isDuplicateKey(err)) {

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import type { OutboxRelay } from '@platform/kit';
 import { createProductCache } from '../data-access/product-cache';
 import { createProductRepository } from '../data-access/product-repository';
 import type { ProductCache, ProductRepository } from '../domain/ports';
@@ -12,6 +13,8 @@ declare module 'fastify' {
 }
 
 export interface RepositoriesOptions {
+  /** The products collection's outbox relay (app.kafka.addOutboxRelay). */
+  outbox: OutboxRelay;
   cacheKeyPrefix: string;
   cacheTtlSeconds: number;
   listCacheTtlSeconds: number;
@@ -20,7 +23,7 @@ export interface RepositoriesOptions {
 
 /** The products collection and its Redis cache, typed behind the domain's ports. */
 async function repositoriesPlugin(app: FastifyInstance, options: RepositoriesOptions): Promise<void> {
-  app.decorate('products', createProductRepository(app.mongo));
+  app.decorate('products', createProductRepository(app.mongo, options.outbox));
   app.decorate(
     'productCache',
     createProductCache({

@@ -50,13 +50,13 @@ export async function seedProduct(
 }
 
 /**
- * Waits until the outbox relay has published every pending event and released its lease. FerretDB (the local
+ * Waits until the outbox relay has published every pending event and cleared the documents' outbox fields. FerretDB (the local
  * stand-in for MongoDB) applies concurrent updates of ONE document as read-modify-write without isolation, so a
  * test write racing the relay's own update of that document could be lost there; a real MongoDB is atomic.
  * Tests therefore let the relay finish before writing to the same product again.
  */
 export async function outboxRelayed(app: FastifyInstance): Promise<void> {
-  const pending = { $or: [{ 'outbox.0': { $exists: true } }, { outboxLeaseOwner: { $exists: true } }] };
+  const pending = { outboxPending: { $exists: true } };
   await waitFor(async () => (await app.mongo.collection('products').countDocuments(pending)) === 0, {
     what: 'the outbox relay to publish pending product events',
   });

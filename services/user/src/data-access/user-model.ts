@@ -1,16 +1,14 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { OutboxEntry } from '@platform/kit';
+import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
 import type { Role } from '../domain/user';
 
-export interface UserDocument {
+export interface UserDocument extends OutboxFields {
   _id: Types.ObjectId;
   email: string;
   passwordHash: string;
   role: Role;
   createdAt: Date;
   updatedAt: Date;
-  /** Events waiting for the outbox relay, written in the same update as the change they describe. */
-  outbox: OutboxEntry[];
 }
 
 export const usersCollection = 'users';
@@ -22,10 +20,13 @@ const userSchema = new Schema<UserDocument>(
     role: { type: String, enum: ['customer', 'admin'], required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
-    outbox: { type: [{ type: Schema.Types.Mixed }], default: [] },
   },
   { collection: usersCollection, versionKey: false },
 );
+
+// The outbox fields (events waiting for the kit's relay, written in the same update as the change) and their index,
+// built by the kit's migration.
+userSchema.plugin(outboxSchemaPlugin);
 
 // Built by migrations/20261122000001-initial-indexes.js (autoIndex is off); keep the two in step.
 userSchema.index({ email: 1 }, { unique: true, name: 'email_unique' });

@@ -1,5 +1,5 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
-import type { OutboxEntry } from '@platform/kit';
+import type { OutboxEntry, OutboxRelay } from '@platform/kit';
 import { EmailTaken } from '../errors';
 import type { UserRepository } from '../domain/ports';
 import type { Role, User, UserWithPassword } from '../domain/user';
@@ -20,28 +20,33 @@ function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 }
 
-export function createUserRepository(connection: Connection): UserRepository {
+/** `relay` publishes the events each write leaves in the document's outbox, right after the write. */
+export function createUserRepository(connection: Connection, relay: OutboxRelay): UserRepository {
   const Users = userModel(connection);
 
   return {
     nextId: () => new Types.ObjectId().toHexString(),
 
     async insert(user: UserWithPassword, outbox: OutboxEntry[]) {
+      const stamp = relay.stamp();
+      const _id = new Types.ObjectId(user.id);
       try {
         await Users.create({
-          _id: new Types.ObjectId(user.id),
+          _id,
           email: user.email,
           passwordHash: user.passwordHash,
           role: user.role,
           createdAt: user.createdAt,
           updatedAt: user.createdAt,
           outbox,
+          ...stamp.fields,
         });
       } catch (err) {
         // The unique index decides, not a prior lookup: two concurrent registrations cannot both win.
         if (isDuplicateKey(err)) throw EmailTaken(`${user.email} is already registered`);
         throw err;
       }
+      relay.publishAfterWrite(_id, stamp, { outbox });
     },
 
     async findById(id) {

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import type { OutboxRelay } from '@platform/kit';
 import { createLoginThrottle } from '../data-access/login-throttle';
 import { createRefreshTokenRepository } from '../data-access/refresh-token-repository';
 import { createUserRepository } from '../data-access/user-repository';
@@ -14,8 +15,13 @@ declare module 'fastify' {
   }
 }
 
-async function repositoriesPlugin(app: FastifyInstance): Promise<void> {
-  app.decorate('users', createUserRepository(app.mongo));
+export interface RepositoriesOptions {
+  /** The users collection's outbox relay (app.kafka.addOutboxRelay). */
+  outbox: OutboxRelay;
+}
+
+async function repositoriesPlugin(app: FastifyInstance, options: RepositoriesOptions): Promise<void> {
+  app.decorate('users', createUserRepository(app.mongo, options.outbox));
   app.decorate('refreshTokens', createRefreshTokenRepository(app.mongo));
   app.decorate('loginThrottle', createLoginThrottle(app.redis, lockoutPolicy));
 }

@@ -1,0 +1,3 @@
+// The kit's indexes for what it keeps in this database: the orders outbox's sweep index and the consumer's
+// processed-event marks (see @platform/kit).
+module.exports = require('@platform/kit/migrations').kitMigration({ outboxCollections: ['orders'], consumers: true });

@@ -1,0 +1,2 @@
+// The kit's indexes for what it keeps in this database: the users outbox's sweep index (see @platform/kit).
+module.exports = require('@platform/kit/migrations').kitMigration({ outboxCollections: ['users'] });
