@@ -6,6 +6,7 @@ import {
   infraEnv,
   infraStatus,
   localInfra,
+  resetInfra,
   scrapeTargets,
   stopInfra,
   type InfraEnv,
@@ -14,7 +15,8 @@ import type { RunningPlatform } from './platform';
 import type { RunMode } from './services';
 import { defaultGatewayPorts, defaultPorts } from './services';
 
-const usage = 'usage: local-infra up [--foreground] [--services] [--observability] [--watch] | down | status | install';
+const usage =
+  'usage: local-infra up [--foreground] [--services] [--observability] [--watch] | down | reset | status | install';
 
 /**
  * Jaeger and Prometheus of `up --observability`. Prometheus scrapes the ports of `npm run up` unless given the
@@ -112,6 +114,13 @@ async function main(): Promise<void> {
       const { jaeger, prometheus } = observability();
       await Promise.all([stopInfra(), prometheus.stop(), jaeger.stop()]);
       console.log('local-infra: stopped');
+      return;
+    }
+    case 'reset': {
+      // Local data only: the servers MONGO_URL, KAFKA_BROKERS or REDIS_URL name are never stopped or wiped.
+      const { jaeger, prometheus } = observability();
+      const wiped = await resetInfra([...localInfra(), prometheus, jaeger]);
+      console.log(`local-infra: stopped; deleted ${wiped.length > 0 ? wiped.join(', ') : 'nothing (no local data)'}`);
       return;
     }
     case 'install': {

@@ -12,4 +12,6 @@ export interface Component {
   /** Asks the server a real question with the real client; true when it answers. */
   probe(): Promise<boolean>;
   stop(): Promise<void>;
+  /** Folders holding the server's data, which `npm run infra:reset` deletes once the server is stopped. */
+  readonly dataDirs?: readonly string[];
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Component } from './component';
 import { createFerretDb } from './ferretdb';
 import { createKafka } from './kafka';
@@ -6,6 +7,9 @@ import { createRedis } from './redis';
 export type { Component } from './component';
 export { createKafka, probeKafka } from './kafka';
 export { createFerretDb, probeMongo } from './ferretdb';
+export type { FerretDbOptions } from './ferretdb';
+export { createPostgres } from './postgres';
+export type { PostgresOptions } from './postgres';
 export { createRedis, probeRedis } from './redis';
 export { createJaeger } from './jaeger';
 export type { JaegerOptions, TraceBackend } from './jaeger';
@@ -66,4 +70,17 @@ export async function stopInfra(components = localInfra(), only?: string[]): Pro
   await Promise.all(
     components.filter((c) => !c.external && (only === undefined || only.includes(c.name))).map((c) => c.stop()),
   );
+}
+
+/**
+ * `npm run infra:reset`: stops the local components and deletes their data (Kafka's log, the database, Prometheus'
+ * series); installed binaries and downloads stay. Components named by the environment are never touched.
+ * Returns the folders it deleted.
+ */
+export async function resetInfra(components = localInfra()): Promise<string[]> {
+  const local = components.filter((c) => !c.external);
+  await Promise.all(local.map((c) => c.stop()));
+  const wiped = local.flatMap((c) => c.dataDirs ?? []).filter((dir) => fs.existsSync(dir));
+  for (const dir of wiped) fs.rmSync(dir, { recursive: true, force: true });
+  return wiped;
 }

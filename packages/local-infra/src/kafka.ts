@@ -107,6 +107,7 @@ export function createKafka(options: KafkaOptions = {}): Component {
     name: 'kafka',
     url,
     external: external !== undefined,
+    dataDirs: [path.join(runDir, 'data')],
     install: installKafka,
     probe,
     async start() {

@@ -193,6 +193,7 @@ export function createPrometheus(options: PrometheusOptions): PrometheusComponen
     name: 'prometheus',
     url,
     external: false,
+    dataDirs: [path.join(runDir, 'data')],
     get ruleFiles() {
       return ruleFiles;
     },

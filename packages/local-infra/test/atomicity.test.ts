@@ -3,7 +3,8 @@ import { isolatedMongoUrl } from '@platform/test-kit';
 
 /**
  * The platform relies on MongoDB's single-document atomicity (conditional stock updates, the outbox).
- * FerretDB 1.x on SQLite does not give it by itself; the local wrapper serialises requests so it does.
+ * FerretDB 1.x does not give it by itself, on PostgreSQL as on SQLite (FerretDB#3040); the local wrapper makes
+ * update, findAndModify and delete on one collection wait for each other, so it does.
  */
 describe('MongoDB-protocol database: single-document atomicity', () => {
   let client: MongoClient;
@@ -42,5 +43,24 @@ describe('MongoDB-protocol database: single-document atomicity', () => {
     const doc = await counters.findOne({ _id: 'c' });
     expect(doc?.n).toBe(40);
     expect(doc?.log).toHaveLength(40);
+  });
+
+  it('when a conditional delete races an update that breaks its condition, then exactly one of them applies', async () => {
+    const tasks = client.db().collection<{ _id: number; status: string }>('tasks');
+    await tasks.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, status: 'OPEN' })));
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const [updated, deleted] = await Promise.all([
+          tasks.updateOne({ _id: i, status: 'OPEN' }, { $set: { status: 'TAKEN' } }),
+          tasks.deleteOne({ _id: i, status: 'OPEN' }),
+        ]);
+        return updated.modifiedCount + deleted.deletedCount;
+      }),
+    );
+
+    expect(outcomes).toEqual(Array.from({ length: 20 }, () => 1));
+    const left = await tasks.find().toArray();
+    expect(left.every((t) => t.status === 'TAKEN')).toBe(true);
   });
 });
