@@ -86,7 +86,7 @@ describe('logout across services', () => {
   it('when a customer logs out at the user service, then the order and inventory services refuse that access token', async () => {
     const email = `logout-${Date.now()}@e2e.test`;
     const password = 'a-long-and-unusual-passphrase';
-    expect((await call(`${platform.urls.user}/auth/register`, { body: { email, password } })).status).toBe(201);
+    expect((await call(`${platform.urls.user}/auth/register`, { body: { email, password } })).status).toBe(202);
     const session = await call<{ accessToken: string; refreshToken: string }>(`${platform.urls.user}/auth/login`, {
       body: { email, password },
     });
