@@ -61,7 +61,10 @@ describe('order saga across the four running services', () => {
     );
     expect(orders.map((o) => o.status)).toEqual(Array(50).fill(201));
 
+    const placedAt = Date.now();
     const statuses = await Promise.all(orders.map((o) => finalStatus(platform, customer, o.body.id, 120_000)));
+    // Reported, not asserted: speed belongs to benchmarks (the issue's target is 5 s on the 2-core machine).
+    process.stdout.write(`50 orders for the last 10 units: all final ${Date.now() - placedAt} ms after the last 201\n`);
     expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(10);
     expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(40);
     expect(await available(platform, admin, product.sku)).toBe(0);
