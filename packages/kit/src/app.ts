@@ -1,14 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyServerOptions,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import pino from 'pino';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
+import { AccessLogController } from './access-log';
 import type { BaseConfig } from './config';
 import { errorHandler } from './errors/error-handler';
 import { clientErrorHandler, frameworkErrorHandler, notFoundOrNotAllowed } from './errors/framework-errors';
@@ -52,7 +48,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   const app = Fastify({
     loggerInstance: logger,
     genReqId: genRequestId,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new AccessLogController(),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     trustProxy: options.trustProxy ?? false,
