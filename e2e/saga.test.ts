@@ -61,7 +61,10 @@ describe('order saga across the four running services', () => {
     );
     expect(orders.map((o) => o.status)).toEqual(Array(50).fill(201));
 
+    const placedAt = Date.now();
     const statuses = await Promise.all(orders.map((o) => finalStatus(platform, customer, o.body.id, 120_000)));
+    // Reported, not asserted: speed belongs to benchmarks (the issue's target is 5 s on the 2-core machine).
+    process.stdout.write(`50 orders for the last 10 units: all final ${Date.now() - placedAt} ms after the last 201\n`);
     expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(10);
     expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(40);
     expect(await available(platform, admin, product.sku)).toBe(0);
@@ -86,7 +89,7 @@ describe('logout across services', () => {
   it('when a customer logs out at the user service, then the order and inventory services refuse that access token', async () => {
     const email = `logout-${Date.now()}@e2e.test`;
     const password = 'a-long-and-unusual-passphrase';
-    expect((await call(`${platform.urls.user}/auth/register`, { body: { email, password } })).status).toBe(201);
+    expect((await call(`${platform.urls.user}/auth/register`, { body: { email, password } })).status).toBe(202);
     const session = await call<{ accessToken: string; refreshToken: string }>(`${platform.urls.user}/auth/login`, {
       body: { email, password },
     });

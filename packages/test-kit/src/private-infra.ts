@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,10 +58,15 @@ export async function startPrivateKafka(): Promise<Component> {
 
 /** A MongoDB-protocol database of the test's own, for tests that stop and restart it. Call `stop()` in afterAll. */
 export async function startPrivateFerretDb(): Promise<Component> {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'private-ferretdb-'));
+  // PostgreSQL runs as its own system user when the tests run as root: it must be able to enter the folder.
+  chmodSync(runDir, 0o755);
+  // Its own PostgreSQL too: stopping this database must never stop the shared one on the default port.
   const db = createFerretDb({
     useEnv: false,
     port: await freePort(),
-    runDir: mkdtempSync(path.join(os.tmpdir(), 'private-ferretdb-')),
+    runDir,
+    postgres: { port: await freePort(), runDir: path.join(runDir, 'postgresql') },
   });
   await db.start();
   return db;

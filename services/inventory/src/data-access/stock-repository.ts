@@ -74,9 +74,11 @@ export function createStockRepository(connection: Connection): StockRepository {
     release(sku, orderId, quantity) {
       // Matched on the hold's order id (FerretDB cannot match a whole array element) and pulled as the exact
       // element: an order holds a sku once, with the quantity of its reservation line, so they agree.
+      // `$in`, not a plain equality: FerretDB 1.24 on PostgreSQL pushes a dotted equality of an update down to SQL
+      // as a path that cannot look into arrays, so it would match nothing; `$in` is evaluated by FerretDB itself.
       return modified(
         sku,
-        { 'holds.orderId': orderId },
+        { 'holds.orderId': { $in: [orderId] } },
         { $inc: { available: quantity, reserved: -quantity }, $pull: { holds: hold(orderId, quantity) } },
       );
     },
