@@ -20,6 +20,11 @@ export interface StockDocument {
    * creates or takes over the record.
    */
   deletedProductIds?: string[];
+  /**
+   * A product created under this sku while another one still held it: its product.deleted (on another partition)
+   * is still on its way, since the product service lets one product at a time hold a sku. It takes over then.
+   */
+  nextProductId?: string;
   holds: Hold[];
   createdAt: Date;
   updatedAt: Date;
@@ -39,6 +44,7 @@ const stockSchema = new Schema<StockDocument>(
     reserved: { type: Number, required: true, min: 0 },
     discontinued: { type: Boolean, required: true, default: false },
     deletedProductIds: { type: [String], default: undefined },
+    nextProductId: { type: String },
     holds: { type: [holdSchema], default: [] },
   },
   { collection: 'stock', versionKey: false, timestamps: true },

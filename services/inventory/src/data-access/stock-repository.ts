@@ -40,16 +40,29 @@ export function createStockRepository(connection: Connection): StockRepository {
       // A product re-created under a deleted product's sku takes the record over. Conditional on the other
       // product id and on the tombstones, so a product.created of a deleted product (redelivered, or later than
       // its product.deleted) does not bring it back.
-      await modified(
+      const notThisOne = { productId: { $ne: productId }, deletedProductIds: { $ne: productId } };
+      const tookOver = await modified(
         sku,
-        { discontinued: true, productId: { $ne: productId }, deletedProductIds: { $ne: productId } },
-        { $set: { productId, discontinued: false } },
+        { ...notThisOne, discontinued: true },
+        { $set: { productId, discontinued: false }, $unset: { nextProductId: '' } },
       );
+      // Still held by a live product whose product.deleted has not arrived yet: this one takes over when it does.
+      if (!tookOver)
+        await modified(sku, { ...notThisOne, discontinued: false }, { $set: { nextProductId: productId } });
     },
     async discontinue({ sku, productId }) {
       // The tombstone first, record or not: a product.created that comes after it must not create the product.
       await upsert(sku, initialRecord(productId, true), { $addToSet: { deletedProductIds: productId } });
       await modified(sku, { productId }, { $set: { discontinued: true } });
+      // The product created under this sku while this one held it takes over now, unless it was deleted too.
+      const held = await Stock.findOne({ sku, productId }, { nextProductId: 1, deletedProductIds: 1 }).lean();
+      const next = held?.nextProductId;
+      if (!next || held.deletedProductIds?.includes(next)) return;
+      await modified(
+        sku,
+        { productId, nextProductId: next, deletedProductIds: { $ne: next } },
+        { $set: { productId: next, discontinued: false }, $unset: { nextProductId: '' } },
+      );
     },
     async find(sku) {
       return toRecord(await Stock.findOne({ sku }, WITHOUT_HOLDS).lean<StockDocument>());

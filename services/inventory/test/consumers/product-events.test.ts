@@ -138,4 +138,28 @@ describe('product events', () => {
     );
     expect(await metricValue(service.app, 'kafka_dlq_messages_total', { topic })).toBe(0);
   });
+
+  it("when a product re-created under a sku is seen before the previous product's product.deleted, then it takes the record over once that delete arrives", async () => {
+    const first = productCreated(newSku());
+    const { sku } = first.payload;
+    await service.publish(first, first.payload.productId);
+    await waitFor(() => storedStock(service.app, sku).then((doc) => doc ?? undefined), { what: 'the first product' });
+
+    // Different keys, different partitions: the successor's product.created can overtake the delete before it.
+    const successor = productCreated(sku);
+    await service.publish(successor, successor.payload.productId);
+    await afterEverythingOn(successor.payload.productId);
+    expect(await storedStock(service.app, sku)).toMatchObject({
+      productId: first.payload.productId,
+      discontinued: false,
+    });
+
+    await service.publish(productDeleted(first.payload.productId, sku), first.payload.productId);
+    await waitFor(
+      () => storedStock(service.app, sku).then((doc) => doc?.productId === successor.payload.productId && doc),
+      { what: 'the successor to take the sku over' },
+    );
+    expect(await storedStock(service.app, sku)).toMatchObject({ discontinued: false });
+    expect(await service.app.repositories.stock.restock(sku, 2)).toMatchObject({ available: 2 });
+  });
 });
