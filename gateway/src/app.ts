@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { createApp, infrastructure, trustProxyFrom } from '@platform/kit';
 import { topicPartitions } from '@platform/events';
 import type { GatewayConfig } from './config';
-import { orderStatusConsumer, orderTopics, type OrderStatusConsumerOptions } from './consumers/order-status';
+import { gatewayTopics, orderStatusConsumer, type OrderStatusConsumerOptions } from './consumers/order-status';
 import { edgeGuard, type EdgeGuardOptions } from './plugins/edge-guard';
 import { edgeHardening, securityHeaders } from './plugins/edge-hardening';
 import { orderStatusHub } from './plugins/order-status-hub';
@@ -52,7 +52,12 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
 
   // Its own small database only deduplicates the order events it consumes; its own Redis keys are prefixed by hand
   // (gateway:ratelimit:...).
-  await app.register(infrastructure, { config, topics: orderTopics, numPartitions: topicPartitions, jwks: deps.jwks });
+  await app.register(infrastructure, {
+    config,
+    topics: gatewayTopics,
+    numPartitions: topicPartitions,
+    jwks: deps.jwks,
+  });
 
   await app.register(upstreams, { config });
   await app.register(orderStatusHub, { redisUrl: config.REDIS_URL });

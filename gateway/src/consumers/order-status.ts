@@ -1,16 +1,14 @@
-import { payloadSchemas, Topics, type EventTopics } from '@platform/events';
-import type { EventEnvelope, TopicHandler } from '@platform/kit';
+import { eventCatalogue, EventTypes, Topics, type EventPayloads } from '@platform/events';
+import type { EventEnvelope, EventHandler } from '@platform/kit';
 import type { FastifyInstance } from 'fastify';
 import type { ConsumerConfig } from 'kafkajs';
-import { statusByTopic, type OrderStatusUpdate } from '../domain/order-status';
+import { statusByEventType, type OrderStatusUpdate } from '../domain/order-status';
 
-type OrderTopic = 'order.created' | 'order.confirmed' | 'order.rejected' | 'order.cancelled';
-export const orderTopics: readonly OrderTopic[] = [
-  Topics.OrderCreated,
-  Topics.OrderConfirmed,
-  Topics.OrderRejected,
-  Topics.OrderCancelled,
-];
+type OrderEventType = (typeof EventTypes)['OrderCreated' | 'OrderConfirmed' | 'OrderRejected' | 'OrderCancelled'];
+type OrderEventPayload = EventPayloads[OrderEventType];
+
+/** The topics the gateway consumes (and creates, with their .dlq, at start). */
+export const gatewayTopics = [Topics.Orders];
 
 export interface OrderStatusDeps {
   publish(update: OrderStatusUpdate): Promise<void>;
@@ -20,26 +18,15 @@ export interface OrderStatusDeps {
  * Turns an order event into a status update for every replica's SSE clients. Idempotent by nature: a redelivered
  * event publishes the same update again, and streams drop updates that are not progress (see isProgress).
  */
-export async function handleOrderEvent<T extends OrderTopic>(
-  topic: T,
-  event: EventEnvelope<EventTopics[T]>,
-  deps: OrderStatusDeps,
-): Promise<void> {
-  const payload = event.payload as EventTopics[OrderTopic];
+export async function handleOrderEvent(event: EventEnvelope<OrderEventPayload>, deps: OrderStatusDeps): Promise<void> {
+  const { payload } = event;
   const update: OrderStatusUpdate = {
     orderId: payload.orderId,
-    status: statusByTopic[topic]!,
+    status: statusByEventType[event.type]!,
     occurredAt: event.occurredAt,
     ...('reason' in payload ? { reason: payload.reason } : {}),
   };
   await deps.publish(update);
-}
-
-function handlerFor<T extends OrderTopic>(topic: T, deps: OrderStatusDeps): TopicHandler<EventTopics[T]> {
-  return {
-    schema: payloadSchemas[topic],
-    handle: (event) => handleOrderEvent(topic, event, deps),
-  };
 }
 
 export interface OrderStatusConsumerOptions {
@@ -52,11 +39,16 @@ export interface OrderStatusConsumerOptions {
  */
 export async function orderStatusConsumer(app: FastifyInstance, options: OrderStatusConsumerOptions): Promise<void> {
   const deps: OrderStatusDeps = { publish: (update) => app.orderStatus.publish(update) };
+  const handle: EventHandler<OrderEventPayload> = (event) => handleOrderEvent(event, deps);
   app.kafka.addConsumer({
     groupId: 'gateway',
     consumerConfig: options.consumerConfig,
-    handlers: Object.fromEntries(orderTopics.map((topic) => [topic, handlerFor(topic, deps)])) as {
-      [T in OrderTopic]: TopicHandler<EventTopics[T]>;
+    catalogue: eventCatalogue,
+    handlers: {
+      [EventTypes.OrderCreated]: handle,
+      [EventTypes.OrderConfirmed]: handle,
+      [EventTypes.OrderRejected]: handle,
+      [EventTypes.OrderCancelled]: handle,
     },
   });
 }

@@ -1,4 +1,4 @@
-import { Topics } from '@platform/events';
+import { EventTypes } from '@platform/events';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
 
@@ -12,11 +12,12 @@ export interface OrderStatusUpdate {
   reason?: string;
 }
 
-export const statusByTopic: Readonly<Record<string, OrderStatus>> = {
-  [Topics.OrderCreated]: 'PENDING',
-  [Topics.OrderConfirmed]: 'CONFIRMED',
-  [Topics.OrderRejected]: 'REJECTED',
-  [Topics.OrderCancelled]: 'CANCELLED',
+/** The status each order event type announces. */
+export const statusByEventType: Readonly<Record<string, OrderStatus>> = {
+  [EventTypes.OrderCreated]: 'PENDING',
+  [EventTypes.OrderConfirmed]: 'CONFIRMED',
+  [EventTypes.OrderRejected]: 'REJECTED',
+  [EventTypes.OrderCancelled]: 'CANCELLED',
 };
 
 /** The order service's life cycle: PENDING -> CONFIRMED | REJECTED | CANCELLED, and CONFIRMED -> CANCELLED. */

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
-import { Topics } from '@platform/events';
-import { createEvent } from '@platform/kit';
+import { eventCatalogue, EventTypes, type EventPayloads, type EventType } from '@platform/events';
+import { catalogueEvent } from '@platform/kit';
 import { objectIdHex, waitFor } from '@platform/test-kit';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { openSse } from '../helpers/sse';
@@ -39,10 +39,9 @@ describe('GET /api/v1/orders/:id/events', () => {
     await consumerReplica.close();
   });
 
-  function publish(topic: string, payload: Record<string, unknown>) {
-    return consumerReplica.app.kafka.producer.publish(topic, createEvent(topic, payload), {
-      key: String(payload.orderId),
-    });
+  function publish<T extends EventType>(type: T, payload: EventPayloads[T] & { orderId: string }) {
+    const { topic, event } = catalogueEvent(eventCatalogue, type, payload);
+    return consumerReplica.app.kafka.producer.publish(topic, event, { key: payload.orderId });
   }
 
   it('when the owner watches a pending order, then PENDING comes first, then each change as Kafka delivers it, and the stream ends after a final status', async () => {
@@ -64,18 +63,23 @@ describe('GET /api/v1/orders/:id/events', () => {
     expect(JSON.parse(first!.data)).toEqual({ orderId, status: 'PENDING' });
 
     // A redelivered order.created must not move the client back or repeat itself.
-    await publish(Topics.OrderCreated, {
+    await publish(EventTypes.OrderCreated, {
       orderId,
       userId: owner,
       lines: [{ productId: objectIdHex(), sku: 'SKU-1', quantity: 1, unitPriceMinor: 100 }],
       totalMinor: 100,
       currency: 'EUR',
     });
-    await publish(Topics.OrderConfirmed, { orderId, userId: owner });
+    await publish(EventTypes.OrderConfirmed, { orderId, userId: owner });
     const confirmed = await sse.next();
     expect(JSON.parse(confirmed!.data)).toMatchObject({ orderId, status: 'CONFIRMED', occurredAt: expect.any(String) });
 
-    await publish(Topics.OrderCancelled, { orderId, userId: owner, previousStatus: 'CONFIRMED', cancelledBy: owner });
+    await publish(EventTypes.OrderCancelled, {
+      orderId,
+      userId: owner,
+      previousStatus: 'CONFIRMED',
+      cancelledBy: owner,
+    });
     const cancelled = await sse.next();
     expect(JSON.parse(cancelled!.data)).toMatchObject({ status: 'CANCELLED' });
     expect(await sse.next()).toBeUndefined();

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import parse from 'joi-to-json';
 import { stringify } from 'yaml';
-import { payloadSchemas, schemaVersions, topicCatalogue, Topics, type Topic } from '../src';
+import { eventCatalogue, eventDocs, eventTypesOf, topicCatalogue, Topics, type EventType } from '../src';
 
-const pascal = (topic: string): string =>
-  topic
+const pascal = (name: string): string =>
+  name
     .split(/[.-]/)
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
@@ -13,9 +13,9 @@ const pascal = (topic: string): string =>
 /**
  * The AsyncAPI 3 document for every topic, generated from the joi schemas services validate with, so the document
  * cannot drift from the code (a test fails when contracts/asyncapi.yaml is out of date: `npm run contracts`).
+ * One channel per aggregate topic, one message per event type (and schema version) it carries.
  */
 export function buildAsyncApi(): string {
-  const topics = Object.values(Topics) as Topic[];
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
@@ -25,56 +25,44 @@ export function buildAsyncApi(): string {
       required: ['id', 'type', 'version', 'occurredAt', 'payload'],
       properties: {
         id: { type: 'string', format: 'uuid', description: 'Unique per event; consumers deduplicate on it.' },
-        type: { type: 'string', description: 'The topic name.' },
-        version: { type: 'integer', minimum: 1, description: 'Version of the payload schema.' },
+        type: {
+          type: 'string',
+          description: 'The event type (e.g. order.created); with version, it selects the payload schema.',
+        },
+        version: { type: 'integer', minimum: 1, description: 'Version of the payload schema of this type.' },
         occurredAt: { type: 'string', format: 'date-time' },
         payload: { type: 'object' },
       },
     },
   };
 
-  for (const topic of topics) {
-    const name = pascal(topic);
-    const { summary, producer, consumers } = topicCatalogue[topic];
-    schemas[`${name}Payload`] = parse(payloadSchemas[topic], 'json');
-    messages[name] = {
-      name: topic,
-      title: name,
-      summary,
-      contentType: 'application/json',
-      headers: { $ref: '#/components/schemas/EventHeaders' },
-      payload: {
-        allOf: [
-          { $ref: '#/components/schemas/EventEnvelope' },
-          {
-            type: 'object',
-            properties: {
-              type: { const: topic },
-              version: { const: schemaVersions[topic] },
-              payload: { $ref: `#/components/schemas/${name}Payload` },
-            },
-          },
-        ],
-      },
-      bindings: {
-        kafka: { key: { type: 'string', description: 'Aggregate id: events of one aggregate stay ordered.' } },
-      },
-    };
+  for (const topic of Object.values(Topics)) {
+    const { summary, producer, key } = topicCatalogue[topic];
+    const names = eventTypesOf(topic).flatMap((type) => addMessages(type, key, messages, schemas));
+    const refs = (list: string[]) =>
+      Object.fromEntries(list.map((name) => [name, { $ref: `#/channels/${topic}/messages/${name}` }]));
     channels[topic] = {
       address: topic,
-      description: `${summary} Produced by ${producer}; dead letters go to ${topic}.dlq.`,
-      messages: { [name]: { $ref: `#/components/messages/${name}` } },
+      description: `${summary} Keyed by ${key}: the events of one ${key.replace(' id', '')} are consumed in the order they were published. Produced by ${producer}; dead letters go to ${topic}.dlq.`,
+      messages: Object.fromEntries(names.map((name) => [name, { $ref: `#/components/messages/${name}` }])),
     };
-    operations[`${producer}Sends${name}`] = {
+    operations[`${producer}Sends${pascal(topic)}`] = {
       action: 'send',
       channel: { $ref: `#/channels/${topic}` },
-      summary: `The ${producer} service publishes ${topic} (through its outbox).`,
+      summary: `The ${producer} service publishes on ${topic} (through its outbox).`,
+      messages: Object.values(refs(names)),
     };
+    const consumers = [...new Set(eventTypesOf(topic).flatMap((type) => eventDocs[type].consumers))];
     for (const consumer of consumers) {
-      operations[`${consumer}Receives${name}`] = {
+      const handled = eventTypesOf(topic)
+        .filter((type) => eventDocs[type].consumers.includes(consumer))
+        .flatMap((type) => names.filter((name) => name.startsWith(pascal(type))));
+      const skipped = eventTypesOf(topic).filter((type) => !eventDocs[type].consumers.includes(consumer));
+      operations[`${consumer}Receives${pascal(topic)}`] = {
         action: 'receive',
         channel: { $ref: `#/channels/${topic}` },
-        summary: `The ${consumer} ${consumer === 'gateway' ? '' : 'service '}consumes ${topic}.`.replace('  ', ' '),
+        summary: `The ${consumer}${consumer === 'gateway' ? '' : ' service'} consumes ${topic}${skipped.length > 0 ? ` and skips ${skipped.join(', ')}` : ''}.`,
+        messages: Object.values(refs(handled)),
       };
     }
   }
@@ -111,4 +99,40 @@ if (require.main === module) {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, buildAsyncApi());
   process.stdout.write(`wrote ${path.relative(process.cwd(), target)}\n`);
+}
+
+/** One message (and payload schema) per accepted version of the type; returns the message names. */
+function addMessages(
+  type: EventType,
+  key: string,
+  messages: Record<string, unknown>,
+  schemas: Record<string, unknown>,
+): string[] {
+  const { version: current, schemas: versions } = eventCatalogue[type];
+  return Object.entries(versions).map(([version, schema]) => {
+    const name = `${pascal(type)}V${version}`;
+    schemas[`${name}Payload`] = parse(schema, 'json');
+    messages[name] = {
+      name: type,
+      title: name,
+      summary: `${eventDocs[type].summary}${Number(version) === current ? '' : ' (an older version, still accepted)'}`,
+      contentType: 'application/json',
+      headers: { $ref: '#/components/schemas/EventHeaders' },
+      payload: {
+        allOf: [
+          { $ref: '#/components/schemas/EventEnvelope' },
+          {
+            type: 'object',
+            properties: {
+              type: { const: type },
+              version: { const: Number(version) },
+              payload: { $ref: `#/components/schemas/${name}Payload` },
+            },
+          },
+        ],
+      },
+      bindings: { kafka: { key: { type: 'string', description: `The ${key}.` } } },
+    };
+    return name;
+  });
 }

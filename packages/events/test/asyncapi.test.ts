@@ -11,13 +11,19 @@ describe('AsyncAPI document', () => {
     expect(fs.readFileSync(committed, 'utf8')).toBe(buildAsyncApi());
   });
 
-  it('when read, then it is AsyncAPI 3 with a channel, message and payload schema for every topic', () => {
+  it('when read, then it is AsyncAPI 3 with a channel per aggregate topic carrying a message and payload schema per event type', () => {
     const doc = parse(buildAsyncApi());
     expect(doc.asyncapi).toBe('3.0.0');
     for (const topic of Object.values(Topics)) {
       expect(doc.channels[topic].address).toBe(topic);
     }
-    expect(doc.components.schemas.OrderCreatedPayload.required).toEqual([
+    expect(Object.keys(doc.channels[Topics.Orders].messages)).toEqual([
+      'OrderCreatedV1',
+      'OrderConfirmedV1',
+      'OrderRejectedV1',
+      'OrderCancelledV1',
+    ]);
+    expect(doc.components.schemas.OrderCreatedV1Payload.required).toEqual([
       'orderId',
       'userId',
       'lines',

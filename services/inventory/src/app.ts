@@ -16,16 +16,7 @@ export interface AppDeps {
 }
 
 /** Every topic this service consumes or produces; the kafka plugin creates them (and their .dlq) if missing. */
-const topics = [
-  Topics.ProductCreated,
-  Topics.ProductDeleted,
-  Topics.OrderCreated,
-  Topics.OrderCancelled,
-  Topics.OrderConfirmed,
-  Topics.OrderRejected,
-  Topics.InventoryReserved,
-  Topics.InventoryRejected,
-];
+const topics = [Topics.Products, Topics.Orders, Topics.InventoryReservations];
 
 export async function buildApp(config: Readonly<InventoryConfig>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = await createApp({ config });

@@ -19,14 +19,7 @@ export interface AppDeps {
 }
 
 /** Every topic this service produces or consumes; the kafka plugin creates them (and their .dlq) at start. */
-const TOPICS = [
-  Topics.OrderCreated,
-  Topics.OrderConfirmed,
-  Topics.OrderRejected,
-  Topics.OrderCancelled,
-  Topics.InventoryReserved,
-  Topics.InventoryRejected,
-];
+const TOPICS = [Topics.Orders, Topics.InventoryReservations];
 
 export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = await createApp({ config });

@@ -12,7 +12,7 @@ export interface AppDeps {
   jwks?: JSONWebKeySet;
 }
 
-const producedTopics = [Topics.ProductCreated, Topics.ProductUpdated, Topics.ProductDeleted];
+const producedTopics = [Topics.Products];
 
 export async function buildApp(config: Readonly<ProductConfig>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = await createApp({ config });

@@ -38,7 +38,7 @@ export async function buildApp(config: Readonly<UserConfig>, deps: AppDeps = {})
   // Its own Redis keys carry a `user:` prefix by hand (data-access/login-throttle).
   await app.register(infrastructure, {
     config,
-    topics: [Topics.UserRegistered],
+    topics: [Topics.Users],
     numPartitions: topicPartitions,
     jwks: { keys: [...signingKeys.jwks.keys, ...(deps.jwks?.keys ?? [])] },
   });

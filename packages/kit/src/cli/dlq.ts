@@ -3,7 +3,7 @@
  * `npm run dlq -- list <topic> [--from <offset>] [--limit <n>]`
  * `npm run dlq -- replay <topic> (--offset <n> ... | --all) [--dry-run]`
  *
- * <topic> is the topic's logical name (`order.created`) or its dead-letter topic (`order.created.dlq`); the
+ * <topic> is the topic's logical name (`orders.v1`) or its dead-letter topic (`orders.v1.dlq`); the
  * KAFKA_TOPIC_PREFIX of the environment is prepended, as the services do. KAFKA_BROKERS defaults to the local broker.
  * `list` prints one JSON line per dead letter; `replay` republishes the chosen ones onto their original topic.
  */

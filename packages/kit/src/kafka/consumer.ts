@@ -3,19 +3,28 @@ import type { ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { trackHealth } from './consumer-health';
+import type { EventCatalogue, EventHandler, EventHandlers } from './catalogue';
+import type { CompiledTopic } from './decode-event';
 import { envelopeSchema } from './envelope';
-import type { TopicHandler, TopicHandlers } from './handler';
 import { consumerMetrics, type ConsumerMetrics } from './kafka-metrics';
-import { processMessage, type CompiledHandler, type ProcessContext } from './process-message';
+import { processMessage, type ProcessContext } from './process-message';
 import type { ProcessedEventStore } from './processed-events';
 import { createProducer, type EventProducer } from './producer';
 import { backoffDelay, type BackoffOptions } from './retry';
 import { withConsumerSpan } from './trace-context';
 
-export interface CreateConsumerOptions<Topics extends Record<string, unknown>> {
+export interface CreateConsumerOptions<C extends EventCatalogue> {
   kafka: Kafka;
   groupId: string;
-  handlers: TopicHandlers<Topics>;
+  /** Every event type there is: which topic carries it and the schema of each version. */
+  catalogue: C;
+  /**
+   * Event type -> handler. The group subscribes to the topics of these types; the other types of those topics are
+   * skipped (acknowledged, counted as `skipped`); a type or version the catalogue does not know is dead-lettered.
+   */
+  handlers: EventHandlers<C>;
+  /** Prepended to the catalogue's topic names (see the kafka plugin's topicPrefix). */
+  topicPrefix?: string;
   processedEvents: ProcessedEventStore;
   registry: Registry;
   logger: Logger;
@@ -59,12 +68,10 @@ export interface EventConsumer {
  */
 const GROUP_TIMINGS = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
 
-export function createConsumer<Topics extends Record<string, unknown>>(
-  options: CreateConsumerOptions<Topics>,
-): EventConsumer {
+export function createConsumer<C extends EventCatalogue>(options: CreateConsumerOptions<C>): EventConsumer {
   const { kafka, groupId, logger } = options;
-  const handlers = compileHandlers(options.handlers);
-  const topics = [...handlers.keys()];
+  const compiled = compileTopics(options.catalogue, options.handlers, options.topicPrefix ?? '');
+  const topics = [...compiled.keys()];
   if (topics.length === 0) throw new Error(`consumer group ${groupId} has no handlers`);
 
   const consumer = kafka.consumer({
@@ -91,7 +98,7 @@ export function createConsumer<Topics extends Record<string, unknown>>(
       groupId,
       topic,
       partition,
-      handler: handlerFor(handlers, topic),
+      types: typesOf(compiled, topic),
       processedEvents: options.processedEvents,
       deadLetterProducer,
       metrics,
@@ -209,23 +216,42 @@ function createHolds(backoff: BackoffOptions) {
   };
 }
 
-function compileHandlers<Topics extends Record<string, unknown>>(
-  handlers: TopicHandlers<Topics>,
-): Map<string, CompiledHandler> {
-  const compiled = new Map<string, CompiledHandler>();
-  for (const [topic, handler] of Object.entries(handlers) as Array<[string, TopicHandler<unknown>]>) {
-    // Compiled once here, not per message. The handler only ever receives what its own schema accepted,
-    // which is what makes widening its payload type to unknown (the cast above) safe.
-    compiled.set(topic, { schema: envelopeSchema(handler.schema), handle: handler.handle.bind(handler) });
+/**
+ * Topic -> what it carries, for the topics of the handled types only. Schemas are compiled once here, not per
+ * message. A handler only ever receives what one of its type's schemas accepted, which is what makes widening its
+ * payload type to unknown (the cast) safe.
+ */
+function compileTopics(
+  catalogue: EventCatalogue,
+  handlers: Partial<Record<string, EventHandler<never>>>,
+  prefix: string,
+): Map<string, CompiledTopic> {
+  const subscribed = new Set<string>();
+  for (const [type, handle] of Object.entries(handlers)) {
+    if (handle === undefined) continue;
+    const spec = catalogue[type];
+    if (!spec) throw new Error(`no event type ${type} in the catalogue`);
+    subscribed.add(spec.topic);
+  }
+  const compiled = new Map<string, CompiledTopic>();
+  for (const [type, { topic, schemas }] of Object.entries(catalogue)) {
+    if (!subscribed.has(topic)) continue;
+    const versions = new Map(
+      Object.entries(schemas).map(([version, schema]) => [Number(version), envelopeSchema(schema)] as const),
+    );
+    const handle = handlers[type] as EventHandler | undefined;
+    const types = compiled.get(`${prefix}${topic}`) ?? new Map();
+    types.set(type, { versions, ...(handle && { handle }) });
+    compiled.set(`${prefix}${topic}`, types);
   }
   return compiled;
 }
 
-function handlerFor(handlers: Map<string, CompiledHandler>, topic: string): CompiledHandler {
-  const handler = handlers.get(topic);
-  // Unreachable: we subscribe to exactly the handlers' topics.
-  if (!handler) throw new Error(`no handler for topic ${topic}`);
-  return handler;
+function typesOf(compiled: Map<string, CompiledTopic>, topic: string): CompiledTopic {
+  const types = compiled.get(topic);
+  // Unreachable: we subscribe to exactly these topics.
+  if (!types) throw new Error(`no handlers for topic ${topic}`);
+  return types;
 }
 
 /** Messages after the one just finished: the partition's high watermark is the offset of the next message written. */

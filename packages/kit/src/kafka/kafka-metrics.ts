@@ -1,8 +1,11 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { getOrCreate } from '../metrics';
 
-/** What became of one consumed message (a `retried` is counted per failed attempt that will be retried). */
-export type ConsumeOutcome = 'processed' | 'duplicate' | 'retried' | 'dead_lettered' | 'invalid';
+/**
+ * What became of one consumed message (a `retried` is counted per failed attempt that will be retried; `skipped`:
+ * a type of the topic that this group does not handle).
+ */
+export type ConsumeOutcome = 'processed' | 'duplicate' | 'skipped' | 'retried' | 'dead_lettered' | 'invalid';
 
 export interface ConsumerMetrics {
   consumed: Counter<'topic' | 'outcome'>;
@@ -20,7 +23,7 @@ export function consumerMetrics(registry: Registry): ConsumerMetrics {
     consumed: getOrCreate(registry, 'kafka_messages_consumed_total', function createConsumedCounter() {
       return new Counter({
         name: 'kafka_messages_consumed_total',
-        help: 'Kafka messages consumed, by topic and outcome (processed, duplicate, retried, dead_lettered, invalid)',
+        help: 'Kafka messages consumed, by topic and outcome (processed, duplicate, skipped, retried, dead_lettered, invalid)',
         labelNames: ['topic', 'outcome'] as const,
         registers: [registry],
       });

@@ -7,13 +7,13 @@ import { createConsumer, type CreateConsumerOptions, type EventConsumer } from '
 import { createKafka, PRODUCER_CLUSTER_RETRY } from './kafka-client';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { createProcessedEventStore, type MongoProcessedEventStore } from './processed-events';
-import type { TopicHandlers } from './handler';
+import type { EventCatalogue } from './catalogue';
 import { createProducer, type EventProducer, type TopicMap } from './producer';
 import { ensureTopics, type TopicSpec } from './topics';
 
-type ConsumerSpec<T extends Record<string, unknown>> = Omit<
-  CreateConsumerOptions<T>,
-  'kafka' | 'registry' | 'logger' | 'processedEvents'
+type ConsumerSpec<C extends EventCatalogue> = Omit<
+  CreateConsumerOptions<C>,
+  'kafka' | 'registry' | 'logger' | 'processedEvents' | 'topicPrefix'
 >;
 
 export type RelayOptions = Pick<
@@ -25,7 +25,7 @@ export interface KafkaContext<Topics extends TopicMap = TopicMap> {
   client: Kafka;
   producer: EventProducer<Topics>;
   /** Creates a consumer wired to the app's logger, metrics and processed-events store; it starts when the app is ready. */
-  addConsumer<T extends Record<string, unknown>>(spec: ConsumerSpec<T>): EventConsumer;
+  addConsumer<C extends EventCatalogue>(spec: ConsumerSpec<C>): EventConsumer;
   /**
    * The relay of one aggregate collection's outbox, from app start to app close. Its data-access code stamps each
    * write that adds entries (`relay.stamp()`) and calls `relay.publishAfterWrite(...)` once the write is stored.
@@ -57,7 +57,7 @@ export interface KafkaPluginOptions {
   pruneIntervalMs?: number;
 }
 
-/** The producer with logical topic names: `publish('order.created', ...)` goes to `<prefix>order.created`. */
+/** The producer with logical topic names: `publish('orders.v1', ...)` goes to `<prefix>orders.v1`. */
 function prefixedProducer(producer: EventProducer, prefix: string): EventProducer {
   if (!prefix) return producer;
   return {
@@ -65,13 +65,6 @@ function prefixedProducer(producer: EventProducer, prefix: string): EventProduce
     publish: (topic, event, options) => producer.publish(`${prefix}${topic}`, event, options),
     sendMessages: (topic, messages) => producer.sendMessages(`${prefix}${topic}`, messages),
   };
-}
-
-function prefixHandlers<T extends Record<string, unknown>>(
-  handlers: TopicHandlers<T>,
-  prefix: string,
-): TopicHandlers<T> {
-  return Object.fromEntries(Object.entries(handlers).map(([topic, h]) => [`${prefix}${topic}`, h])) as TopicHandlers<T>;
 }
 
 /**
@@ -138,7 +131,7 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
         ...spec,
         // Logical names in, prefixed names on the broker: the same isolation the producer and topics get.
         groupId: `${prefix}${spec.groupId}`,
-        handlers: prefixHandlers(spec.handlers, prefix),
+        topicPrefix: prefix,
         kafka: client,
         registry: app.metrics,
         logger,

@@ -1,11 +1,11 @@
-import type Joi from 'joi';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { classifyFailure, type FailureKind } from '../errors/failure-kind';
 import { sendToDeadLetter, type DeadLetterFailure } from './dead-letter';
-import { decodeEvent } from './decode-event';
+import type { EventHandler } from './catalogue';
+import { decodeEvent, type CompiledTopic } from './decode-event';
 import type { EventEnvelope } from './envelope';
-import type { MessageContext, TopicHandler } from './handler';
+import type { MessageContext } from './handler';
 import { decodeHeaders } from './headers';
 import { isBrokerUnavailable } from './kafka-errors';
 import type { ConsumerMetrics } from './kafka-metrics';
@@ -13,17 +13,12 @@ import type { ProcessedEventStore } from './processed-events';
 import type { EventProducer } from './producer';
 import { runWithRetries, type BackoffOptions } from './retry';
 
-/** A topic's handler with its payload schema already wrapped in the envelope schema. */
-export interface CompiledHandler {
-  schema: Joi.ObjectSchema<EventEnvelope>;
-  handle: TopicHandler['handle'];
-}
-
 export interface ProcessContext {
   groupId: string;
   topic: string;
   partition: number;
-  handler: CompiledHandler;
+  /** The types this topic carries, their schemas and this group's handlers. */
+  types: CompiledTopic;
   processedEvents: ProcessedEventStore;
   deadLetterProducer: EventProducer;
   metrics: ConsumerMetrics;
@@ -36,7 +31,7 @@ export interface ProcessContext {
 }
 
 /**
- * `done`: handled, skipped as a duplicate or dead-lettered; commit it. `interrupted`: leave it to be redelivered.
+ * `done`: handled, skipped (a duplicate, or a type this group does not handle) or dead-lettered; commit it. `interrupted`: leave it to be redelivered.
  * `retry-later`: the infrastructure failed (database, broker, an upstream): leave it, hold the partition for a
  * while and try it again; it is never dead-lettered for that.
  */
@@ -66,8 +61,13 @@ export async function processMessage(message: KafkaMessage, ctx: ProcessContext)
 
 async function processOnce(message: KafkaMessage, ctx: ProcessContext): Promise<ProcessResult> {
   const { topic, groupId, metrics } = ctx;
-  const decoded = decodeEvent(message.value, ctx.handler.schema);
-  if (!decoded.ok) {
+  const decoded = decodeEvent(message.value, ctx.types);
+  if (decoded.kind === 'unhandled') {
+    // Another group's business on this aggregate's topic: acknowledged, not processed, not marked.
+    metrics.consumed.inc({ topic, outcome: 'skipped' });
+    return DONE;
+  }
+  if (decoded.kind === 'invalid') {
     ctx.logger.warn(
       { offset: message.offset, err: decoded.error },
       'invalid message, sending it to the dead-letter topic',
@@ -77,7 +77,7 @@ async function processOnce(message: KafkaMessage, ctx: ProcessContext): Promise<
     return DONE;
   }
 
-  const { event } = decoded;
+  const { event, handle } = decoded;
   const logger = ctx.logger.child({ offset: message.offset, eventId: event.id, eventType: event.type });
   if (await ctx.processedEvents.isProcessed(groupId, event.id)) {
     logger.debug('event already processed by this group, skipping it');
@@ -87,7 +87,7 @@ async function processOnce(message: KafkaMessage, ctx: ProcessContext): Promise<
 
   const result = await runWithRetries(
     function attemptHandler(attempt) {
-      return timedHandle(event, messageContext(message, ctx, logger, attempt), ctx);
+      return timedHandle(handle, event, messageContext(message, ctx, logger, attempt), ctx);
     },
     {
       maxAttempts: ctx.maxAttempts,
@@ -128,10 +128,15 @@ async function processOnce(message: KafkaMessage, ctx: ProcessContext): Promise<
   }
 }
 
-async function timedHandle(event: EventEnvelope, context: MessageContext, ctx: ProcessContext): Promise<void> {
+async function timedHandle(
+  handle: EventHandler,
+  event: EventEnvelope,
+  context: MessageContext,
+  ctx: ProcessContext,
+): Promise<void> {
   const stopTimer = ctx.metrics.handlerDuration.startTimer({ topic: ctx.topic });
   try {
-    await ctx.handler.handle(event, context);
+    await handle(event, context);
   } finally {
     stopTimer();
   }

@@ -11,7 +11,7 @@ import {
   type EventProducer,
   type ProcessedEventStore,
 } from '@platform/kit';
-import { fastConsumerConfig, setUpKafkaFixture, type KafkaFixture } from './kafka-fixture';
+import { fastConsumerConfig, oneTypeCatalogue, setUpKafkaFixture, type KafkaFixture } from './kafka-fixture';
 
 const topic = uniqueName('kit-liveness');
 
@@ -43,7 +43,8 @@ describe('consumer liveness', () => {
     consumer = createConsumer({
       kafka: fixture.kafka,
       groupId: uniqueName('kit-liveness'),
-      handlers: { [topic]: { schema: Joi.object(), handle: async () => undefined } },
+      catalogue: oneTypeCatalogue(topic, 'thing.happened', Joi.object()),
+      handlers: { 'thing.happened': async () => undefined },
       processedEvents: broken,
       registry: new Registry(),
       logger: fixture.logger,

@@ -39,6 +39,16 @@ const stockChangedSchema = Joi.object<StockChanged>({
   failWith: Joi.string().valid('error', 'transient', 'poison'),
 });
 
+/** Several types of one aggregate (a "thing"), keyed by its id: `seq` is the order they were published in. */
+interface ThingEvent {
+  thingId: string;
+  seq: number;
+}
+const thingSchema = Joi.object<ThingEvent>({
+  thingId: Joi.string().required(),
+  seq: Joi.number().integer().required(),
+});
+
 const MAX_ATTEMPTS = 3;
 const groupId = uniqueName('kit-consumer-test');
 // A topic per scenario: one consumer serves them all (one group join), yet the metrics and DLQs stay separate.
@@ -50,6 +60,32 @@ const topics = {
   rejected: uniqueName('kit-rejected'),
   transient: uniqueName('kit-transient'),
 };
+/** One aggregate's topic, with three partitions like the platform's. */
+const thingTopic = uniqueName('kit-things');
+
+/** Each scenario topic carries one type of its own; the things topic carries four, one of them not handled here. */
+const stockChangedOn = (topic: string): string => `${topic}.stock-changed`;
+const catalogue = {
+  ...Object.fromEntries(
+    Object.values(topics).map((topic) => [
+      stockChangedOn(topic),
+      { topic, version: 1, schemas: { 1: stockChangedSchema } },
+    ]),
+  ),
+  'thing.created': { topic: thingTopic, version: 1, schemas: { 1: thingSchema } },
+  'thing.renamed': { topic: thingTopic, version: 2, schemas: { 1: thingSchema, 2: thingSchema } },
+  'thing.deleted': { topic: thingTopic, version: 1, schemas: { 1: thingSchema } },
+  'thing.audited': { topic: thingTopic, version: 1, schemas: { 1: thingSchema } },
+};
+
+function stockChanged(topic: string, payload: StockChanged): EventEnvelope<StockChanged> {
+  return createEvent(stockChangedOn(topic), payload);
+}
+
+const things: EventEnvelope<ThingEvent>[] = [];
+async function handleThing(event: EventEnvelope<unknown>): Promise<void> {
+  things.push(event as EventEnvelope<ThingEvent>);
+}
 
 const attempts = new Map<string, number>();
 const handled: EventEnvelope<StockChanged>[] = [];
@@ -76,21 +112,25 @@ let recorder: Awaited<ReturnType<typeof startRecorder>>;
 beforeAll(async () => {
   fixture = await setUpKafkaFixture('kit-consumer');
   registry = new Registry();
-  await ensureTopics(
-    fixture.admin,
-    Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
-  );
+  await ensureTopics(fixture.admin, [
+    ...Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
+    { topic: thingTopic, numPartitions: 3 },
+  ]);
   producer = createProducer({ kafka: fixture.kafka, registry });
   await producer.connect();
   rawProducer = fixture.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await rawProducer.connect();
-  recorder = await startRecorder(fixture.kafka, Object.values(topics).map(deadLetterTopic));
+  recorder = await startRecorder(fixture.kafka, [...Object.values(topics), thingTopic].map(deadLetterTopic));
   consumer = createConsumer({
     kafka: fixture.kafka,
     groupId,
-    handlers: Object.fromEntries(
-      Object.values(topics).map((topic) => [topic, { schema: stockChangedSchema, handle: handleStockChanged }]),
-    ),
+    catalogue,
+    handlers: {
+      ...Object.fromEntries(Object.values(topics).map((topic) => [stockChangedOn(topic), handleStockChanged])),
+      'thing.created': handleThing,
+      'thing.renamed': handleThing,
+      'thing.deleted': handleThing,
+    },
     processedEvents: fixture.processedEvents,
     registry,
     logger: fixture.logger,
@@ -140,8 +180,8 @@ function processedCount(eventId: string): Promise<number> {
 
 test('when a message is not JSON or fails the schema, then it goes to the DLQ with error headers, unretried, and the next message is handled', async () => {
   const topic = topics.poison;
-  const invalid = createEvent('stock.changed', { sku: 'A-1', quantity: -1 });
-  const valid = createEvent('stock.changed', { sku: 'A-1', quantity: 3 });
+  const invalid = stockChanged(topic, { sku: 'A-1', quantity: -1 });
+  const valid = stockChanged(topic, { sku: 'A-1', quantity: 3 });
   await rawProducer.send({
     topic,
     messages: [
@@ -175,8 +215,8 @@ test('when a message is not JSON or fails the schema, then it goes to the DLQ wi
 
 test('when a handler always fails, then it is attempted maxAttempts times, the event goes to the DLQ and the next event is handled', async () => {
   const topic = topics.failing;
-  const doomed = createEvent('stock.changed', { sku: 'B-1', quantity: 1, failTimes: 99 });
-  const next = createEvent('stock.changed', { sku: 'B-1', quantity: 2 });
+  const doomed = stockChanged(topic, { sku: 'B-1', quantity: 1, failTimes: 99 });
+  const next = stockChanged(topic, { sku: 'B-1', quantity: 2 });
   await producer.publish(topic, doomed, { key: 'B-1', headers: { 'x-correlation-id': 'corr-2' } });
   await producer.publish(topic, next, { key: 'B-1' });
 
@@ -205,7 +245,7 @@ test('when a handler always fails, then it is attempted maxAttempts times, the e
 
 test('when a handler fails twice and then succeeds, then the event is processed once and nothing is dead-lettered', async () => {
   const topic = topics.flaky;
-  const flaky = createEvent('stock.changed', { sku: 'C-1', quantity: 5, failTimes: 2 });
+  const flaky = stockChanged(topic, { sku: 'C-1', quantity: 5, failTimes: 2 });
   await producer.publish(topic, flaky, { key: 'C-1' });
 
   await waitFor(() => handledAndMarked(flaky), { what: 'the flaky event to be handled' });
@@ -221,8 +261,8 @@ test('when a handler fails twice and then succeeds, then the event is processed 
 
 test('when the same event is delivered twice, then it is handled once and recorded in processed_events', async () => {
   const topic = topics.duplicate;
-  const event = createEvent('stock.changed', { sku: 'D-1', quantity: 7 });
-  const after = createEvent('stock.changed', { sku: 'D-1', quantity: 8 });
+  const event = stockChanged(topic, { sku: 'D-1', quantity: 7 });
+  const after = stockChanged(topic, { sku: 'D-1', quantity: 8 });
   await producer.publish(topic, event, { key: 'D-1' });
   await producer.publish(topic, event, { key: 'D-1' });
   await producer.publish(topic, after, { key: 'D-1' });
@@ -238,8 +278,8 @@ test('when the same event is delivered twice, then it is handled once and record
 
 test('when a handler calls the event poison, then it goes to the DLQ at once, after one attempt, and the next event is handled', async () => {
   const topic = topics.rejected;
-  const poison = createEvent('stock.changed', { sku: 'E-1', quantity: 1, failTimes: 99, failWith: 'poison' });
-  const next = createEvent('stock.changed', { sku: 'E-1', quantity: 2 });
+  const poison = stockChanged(topic, { sku: 'E-1', quantity: 1, failTimes: 99, failWith: 'poison' });
+  const next = stockChanged(topic, { sku: 'E-1', quantity: 2 });
   await producer.publish(topic, poison, { key: 'E-1' });
   await producer.publish(topic, next, { key: 'E-1' });
 
@@ -259,8 +299,8 @@ test('when a handler calls the event poison, then it goes to the DLQ at once, af
 test('when a handler fails with a transient error, then the partition is held and the event retried until it succeeds, more often than maxAttempts, and never dead-lettered', async () => {
   const topic = topics.transient;
   const failTimes = MAX_ATTEMPTS + 3;
-  const event = createEvent('stock.changed', { sku: 'F-1', quantity: 1, failTimes, failWith: 'transient' });
-  const after = createEvent('stock.changed', { sku: 'F-1', quantity: 2 });
+  const event = stockChanged(topic, { sku: 'F-1', quantity: 1, failTimes, failWith: 'transient' });
+  const after = stockChanged(topic, { sku: 'F-1', quantity: 2 });
   await producer.publish(topic, event, { key: 'F-1' });
   await producer.publish(topic, after, { key: 'F-1' });
 
@@ -271,4 +311,54 @@ test('when a handler fails with a transient error, then the partition is held an
   expect(dlqOffsets?.high).toBe('0');
   expect(await consumed(topic, 'retried')).toBe(failTimes);
   expect(await consumed(topic, 'processed')).toBe(2);
+});
+
+test("when several types of one aggregate are published on its topic, then each aggregate's events are handled in publish order, whatever their type", async () => {
+  const ids = ['T-1', 'T-2', 'T-3', 'T-4', 'T-5', 'T-6'];
+  const types = ['thing.created', 'thing.renamed', 'thing.renamed', 'thing.deleted'];
+  const published: EventEnvelope<ThingEvent>[] = [];
+  for (const [seq, type] of types.entries()) {
+    for (const thingId of ids) {
+      const event = createEvent(type, { thingId, seq }, { version: type === 'thing.renamed' ? 2 : 1 });
+      await producer.publish(thingTopic, event, { key: thingId });
+      published.push(event);
+    }
+  }
+
+  await waitFor(() => published.every((event) => things.some((seen) => seen.id === event.id)), {
+    what: 'every thing event to be handled',
+  });
+  for (const thingId of ids) {
+    const seen = things.filter((event) => event.payload.thingId === thingId);
+    expect(seen.map((event) => [event.type, event.payload.seq])).toEqual(types.map((type, seq) => [type, seq]));
+  }
+});
+
+test('when a topic carries a type this group does not handle, then it is skipped: acknowledged, counted, not marked and not dead-lettered', async () => {
+  const audited = createEvent('thing.audited', { thingId: 'S-1', seq: 0 });
+  const auditedV9 = createEvent('thing.audited', { thingId: 'S-1', seq: 1 }, { version: 9 });
+  const after = createEvent('thing.created', { thingId: 'S-1', seq: 2 });
+  for (const event of [audited, auditedV9, after]) await producer.publish(thingTopic, event, { key: 'S-1' });
+
+  await waitFor(() => things.some((event) => event.id === after.id) && processedCount(after.id).then((n) => n === 1), {
+    what: 'the event after the skipped ones to be handled',
+  });
+  expect(things.some((event) => event.id === audited.id || event.id === auditedV9.id)).toBe(false);
+  expect(await processedCount(audited.id)).toBe(0);
+  expect(await consumed(thingTopic, 'skipped')).toBe(2);
+  expect(recorder.messages.filter((message) => message.topic === deadLetterTopic(thingTopic))).toEqual([]);
+});
+
+test('when an event has a type the catalogue does not know, or a version of its type it does not accept, then it is poison: dead-lettered at once', async () => {
+  const unknownType = createEvent('thing.exploded', { thingId: 'U-1', seq: 0 });
+  const unknownVersion = createEvent('thing.created', { thingId: 'U-1', seq: 1 }, { version: 2 });
+  const after = createEvent('thing.deleted', { thingId: 'U-1', seq: 2 });
+  for (const event of [unknownType, unknownVersion, after]) await producer.publish(thingTopic, event, { key: 'U-1' });
+
+  await waitFor(() => things.some((event) => event.id === after.id), { what: 'the event after the poison ones' });
+  const letters = await deadLetters(thingTopic, 2);
+  expect(letters.map((letter) => letter.headers['x-error-type'])).toEqual(['invalid', 'invalid']);
+  expect(letters[0]?.headers['x-error-message']).toMatch(/unknown event type "thing.exploded"/);
+  expect(letters[1]?.headers['x-error-message']).toMatch(/unknown version 2 of thing.created/);
+  expect(await consumed(thingTopic, 'invalid')).toBe(2);
 });

@@ -14,7 +14,13 @@ import {
   type EventEnvelope,
   type EventProducer,
 } from '@platform/kit';
-import { fastConsumerConfig, metricValue, setUpKafkaFixture, type KafkaFixture } from './kafka-fixture';
+import {
+  fastConsumerConfig,
+  metricValue,
+  oneTypeCatalogue,
+  setUpKafkaFixture,
+  type KafkaFixture,
+} from './kafka-fixture';
 
 interface StockCounted {
   sku: string;
@@ -43,20 +49,19 @@ describe('a consumer whose database goes down while it handles an event', () => 
     await ensureTopics(fixture.admin, [{ topic, numPartitions: 1 }]);
     producer = createProducer({ kafka: fixture.kafka, registry });
     const stock = connection.collection<{ _id: string; quantity: number }>('stock');
-    consumer = createConsumer<Record<string, StockCounted>>({
+    const schema = Joi.object<StockCounted>({ sku: Joi.string().required(), quantity: Joi.number().required() });
+    consumer = createConsumer({
       kafka: fixture.kafka,
       groupId,
+      catalogue: oneTypeCatalogue(topic, 'stock.counted', schema),
       handlers: {
-        [topic]: {
-          schema: Joi.object<StockCounted>({ sku: Joi.string().required(), quantity: Joi.number().required() }),
-          // A handler like the services' own: one write to its database.
-          async handle(event: EventEnvelope<StockCounted>) {
-            await stock.updateOne(
-              { _id: event.payload.sku },
-              { $set: { quantity: event.payload.quantity } },
-              { upsert: true },
-            );
-          },
+        // A handler like the services' own: one write to its database.
+        async 'stock.counted'(event: EventEnvelope<StockCounted>) {
+          await stock.updateOne(
+            { _id: event.payload.sku },
+            { $set: { quantity: event.payload.quantity } },
+            { upsert: true },
+          );
         },
       },
       processedEvents: createProcessedEventStore(connection),

@@ -1,9 +1,15 @@
+import type Joi from 'joi';
 import type { Admin, Consumer, ConsumerConfig, IHeaders, Kafka } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isolatedMongoUrl, requireEnv, uniqueName } from '@platform/test-kit';
 import { createKafka, createProcessedEventStore, type MongoProcessedEventStore } from '@platform/kit';
+
+/** A catalogue of one event type, version 1, on one topic: what most tests of the consumer need. */
+export function oneTypeCatalogue<T>(topic: string, type: string, schema: Joi.ObjectSchema<T>) {
+  return { [type]: { topic, version: 1, schemas: { 1: schema } } } as const;
+}
 
 /** Short timeouts so joins, rebalances and leaving the group take a second or two, not half a minute. */
 export const fastConsumerConfig: Omit<ConsumerConfig, 'groupId'> = {

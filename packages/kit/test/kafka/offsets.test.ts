@@ -12,6 +12,7 @@ import {
   type EventProducer,
 } from '@platform/kit';
 import {
+  oneTypeCatalogue,
   committedOffset,
   fastConsumerConfig,
   metricValue,
@@ -51,7 +52,8 @@ async function startConsumer(
   const consumer = createConsumer({
     kafka: fixture.kafka,
     groupId,
-    handlers: { [topic]: { schema: pingSchema, handle } },
+    catalogue: oneTypeCatalogue(topic, 'ping', pingSchema),
+    handlers: { ping: handle },
     processedEvents: fixture.processedEvents,
     registry,
     logger: fixture.logger,

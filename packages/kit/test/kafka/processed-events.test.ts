@@ -2,6 +2,7 @@ import Joi from 'joi';
 import type { FastifyInstance } from 'fastify';
 import { isolatedMongoUrl, requireEnv, uniqueName, waitFor } from '@platform/test-kit';
 import { createApp, kafka, mongo, PROCESSED_EVENTS_COLLECTION } from '@platform/kit';
+import { oneTypeCatalogue } from './kafka-fixture';
 
 const config = { SERVICE_NAME: 'marks-test', LOG_LEVEL: 'silent', BODY_LIMIT_BYTES: 1024 } as const;
 
@@ -21,7 +22,8 @@ describe('processed-event marks', () => {
     });
     app.kafka.addConsumer({
       groupId: uniqueName('marks'),
-      handlers: { [topic]: { schema: Joi.object(), handle: async () => undefined } },
+      catalogue: oneTypeCatalogue(topic, 'thing.happened', Joi.object()),
+      handlers: { 'thing.happened': async () => undefined },
     });
   });
 

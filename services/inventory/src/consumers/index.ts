@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { payloadSchemas, Topics } from '@platform/events';
+import { eventCatalogue } from '@platform/events';
 import type { EventEnvelope, MessageContext } from '@platform/kit';
 import type { InventoryDeps } from '../domain/ports';
 import { handleOrderCancelled, handleOrderConfirmed, handleOrderCreated, handleOrderRejected } from './order-events';
@@ -20,13 +20,15 @@ async function consumersPlugin(app: FastifyInstance): Promise<void> {
 
   app.kafka.addConsumer({
     groupId: CONSUMER_GROUP,
+    catalogue: eventCatalogue,
+    // The products and orders topics; product.updated, the one type of theirs not handled here, is skipped.
     handlers: {
-      [Topics.ProductCreated]: { schema: payloadSchemas[Topics.ProductCreated], handle: adapt(handleProductCreated) },
-      [Topics.ProductDeleted]: { schema: payloadSchemas[Topics.ProductDeleted], handle: adapt(handleProductDeleted) },
-      [Topics.OrderCreated]: { schema: payloadSchemas[Topics.OrderCreated], handle: adapt(handleOrderCreated) },
-      [Topics.OrderCancelled]: { schema: payloadSchemas[Topics.OrderCancelled], handle: adapt(handleOrderCancelled) },
-      [Topics.OrderConfirmed]: { schema: payloadSchemas[Topics.OrderConfirmed], handle: adapt(handleOrderConfirmed) },
-      [Topics.OrderRejected]: { schema: payloadSchemas[Topics.OrderRejected], handle: adapt(handleOrderRejected) },
+      'product.created': adapt(handleProductCreated),
+      'product.deleted': adapt(handleProductDeleted),
+      'order.created': adapt(handleOrderCreated),
+      'order.cancelled': adapt(handleOrderCancelled),
+      'order.confirmed': adapt(handleOrderConfirmed),
+      'order.rejected': adapt(handleOrderRejected),
     },
   });
 }

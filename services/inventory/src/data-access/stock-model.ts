@@ -14,6 +14,17 @@ export interface StockDocument {
   /** Held by reservations not released: pending confirmation, or confirmed and not yet shipped. */
   reserved: number;
   discontinued: boolean;
+  /**
+   * Tombstones: products deleted under this sku, whether or not their product.created was seen (a product.deleted
+   * can come first: a dead-lettered product.created replayed later). A late product.created of one of them never
+   * creates or takes over the record.
+   */
+  deletedProductIds?: string[];
+  /**
+   * A product created under this sku while another one still held it: its product.deleted (on another partition)
+   * is still on its way, since the product service lets one product at a time hold a sku. It takes over then.
+   */
+  nextProductId?: string;
   holds: Hold[];
   createdAt: Date;
   updatedAt: Date;
@@ -32,6 +43,8 @@ const stockSchema = new Schema<StockDocument>(
     available: { type: Number, required: true, min: 0 },
     reserved: { type: Number, required: true, min: 0 },
     discontinued: { type: Boolean, required: true, default: false },
+    deletedProductIds: { type: [String], default: undefined },
+    nextProductId: { type: String },
     holds: { type: [holdSchema], default: [] },
   },
   { collection: 'stock', versionKey: false, timestamps: true },

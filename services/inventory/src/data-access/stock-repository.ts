@@ -21,34 +21,48 @@ export function createStockRepository(connection: Connection): StockRepository {
     return toRecord(doc);
   }
 
+  /** Inserts the sku's record unless it exists; `update` is applied either way (no automatic timestamps). */
+  async function upsert(sku: string, initial: Omit<StockDocument, 'sku'>, update: object = {}): Promise<void> {
+    try {
+      await Stock.updateOne({ sku }, { $setOnInsert: initial, ...update }, { upsert: true, timestamps: false });
+    } catch (err) {
+      // Two deliveries racing to insert: the loser's update did not happen; it matches the record now.
+      if (!isDuplicateKeyError(err)) throw err;
+      if (Object.keys(update).length > 0) await Stock.updateOne({ sku }, update, { timestamps: false });
+    }
+  }
+
   return {
     async createForProduct({ sku, productId }) {
-      const now = new Date();
-      const initial = {
-        productId,
-        available: 0,
-        reserved: 0,
-        discontinued: false,
-        holds: [],
-        createdAt: now,
-        updatedAt: now,
-      };
-      try {
-        // No automatic timestamps: a redelivered product.created must not write to the record at all.
-        await Stock.updateOne({ sku }, { $setOnInsert: initial }, { upsert: true, timestamps: false });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+      // A redelivered product.created must not write to the record at all, and nothing at all is written for a
+      // product already deleted: its tombstone (below) is the record.
+      await upsert(sku, initialRecord(productId, false));
       // A product re-created under a deleted product's sku takes the record over. Conditional on the other
-      // product id, so a redelivered product.created of the deleted product does not bring it back.
-      await modified(
+      // product id and on the tombstones, so a product.created of a deleted product (redelivered, or later than
+      // its product.deleted) does not bring it back.
+      const notThisOne = { productId: { $ne: productId }, deletedProductIds: { $ne: productId } };
+      const tookOver = await modified(
         sku,
-        { discontinued: true, productId: { $ne: productId } },
-        { $set: { productId, discontinued: false } },
+        { ...notThisOne, discontinued: true },
+        { $set: { productId, discontinued: false }, $unset: { nextProductId: '' } },
       );
+      // Still held by a live product whose product.deleted has not arrived yet: this one takes over when it does.
+      if (!tookOver)
+        await modified(sku, { ...notThisOne, discontinued: false }, { $set: { nextProductId: productId } });
     },
     async discontinue({ sku, productId }) {
+      // The tombstone first, record or not: a product.created that comes after it must not create the product.
+      await upsert(sku, initialRecord(productId, true), { $addToSet: { deletedProductIds: productId } });
       await modified(sku, { productId }, { $set: { discontinued: true } });
+      // The product created under this sku while this one held it takes over now, unless it was deleted too.
+      const held = await Stock.findOne({ sku, productId }, { nextProductId: 1, deletedProductIds: 1 }).lean();
+      const next = held?.nextProductId;
+      if (!next || held.deletedProductIds?.includes(next)) return;
+      await modified(
+        sku,
+        { productId, nextProductId: next, deletedProductIds: { $ne: next } },
+        { $set: { productId: next, discontinued: false }, $unset: { nextProductId: '' } },
+      );
     },
     async find(sku) {
       return toRecord(await Stock.findOne({ sku }, WITHOUT_HOLDS).lean<StockDocument>());
@@ -82,6 +96,11 @@ export function createStockRepository(connection: Connection): StockRepository {
       );
     },
   };
+}
+
+function initialRecord(productId: string, discontinued: boolean): Omit<StockDocument, 'sku' | 'deletedProductIds'> {
+  const now = new Date();
+  return { productId, available: 0, reserved: 0, discontinued, holds: [], createdAt: now, updatedAt: now };
 }
 
 /** Always built here, field order included: `$pull` removes only an element equal to what `$push` wrote. */

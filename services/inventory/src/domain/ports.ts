@@ -50,8 +50,12 @@ export interface ReleaseGuard {
 }
 
 export interface StockRepository {
-  /** Idempotent: an existing record for the sku is left as it is (unless discontinued, see data-access). */
+  /**
+   * Idempotent: an existing record for the sku is left as it is (unless discontinued, see data-access); a product
+   * already discontinued (its product.deleted came first) stays discontinued.
+   */
   createForProduct(product: { sku: string; productId: string }): Promise<void>;
+  /** Leaves a tombstone even when the product is not known yet, so its late product.created is ignored. */
   discontinue(product: { sku: string; productId: string }): Promise<void>;
   find(sku: string): Promise<StockRecord | null>;
   /** null: unknown or discontinued sku. */

@@ -1,11 +1,5 @@
-import {
-  Topics,
-  type InventoryRejectedV1,
-  type InventoryReservedV1,
-  type OrderCreatedV1,
-  type RejectedLineV1,
-} from '@platform/events';
-import { createEvent, outboxEntry } from '@platform/kit';
+import { eventCatalogue, EventTypes, type OrderCreatedV1, type RejectedLineV1 } from '@platform/events';
+import { eventEntry } from '@platform/kit';
 import { ReservationBusy } from '../errors';
 import { holdLines, releaseLines } from './holds';
 import { claimLease } from './lease';
@@ -73,13 +67,13 @@ async function finishDecided(orderId: string, deps: InventoryDeps): Promise<void
 }
 
 function reserved(orderId: string, lines: ReservationLine[]): Decision {
-  const event = createEvent<InventoryReservedV1>(Topics.InventoryReserved, { orderId, lines });
-  return { status: 'RESERVED', outbox: outboxEntry(Topics.InventoryReserved, orderId, event) };
+  const outbox = eventEntry(eventCatalogue, EventTypes.InventoryReserved, orderId, { orderId, lines });
+  return { status: 'RESERVED', outbox };
 }
 
 function rejected(orderId: string, failures: RejectedLineV1[]): Decision {
-  const event = createEvent<InventoryRejectedV1>(Topics.InventoryRejected, { orderId, lines: failures });
-  return { status: 'REJECTED', rejectedLines: failures, outbox: outboxEntry(Topics.InventoryRejected, orderId, event) };
+  const outbox = eventEntry(eventCatalogue, EventTypes.InventoryRejected, orderId, { orderId, lines: failures });
+  return { status: 'REJECTED', rejectedLines: failures, outbox };
 }
 
 function recordDecision(decision: Decision, failures: RejectedLineV1[], deps: InventoryDeps): void {

@@ -1,4 +1,4 @@
-import { Topics, type OrderCancelledV1, type OrderConfirmedV1 } from '@platform/events';
+import { EventTypes, type OrderCancelledV1, type OrderConfirmedV1 } from '@platform/events';
 import { createEvent } from '@platform/kit';
 import { objectIdHex, waitFor } from '@platform/test-kit';
 import { handleOrderCancelled, handleOrderConfirmed, handleOrderCreated } from '../../src/consumers/order-events';
@@ -21,14 +21,14 @@ describe('order handlers, called directly', () => {
   afterAll(() => service?.close());
 
   const cancelled = (orderId: string) =>
-    createEvent<OrderCancelledV1>(Topics.OrderCancelled, {
+    createEvent<OrderCancelledV1>(EventTypes.OrderCancelled, {
       orderId,
       userId: objectIdHex(),
       previousStatus: 'PENDING',
       cancelledBy: objectIdHex(),
     });
   const confirmed = (orderId: string) =>
-    createEvent<OrderConfirmedV1>(Topics.OrderConfirmed, { orderId, userId: objectIdHex() });
+    createEvent<OrderConfirmedV1>(EventTypes.OrderConfirmed, { orderId, userId: objectIdHex() });
   /** A clock past every lease, as a redelivery after a crash sees it. */
   const later = (): InventoryDeps => ({ ...deps, now: () => new Date(Date.now() + 60_000) });
 

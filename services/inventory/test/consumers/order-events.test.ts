@@ -1,4 +1,4 @@
-import { Topics, type OrderCancelledV1, type OrderConfirmedV1, type OrderRejectedV1 } from '@platform/events';
+import { EventTypes, type OrderCancelledV1, type OrderConfirmedV1, type OrderRejectedV1 } from '@platform/events';
 import { createEvent } from '@platform/kit';
 import { objectIdHex, waitFor } from '@platform/test-kit';
 import { metricValue, newSku, orderCreated, seedStock, storedReservation, storedStock } from '../helpers/factories';
@@ -14,18 +14,18 @@ describe('order events', () => {
 
   const placeOrder = async (lines: Array<{ sku: string; quantity: number }>) => {
     const event = orderCreated(lines);
-    await service.publish(Topics.OrderCreated, event, event.payload.orderId);
+    await service.publish(event, event.payload.orderId);
     return event;
   };
 
   function cancel(orderId: string) {
-    const event = createEvent<OrderCancelledV1>(Topics.OrderCancelled, {
+    const event = createEvent<OrderCancelledV1>(EventTypes.OrderCancelled, {
       orderId,
       userId: objectIdHex(),
       previousStatus: 'PENDING',
       cancelledBy: objectIdHex(),
     });
-    return service.publish(Topics.OrderCancelled, event, orderId);
+    return service.publish(event, orderId);
   }
 
   it('when an order fits the stock, then inventory.reserved is published and the stock is held', async () => {
@@ -37,7 +37,7 @@ describe('order events', () => {
     ]);
 
     const outcome = await service.outcomeFor(payload.orderId);
-    expect(outcome.topic).toBe('inventory.reserved');
+    expect(outcome.type).toBe('inventory.reserved');
     expect(outcome.event.payload).toEqual({
       orderId: payload.orderId,
       lines: [
@@ -56,7 +56,7 @@ describe('order events', () => {
     const { payload } = await placeOrder([{ sku, quantity: 2 }]);
 
     const outcome = await service.outcomeFor(payload.orderId);
-    expect(outcome.topic).toBe('inventory.rejected');
+    expect(outcome.type).toBe('inventory.rejected');
     expect(outcome.event.payload).toEqual({
       orderId: payload.orderId,
       lines: [{ sku, requested: 2, available: 1, reason: 'INSUFFICIENT_STOCK' }],
@@ -77,7 +77,7 @@ describe('order events', () => {
     ]);
 
     const outcome = await service.outcomeFor(payload.orderId);
-    expect(outcome.topic).toBe('inventory.rejected');
+    expect(outcome.type).toBe('inventory.rejected');
     expect(outcome.event.payload).toEqual({
       orderId: payload.orderId,
       lines: [
@@ -124,23 +124,23 @@ describe('order events', () => {
 
     // order.created overtaken by its cancel: nothing is held for it, and nothing is published.
     const late = orderCreated([{ sku, quantity: 1 }], unknownOrder);
-    await service.publish(Topics.OrderCreated, late, unknownOrder);
+    await service.publish(late, unknownOrder);
     const marker = orderCreated([{ sku: await seedStock(service.app, 1), quantity: 1 }]);
-    await service.publish(Topics.OrderCreated, marker, unknownOrder); // same partition, consumed after the late one
+    await service.publish(marker, unknownOrder); // same partition, consumed after the late one
     await service.outcomeFor(marker.payload.orderId);
     expect(await storedStock(service.app, sku)).toMatchObject({ available: 1, reserved: 0 });
     expect(service.published.filter((m) => m.event.payload.orderId === unknownOrder)).toEqual([]);
   });
 
   function reject(orderId: string, reason = 'TIMEOUT') {
-    const event = createEvent<OrderRejectedV1>(Topics.OrderRejected, { orderId, userId: objectIdHex(), reason });
-    return service.publish(Topics.OrderRejected, event, orderId);
+    const event = createEvent<OrderRejectedV1>(EventTypes.OrderRejected, { orderId, userId: objectIdHex(), reason });
+    return service.publish(event, orderId);
   }
 
   it('when an order timed out and its reservation arrives later, then order.rejected gives the stock back', async () => {
     const sku = await seedStock(service.app, 4);
     const { payload } = await placeOrder([{ sku, quantity: 3 }]);
-    expect((await service.outcomeFor(payload.orderId)).topic).toBe('inventory.reserved');
+    expect((await service.outcomeFor(payload.orderId)).type).toBe('inventory.reserved');
     const released = await metricValue(service.app, 'inventory_releases_total', { cause: 'rejected' });
 
     await reject(payload.orderId);
@@ -161,9 +161,9 @@ describe('order events', () => {
       what: 'the early rejection to be recorded',
     });
 
-    await service.publish(Topics.OrderCreated, orderCreated([{ sku, quantity: 1 }], orderId), orderId);
+    await service.publish(orderCreated([{ sku, quantity: 1 }], orderId), orderId);
     const marker = orderCreated([{ sku: await seedStock(service.app, 1), quantity: 1 }]);
-    await service.publish(Topics.OrderCreated, marker, orderId); // same partition, consumed after the late one
+    await service.publish(marker, orderId); // same partition, consumed after the late one
     await service.outcomeFor(marker.payload.orderId);
 
     expect(await storedStock(service.app, sku)).toMatchObject({ available: 2, reserved: 0 });
@@ -177,11 +177,11 @@ describe('order events', () => {
   it('when inventory itself rejected the order, then order.rejected changes nothing', async () => {
     const sku = await seedStock(service.app, 1);
     const { payload } = await placeOrder([{ sku, quantity: 2 }]);
-    expect((await service.outcomeFor(payload.orderId)).topic).toBe('inventory.rejected');
+    expect((await service.outcomeFor(payload.orderId)).type).toBe('inventory.rejected');
 
     await reject(payload.orderId, 'Stock could not be reserved');
     const marker = orderCreated([{ sku: await seedStock(service.app, 1), quantity: 1 }]);
-    await service.publish(Topics.OrderCreated, marker, payload.orderId);
+    await service.publish(marker, payload.orderId);
     await service.outcomeFor(marker.payload.orderId);
 
     expect(await storedReservation(service.app, payload.orderId)).toMatchObject({ status: 'REJECTED' });
@@ -193,11 +193,11 @@ describe('order events', () => {
     const { payload } = await placeOrder([{ sku, quantity: 1 }]);
     await service.outcomeFor(payload.orderId);
 
-    const confirmed = createEvent<OrderConfirmedV1>(Topics.OrderConfirmed, {
+    const confirmed = createEvent<OrderConfirmedV1>(EventTypes.OrderConfirmed, {
       orderId: payload.orderId,
       userId: payload.userId,
     });
-    await service.publish(Topics.OrderConfirmed, confirmed, payload.orderId);
+    await service.publish(confirmed, payload.orderId);
 
     await waitFor(async () => (await storedReservation(service.app, payload.orderId))?.status === 'CONFIRMED', {
       what: 'the reservation to be confirmed',
@@ -209,11 +209,11 @@ describe('order events', () => {
     const sku = await seedStock(service.app, 10);
     const event = orderCreated([{ sku, quantity: 3 }]);
     const { orderId } = event.payload;
-    await service.publish(Topics.OrderCreated, event, orderId);
-    await service.publish(Topics.OrderCreated, event, orderId);
+    await service.publish(event, orderId);
+    await service.publish(event, orderId);
     // Same key, same partition: once its outcome is out, both deliveries before it were handled.
     const marker = orderCreated([{ sku, quantity: 1 }]);
-    await service.publish(Topics.OrderCreated, marker, orderId);
+    await service.publish(marker, orderId);
 
     await service.outcomeFor(marker.payload.orderId);
     expect(await storedStock(service.app, sku)).toMatchObject({ available: 6, reserved: 4 });
@@ -223,11 +223,11 @@ describe('order events', () => {
   it('when 50 orders of one unit arrive for the last 10 units, then exactly 10 are reserved and stock never goes negative', async () => {
     const sku = await seedStock(service.app, 10);
     const orders = Array.from({ length: 50 }, () => orderCreated([{ sku, quantity: 1 }]));
-    await Promise.all(orders.map((event) => service.publish(Topics.OrderCreated, event, event.payload.orderId)));
+    await Promise.all(orders.map((event) => service.publish(event, event.payload.orderId)));
 
     const outcomes = await Promise.all(orders.map((event) => service.outcomeFor(event.payload.orderId)));
-    expect(outcomes.filter((o) => o.topic === 'inventory.reserved')).toHaveLength(10);
-    expect(outcomes.filter((o) => o.topic === 'inventory.rejected')).toHaveLength(40);
+    expect(outcomes.filter((o) => o.type === 'inventory.reserved')).toHaveLength(10);
+    expect(outcomes.filter((o) => o.type === 'inventory.rejected')).toHaveLength(40);
     const stock = await storedStock(service.app, sku);
     expect(stock).toMatchObject({ available: 0, reserved: 10 });
     expect(stock?.holds).toHaveLength(10);

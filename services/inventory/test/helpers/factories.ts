@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Topics, type OrderCreatedV1 } from '@platform/events';
+import { EventTypes, type OrderCreatedV1 } from '@platform/events';
 import { createEvent, type EventEnvelope } from '@platform/kit';
 import { objectIdHex } from '@platform/test-kit';
 import type { ReservationDocument } from '../../src/data-access/reservation-model';
@@ -23,7 +23,7 @@ export function orderCreated(
   lines: Array<{ sku: string; quantity: number }>,
   orderId = objectIdHex(),
 ): EventEnvelope<OrderCreatedV1> {
-  return createEvent<OrderCreatedV1>(Topics.OrderCreated, {
+  return createEvent<OrderCreatedV1>(EventTypes.OrderCreated, {
     orderId,
     userId: objectIdHex(),
     lines: lines.map(({ sku, quantity }) => ({ productId: objectIdHex(), sku, quantity, unitPriceMinor: 1_000 })),

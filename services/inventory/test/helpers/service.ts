@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Consumer, Kafka } from 'kafkajs';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { EventTopics, InventoryRejectedV1, InventoryReservedV1, Topic } from '@platform/events';
+import {
+  eventCatalogue,
+  Topics,
+  type EventType,
+  type InventoryRejectedV1,
+  type InventoryReservedV1,
+} from '@platform/events';
 import { createKafka, createProducer, loadConfig, type EventEnvelope, type EventProducer } from '@platform/kit';
 import {
   createTestIssuer,
@@ -20,7 +26,8 @@ import { configSchema, type InventoryConfig } from '../../src/config';
 export const migrationsDir = path.join(__dirname, '..', '..', 'migrations');
 
 export interface PublishedEvent {
-  topic: string;
+  /** The event type (inventory.reserved or inventory.rejected). */
+  type: string;
   event: EventEnvelope<InventoryReservedV1 | InventoryRejectedV1>;
 }
 
@@ -29,8 +36,8 @@ export interface InventoryHarness {
   app: FastifyInstance;
   config: Readonly<InventoryConfig>;
   issuer: TestIssuer;
-  /** Publishes to the prefixed topic, the way the owning service would. */
-  publish<T extends Topic>(topic: T, event: EventEnvelope<EventTopics[T]>, key: string): Promise<void>;
+  /** Publishes to the prefixed topic of the event's type, the way the owning service would. */
+  publish(event: EventEnvelope, key: string): Promise<void>;
   /** inventory.* events the app published, as read back from its prefixed topics. */
   published: PublishedEvent[];
   /** Waits for the app's inventory.* event about this order. */
@@ -72,7 +79,8 @@ export async function startInventory(env: Record<string, string> = {}): Promise<
     config,
     issuer,
     published,
-    publish: (topic, event, key) => producer.publish(`${config.KAFKA_TOPIC_PREFIX}${topic}`, event, { key }),
+    publish: (event, key) =>
+      producer.publish(`${config.KAFKA_TOPIC_PREFIX}${eventCatalogue[event.type as EventType].topic}`, event, { key }),
     outcomeFor: (orderId) =>
       waitFor(() => published.find((m) => m.event.payload.orderId === orderId), {
         what: `the inventory outcome of order ${orderId}`,
@@ -86,18 +94,18 @@ export async function startInventory(env: Record<string, string> = {}): Promise<
   };
 }
 
-/** Reads back what the app publishes, topic names without the prefix. */
+/** Reads back what the app publishes on its reservations topic. */
 async function record(kafka: Kafka, prefix: string, into: PublishedEvent[]): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId: uniqueName('inventory-recorder'), maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({
-    topics: [`${prefix}inventory.reserved`, `${prefix}inventory.rejected`],
+    topics: [`${prefix}${Topics.InventoryReservations}`],
     fromBeginning: true,
   });
   await consumer.run({
-    eachMessage: async function recordMessage({ topic, message }) {
+    eachMessage: async function recordMessage({ message }) {
       const event = JSON.parse(message.value?.toString() ?? 'null') as PublishedEvent['event'];
-      into.push({ topic: topic.slice(prefix.length), event });
+      into.push({ type: event.type, event });
     },
   });
   return consumer;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Topics, type OrderConfirmedV1 } from '@platform/events';
+import { EventTypes, type OrderConfirmedV1 } from '@platform/events';
 import { createEvent } from '@platform/kit';
 import { objectIdHex, waitFor } from '@platform/test-kit';
 import { handleOrderConfirmed, handleOrderCreated } from '../../src/consumers/order-events';
@@ -18,7 +18,7 @@ describe('reservation sweeper', () => {
   async function confirmed(sku: string, quantity: number): Promise<string> {
     const event = orderCreated([{ sku, quantity }]);
     await handleOrderCreated(event, service.app.inventory);
-    const confirm = createEvent<OrderConfirmedV1>(Topics.OrderConfirmed, {
+    const confirm = createEvent<OrderConfirmedV1>(EventTypes.OrderConfirmed, {
       orderId: event.payload.orderId,
       userId: objectIdHex(),
     });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { payloadSchemas, Topics } from '@platform/events';
+import { EventTypes, payloadSchemas } from '@platform/events';
 import { createHttpClient, HttpClientErrors } from '@platform/kit';
 import type { CatalogProduct } from '../domain/ports';
 
@@ -32,7 +32,7 @@ function toCatalogProduct(body: unknown, id: string): CatalogProduct | undefined
   } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   // Only the contract's fields: the product service may add others (description, timestamps) at any time.
   const snapshot = { productId, sku, name, category, priceMinor, currency };
-  const { error, value } = payloadSchemas[Topics.ProductUpdated].validate(snapshot, { convert: false });
+  const { error, value } = payloadSchemas[EventTypes.ProductUpdated].validate(snapshot, { convert: false });
   if (error || value.productId !== id) return undefined;
   return { id, sku: value.sku, priceMinor: value.priceMinor, currency: value.currency };
 }

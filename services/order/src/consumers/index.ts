@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { payloadSchemas, Topics } from '@platform/events';
+import { eventCatalogue } from '@platform/events';
 import type { MessageContext } from '@platform/kit';
 import type { FinaliseDeps } from '../domain/finalise-order';
 import { handleInventoryRejected } from './inventory-rejected';
@@ -18,15 +18,10 @@ async function consumersPlugin(app: FastifyInstance): Promise<void> {
 
   app.kafka.addConsumer({
     groupId: CONSUMER_GROUP,
+    catalogue: eventCatalogue,
     handlers: {
-      [Topics.InventoryReserved]: {
-        schema: payloadSchemas[Topics.InventoryReserved],
-        handle: (event, context) => handleInventoryReserved(event, depsFor(context)),
-      },
-      [Topics.InventoryRejected]: {
-        schema: payloadSchemas[Topics.InventoryRejected],
-        handle: (event, context) => handleInventoryRejected(event, depsFor(context)),
-      },
+      'inventory.reserved': (event, context) => handleInventoryReserved(event, depsFor(context)),
+      'inventory.rejected': (event, context) => handleInventoryRejected(event, depsFor(context)),
     },
   });
 }

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
-import type { EventTopics } from '@platform/events';
-import { CLUSTER_RETRY, createEvent, type EventEnvelope } from '@platform/kit';
+import { eventCatalogue, type EventPayloads, type EventType } from '@platform/events';
+import { catalogueEvent, CLUSTER_RETRY, type EventEnvelope } from '@platform/kit';
 import { requireEnv, uniqueName } from '@platform/test-kit';
 
 /** The kit's client settings (quick reconnection), so a recorder is back within seconds of a broker restart. */
@@ -26,45 +26,48 @@ export interface RecordedEvent<T = unknown> {
   event: EventEnvelope<T>;
 }
 
-/** Reads the service's output topics (under the test's prefix) from the beginning and keeps every event. */
+/** The distinct topics that carry these event types. */
+function topicsOf(types: EventType[]): string[] {
+  return [...new Set(types.map((type) => eventCatalogue[type].topic))];
+}
+
+/** Reads the topics of the given event types (under the test's prefix) from the beginning and keeps every event. */
 export interface EventRecorder {
-  events<T extends keyof EventTopics>(topic: T): Array<RecordedEvent<EventTopics[T]>>;
-  /** Events of that topic for one order. */
-  forOrder<T extends keyof EventTopics>(topic: T, orderId: string): Array<RecordedEvent<EventTopics[T]>>;
+  events<T extends EventType>(type: T): Array<RecordedEvent<EventPayloads[T]>>;
+  /** Events of that type for one order. */
+  forOrder<T extends EventType>(type: T, orderId: string): Array<RecordedEvent<EventPayloads[T]>>;
   close(): Promise<void>;
 }
 
 export async function startEventRecorder(
   prefix: string,
-  topics: Array<keyof EventTopics>,
+  types: EventType[],
   brokers = requireEnv('KAFKA_BROKERS'),
 ): Promise<EventRecorder> {
   const received = new Map<string, RecordedEvent[]>();
   const consumer: Consumer = testKafka(brokers).consumer({ ...fastConsumerConfig, groupId: uniqueName('recorder') });
   await consumer.connect();
-  await consumer.subscribe({ topics: topics.map((topic) => `${prefix}${topic}`), fromBeginning: true });
+  await consumer.subscribe({ topics: topicsOf(types).map((topic) => `${prefix}${topic}`), fromBeginning: true });
   await consumer.run({
-    eachMessage: async function recordEvent({ topic, message }) {
-      const logical = topic.slice(prefix.length);
+    eachMessage: async function recordEvent({ message }) {
       const event = JSON.parse(message.value?.toString() ?? 'null') as EventEnvelope;
-      received.set(logical, [...(received.get(logical) ?? []), { key: message.key?.toString() ?? null, event }]);
+      received.set(event.type, [...(received.get(event.type) ?? []), { key: message.key?.toString() ?? null, event }]);
     },
   });
-  const events = <T extends keyof EventTopics>(topic: T) =>
-    (received.get(topic) ?? []) as Array<RecordedEvent<EventTopics[T]>>;
+  const events = <T extends EventType>(type: T) => (received.get(type) ?? []) as Array<RecordedEvent<EventPayloads[T]>>;
   return {
     events,
-    forOrder: (topic, orderId) =>
-      events(topic).filter(({ event }) => (event.payload as { orderId: string }).orderId === orderId),
+    forOrder: (type, orderId) =>
+      events(type).filter(({ event }) => (event.payload as { orderId: string }).orderId === orderId),
     close: () => consumer.disconnect(),
   };
 }
 
-/** Publishes events as another service would: enveloped, keyed by order id, to the prefixed topic. */
+/** Publishes events as another service would: enveloped, keyed by order id, to the prefixed topic of their type. */
 export interface EventPublisher {
-  publish<T extends keyof EventTopics>(topic: T, payload: EventTopics[T]): Promise<EventEnvelope<EventTopics[T]>>;
+  publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<EventEnvelope<EventPayloads[T]>>;
   /** Sends an envelope again as it is: a redelivery. */
-  republish<T extends keyof EventTopics>(topic: T, event: EventEnvelope<EventTopics[T]>): Promise<void>;
+  republish<T extends EventType>(type: T, event: EventEnvelope<EventPayloads[T]>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,17 +76,18 @@ export async function startEventPublisher(prefix: string): Promise<EventPublishe
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
-  async function send(topic: string, event: EventEnvelope): Promise<void> {
+  async function send(type: EventType, event: EventEnvelope): Promise<void> {
     const key = (event.payload as { orderId: string }).orderId;
-    await producer.send({ topic: `${prefix}${topic}`, messages: [{ key, value: JSON.stringify(event) }] });
+    const topic = `${prefix}${eventCatalogue[type].topic}`;
+    await producer.send({ topic, messages: [{ key, value: JSON.stringify(event) }] });
   }
   return {
-    async publish(topic, payload) {
-      const event = createEvent(topic, payload);
-      await send(topic, event);
-      return event;
+    async publish(type, payload) {
+      const { event } = catalogueEvent(eventCatalogue, type, payload);
+      await send(type, event);
+      return event as EventEnvelope<EventPayloads[typeof type]>;
     },
-    republish: (topic, event) => send(topic, event),
+    republish: (type, event) => send(type, event),
     close: () => producer.disconnect(),
   };
 }

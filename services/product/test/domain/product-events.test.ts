@@ -1,7 +1,7 @@
 import type Joi from 'joi';
 import { waitFor } from '@platform/test-kit';
 import { envelopeSchema } from '@platform/kit';
-import { payloadSchemas, Topics, type Topic } from '@platform/events';
+import { EventTypes, payloadSchemas, Topics, type EventType } from '@platform/events';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { recordTopics, type RecordedEvent } from '../helpers/kafka';
 import { bearer, outboxRelayed, productBody, seedProduct } from '../helpers/products';
@@ -9,11 +9,11 @@ import { bearer, outboxRelayed, productBody, seedProduct } from '../helpers/prod
 describe('product events (outbox -> Kafka)', () => {
   let t: TestApp;
   let recorder: Awaited<ReturnType<typeof recordTopics>>;
-  const topic = (name: Topic) => `${t.config.KAFKA_TOPIC_PREFIX}${name}`;
+  const productsTopic = () => `${t.config.KAFKA_TOPIC_PREFIX}${Topics.Products}`;
 
   beforeAll(async () => {
     t = await startTestApp('product-events');
-    recorder = await recordTopics([Topics.ProductCreated, Topics.ProductUpdated, Topics.ProductDeleted].map(topic));
+    recorder = await recordTopics([productsTopic()]);
   });
 
   afterAll(async () => {
@@ -21,20 +21,20 @@ describe('product events (outbox -> Kafka)', () => {
     await t?.close();
   });
 
-  const eventsFor = (productId: string, name: Topic) =>
-    recorder.events.filter((e) => e.topic === topic(name) && e.key === productId);
-  const published = (productId: string, name: Topic) =>
+  const eventsFor = (productId: string, name: EventType) =>
+    recorder.events.filter((e) => e.topic === productsTopic() && e.key === productId && e.envelope.type === name);
+  const published = (productId: string, name: EventType) =>
     waitFor(() => eventsFor(productId, name)[0], { what: `${name} for ${productId}` });
 
-  function expectValid(event: RecordedEvent, name: Topic): void {
+  function expectValid(event: RecordedEvent, name: EventType): void {
     const payloadSchema: Joi.Schema = payloadSchemas[name];
     expect(envelopeSchema(payloadSchema).validate(event.envelope).error).toBeUndefined();
     expect(event.envelope).toMatchObject({ type: name, version: 1 });
   }
 
-  it('when a product is created, changed and deleted, then product.created, .updated and .deleted are published', async () => {
+  it('when a product is created, changed and deleted, then product.created, .updated and .deleted are published on the products topic, in that order', async () => {
     const product = await seedProduct(t.app, t.adminToken, { name: 'Kettle', category: 'kitchen', priceMinor: 3999 });
-    const created = await published(product.id, Topics.ProductCreated);
+    const created = await published(product.id, EventTypes.ProductCreated);
 
     await t.app.inject({
       method: 'PATCH',
@@ -42,13 +42,13 @@ describe('product events (outbox -> Kafka)', () => {
       headers: bearer(t.adminToken),
       payload: { priceMinor: 3499 },
     });
-    const updated = await published(product.id, Topics.ProductUpdated);
+    const updated = await published(product.id, EventTypes.ProductUpdated);
     await outboxRelayed(t.app);
 
     await t.app.inject({ method: 'DELETE', url: `/products/${product.id}`, headers: bearer(t.adminToken) });
-    const deleted = await published(product.id, Topics.ProductDeleted);
+    const deleted = await published(product.id, EventTypes.ProductDeleted);
 
-    expectValid(created, Topics.ProductCreated);
+    expectValid(created, EventTypes.ProductCreated);
     expect(created.envelope.payload).toEqual({
       productId: product.id,
       sku: product.sku,
@@ -57,15 +57,19 @@ describe('product events (outbox -> Kafka)', () => {
       priceMinor: 3999,
       currency: 'EUR',
     });
-    expectValid(updated, Topics.ProductUpdated);
+    expectValid(updated, EventTypes.ProductUpdated);
     expect(updated.envelope.payload).toEqual({ ...created.envelope.payload, priceMinor: 3499 });
-    expectValid(deleted, Topics.ProductDeleted);
+    expectValid(deleted, EventTypes.ProductDeleted);
     expect(deleted.envelope.payload).toEqual({ productId: product.id, sku: product.sku });
+    // One topic, keyed by product id: one partition holds the product's events in the order they happened.
+    const ofProduct = recorder.events.filter((e) => e.key === product.id);
+    expect(ofProduct.map((e) => e.envelope.type)).toEqual(['product.created', 'product.updated', 'product.deleted']);
+    expect(new Set(ofProduct.map((e) => e.partition)).size).toBe(1);
   });
 
   it('when a write is refused (duplicate sku) or changes nothing, then no event is stored or published for it', async () => {
     const product = await seedProduct(t.app, t.adminToken);
-    await published(product.id, Topics.ProductCreated);
+    await published(product.id, EventTypes.ProductCreated);
 
     const duplicate = await t.app.inject({
       method: 'POST',
@@ -84,7 +88,7 @@ describe('product events (outbox -> Kafka)', () => {
     expect(duplicate.statusCode).toBe(409);
     const stored = await t.app.mongo.collection('products').findOne({ sku: product.sku });
     expect(stored).toMatchObject({ version: 1, outbox: [] });
-    expect(eventsFor(product.id, Topics.ProductUpdated)).toEqual([]);
-    expect(eventsFor(product.id, Topics.ProductCreated)).toHaveLength(1);
+    expect(eventsFor(product.id, EventTypes.ProductUpdated)).toEqual([]);
+    expect(eventsFor(product.id, EventTypes.ProductCreated)).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import { requireEnv, uniqueName } from '@platform/test-kit';
 
 export interface RecordedEvent {
   topic: string;
+  partition: number;
   key: string | null;
   envelope: { id: string; type: string; version: number; occurredAt: string; payload: Record<string, unknown> };
 }
@@ -26,9 +27,10 @@ export async function recordTopics(topics: string[]): Promise<{ events: Recorded
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
-    eachMessage: async function recordMessage({ topic, message }) {
+    eachMessage: async function recordMessage({ topic, partition, message }) {
       events.push({
         topic,
+        partition,
         key: message.key?.toString() ?? null,
         envelope: JSON.parse(message.value!.toString()) as RecordedEvent['envelope'],
       });

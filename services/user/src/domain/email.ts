@@ -1,4 +1,4 @@
-import { payloadSchemas, Topics } from '@platform/events';
+import { EventTypes, payloadSchemas } from '@platform/events';
 import { InvalidEmail } from '../errors';
 
 /** One account per address however it is typed: stored, compared and locked out in this form. */
@@ -6,7 +6,7 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const contractEmail = payloadSchemas[Topics.UserRegistered].extract('email');
+const contractEmail = payloadSchemas[EventTypes.UserRegistered].extract('email');
 
 /**
  * The HTTP schema's email format is looser than the event contract's (it accepts "a@b", for one); an address

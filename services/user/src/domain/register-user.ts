@@ -1,5 +1,5 @@
-import { createEvent, outboxEntry } from '@platform/kit';
-import { Topics, type UserRegisteredV1 } from '@platform/events';
+import { eventEntry } from '@platform/kit';
+import { eventCatalogue, EventTypes, type UserRegisteredV1 } from '@platform/events';
 import { assertContractEmail, normaliseEmail } from './email';
 import { assertStrongPassword } from './password-policy';
 import type { AuditTrail, PasswordHasher, UserRepository } from './ports';
@@ -31,10 +31,8 @@ export async function registerUser(
     role,
     registeredAt: user.createdAt.toISOString(),
   };
-  const event = createEvent(Topics.UserRegistered, payload, { occurredAt: user.createdAt });
-  await deps.users.insert({ ...user, passwordHash: await deps.passwords.hash(input.password) }, [
-    outboxEntry(Topics.UserRegistered, user.id, event),
-  ]);
+  const entry = eventEntry(eventCatalogue, EventTypes.UserRegistered, user.id, payload, { occurredAt: user.createdAt });
+  await deps.users.insert({ ...user, passwordHash: await deps.passwords.hash(input.password) }, [entry]);
   deps.audit.record({ action: 'register', outcome: 'ok', actorId: user.id, targetId: user.id });
   return user;
 }

@@ -26,7 +26,7 @@ describe('admin bootstrap from configuration', () => {
     const first = await start(env);
     await first.close();
     // The app created the topic; read it from the beginning.
-    const topic = await recordTopic(`${env.KAFKA_TOPIC_PREFIX}${Topics.UserRegistered}`);
+    const topic = await recordTopic(`${env.KAFKA_TOPIC_PREFIX}${Topics.Users}`);
     const second = await start(env);
     try {
       expect(await second.mongo.collection(usersCollection).find({ email }).toArray()).toEqual([

@@ -1,4 +1,4 @@
-import { Topics, payloadSchemas } from '@platform/events';
+import { EventTypes, Topics, payloadSchemas } from '@platform/events';
 import { waitFor } from '@platform/test-kit';
 import { usersCollection } from '../../../src/data-access/user-model';
 import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
@@ -11,7 +11,7 @@ describe('POST /auth/register', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    topic = await recordTopic(`${t.config.KAFKA_TOPIC_PREFIX}${Topics.UserRegistered}`);
+    topic = await recordTopic(`${t.config.KAFKA_TOPIC_PREFIX}${Topics.Users}`);
   });
 
   afterAll(async () => {
@@ -34,16 +34,16 @@ describe('POST /auth/register', () => {
     expect(await metricValue(t.app, 'user_registrations_total')).toBe(before + 1);
   });
 
-  it('when a user registers, then user.registered is published on the prefixed topic, keyed by user id', async () => {
+  it('when a user registers, then user.registered is published on the prefixed users topic, keyed by user id', async () => {
     const email = newEmail();
     const id = await registerUser(t.app, email);
 
     const message = await waitFor(() => topic.messages.find((m) => m.key === id), { what: 'user.registered' });
 
-    expect(message.value).toMatchObject({ type: Topics.UserRegistered, version: 1 });
+    expect(message.value).toMatchObject({ type: EventTypes.UserRegistered, version: 1 });
     const payload = message.value.payload;
     expect(payload).toEqual({ userId: id, email, role: 'customer', registeredAt: expect.any(String) });
-    expect(payloadSchemas[Topics.UserRegistered].validate(payload).error).toBeUndefined();
+    expect(payloadSchemas[EventTypes.UserRegistered].validate(payload).error).toBeUndefined();
     await waitFor(async () => (await t.app.mongo.collection(usersCollection).findOne({ email }))?.outbox.length === 0, {
       what: 'the outbox to empty',
     });
