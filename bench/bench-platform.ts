@@ -112,11 +112,11 @@ export async function stockedProduct(platform: RunningPlatform, admin: string, s
       currency: 'EUR',
     },
   });
-  for (let i = 0; ; i++) {
+  // Inventory opens it on product.created: on a fresh broker its consumer group may take a while to form.
+  for (const deadline = Date.now() + 180_000; ; await sleep(200)) {
     const record = await fetch(`${urls.inventory}/stock/${sku}`, { headers: { authorization: `Bearer ${admin}` } });
     if (record.ok) break;
-    if (i > 300) throw new Error('inventory never opened the stock record');
-    await sleep(200);
+    if (Date.now() > deadline) throw new Error('inventory never opened the stock record');
   }
   await json(`${urls.inventory}/stock/${sku}/restock`, { token: admin, body: { quantity: stock } });
   return { id: product.id, sku, priceMinor };
