@@ -4,8 +4,8 @@
  * platform on ports of its own, on a private Kafka, FerretDB on PostgreSQL and Redis (saga-infra.ts).
  *
  * One run: a fresh platform (new databases and topics), a warm-up, the idle database's CPU, each rate from an
- * emptied order database, then 20,000 stored orders (saga-seed.ts): the idle database's CPU again and the 50/s
- * rate, then the broker stopped for a while under 10 orders/s.
+ * emptied order database; after the 50/s rate, 20,000 stored orders (saga-seed.ts): the idle database's CPU again
+ * and the 50/s rate again, then the broker stopped for a while under 10 orders/s; then the higher rates.
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -288,25 +288,26 @@ async function measureRun(infra: SagaInfra, run: number, options: SagaOptions): 
     const idleEmpty = await idleDatabaseCpu(infra, options.idleSeconds);
     const rates: RateFigures[] = [];
     let storedFigures: StoredFigures | undefined;
-    // The stored orders right after the same rate on the empty database, before a higher rate's backlog.
+    let brokerRestart: BrokerRestartFigures | undefined;
+    const storedAndRestart = async (current: Fixture) => {
+      await clear();
+      storedFigures = await measureStored(current, infra, namespace, { ...options, log });
+      await clear();
+      log(`broker stopped for ${options.outageSeconds} s under ${options.outageRate} orders/s`);
+      brokerRestart = await measureBrokerRestart(current, infra, { ...options, log });
+      log(JSON.stringify(brokerRestart));
+    };
+    // The stored orders and the broker restart right after the same rate on the empty database, before higher
+    // rates: what those leave in flight when the platform cannot keep up would weigh on them.
     for (const rate of options.rates) {
       await clear();
       log(`${rate} orders/s for ${options.seconds} s, empty order database`);
       rates.push(await measureRate(fixture, rate, options.seconds, options.finalWithinSeconds));
       log(JSON.stringify(rates.at(-1)));
-      if (rate !== options.storedRate) continue;
-      await clear();
-      storedFigures = await measureStored(fixture, infra, namespace, { ...options, log });
+      if (rate === options.storedRate) await storedAndRestart(fixture);
     }
-    if (!storedFigures) {
-      await clear();
-      storedFigures = await measureStored(fixture, infra, namespace, { ...options, log });
-    }
-    await clear();
-    log(`broker stopped for ${options.outageSeconds} s under ${options.outageRate} orders/s`);
-    const brokerRestart = await measureBrokerRestart(fixture, infra, { ...options, log });
-    log(JSON.stringify(brokerRestart));
-    const { stored, seedSec, idle } = storedFigures;
+    if (!storedFigures || !brokerRestart) await storedAndRestart(fixture);
+    const { stored, seedSec, idle } = storedFigures!;
     return {
       rates,
       stored,
@@ -317,7 +318,7 @@ async function measureRun(infra: SagaInfra, run: number, options: SagaOptions): 
         storedFerretdb: idle.ferretdb,
         storedPostgres: idle.postgres,
       },
-      brokerRestart,
+      brokerRestart: brokerRestart!,
     };
   } finally {
     await fixture?.gateway.close();
