@@ -29,6 +29,8 @@ export interface SagaInfra {
    * database with no saga of the last one still in flight. Returns the orders still unfinished when it gave up.
    */
   clearOrders(namespace: string, timeoutMs?: number): Promise<number>;
+  /** Orders of the platform of `namespace` still PENDING, and those with events still to publish. */
+  unfinishedOrders(namespace: string): Promise<{ pending: number; outboxPending: number }>;
   /** Drops the databases of the platform of `namespace`. */
   dropNamespace(namespace: string): Promise<void>;
   mongo: MongoClient;
@@ -62,14 +64,21 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
   await Promise.all(components.map((c) => c.start()));
   const mongo = await new MongoClient(database.url).connect();
 
-  async function clearOrders(namespace: string, timeoutMs = 60_000): Promise<number> {
+  async function unfinishedOrders(namespace: string): Promise<{ pending: number; outboxPending: number }> {
     const orders = mongo.db(`${namespace}_order`).collection('orders');
+    // Two equality queries: what FerretDB answers from an index.
+    return {
+      pending: await orders.countDocuments({ status: 'PENDING' }),
+      outboxPending: await orders.countDocuments({ outboxPending: true }),
+    };
+  }
+
+  async function clearOrders(namespace: string, timeoutMs = 60_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     let unfinished = 0;
     for (;;) {
-      // Two equality queries: what FerretDB answers from an index.
-      unfinished =
-        (await orders.countDocuments({ status: 'PENDING' })) + (await orders.countDocuments({ outboxPending: true }));
+      const { pending, outboxPending } = await unfinishedOrders(namespace);
+      unfinished = pending + outboxPending;
       if (unfinished === 0 || Date.now() > deadline) break;
       await sleep(1_000);
     }
@@ -88,6 +97,7 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
     mongo,
     databasePids: () => ({ ferretdb: pidsOnPort(infraPorts.ferretdb), postgres: pidsOnPort(infraPorts.postgres) }),
     clearOrders,
+    unfinishedOrders,
     async dropNamespace(namespace) {
       for (const service of ['user', 'product', 'order', 'inventory', 'gateway']) {
         await mongo.db(`${namespace}_${service}`).dropDatabase();

@@ -118,7 +118,10 @@ export function renderSaga(entries: Array<Labelled<SagaRun>>): string {
         )} s: down ${spread(
           restart.map((r) => r.outageSec),
           1,
-        )} s in all. Storing the orders took ${spread(
+        )} s in all. Orders the generator gave up on (a minute after the load and the outage ended), by the order ` +
+        `database: ${spread(restart.map((r) => r.unfinishedInDatabase?.pending ?? NaN))} PENDING, ${spread(
+          restart.map((r) => r.unfinishedInDatabase?.outboxPending ?? NaN),
+        )} with events not yet published. Storing the orders took ${spread(
           runs.map((r) => r.seedSec),
           1,
         )} s. Idle database CPU with the stored orders: FerretDB ${spread(

@@ -82,6 +82,8 @@ export interface BrokerRestartFigures extends RateFigures {
   recoverySec: number | null;
   /** Orders placed before the return that were not final 15 s after it. */
   lateAfter15s: number;
+  /** Where the orders not final at the end were, by the order database: PENDING, and with events unpublished. */
+  unfinishedInDatabase: { pending: number; outboxPending: number };
 }
 
 export interface SagaRun {
@@ -179,6 +181,7 @@ async function idleDatabaseCpu(infra: SagaInfra, seconds: number): Promise<{ fer
 async function measureBrokerRestart(
   fixture: Fixture,
   infra: SagaInfra,
+  namespace: string,
   options: SagaOptions,
 ): Promise<BrokerRestartFigures> {
   const loadSeconds = 60;
@@ -217,6 +220,7 @@ async function measureBrokerRestart(
     startSec: (backAt - startingAt) / 1000,
     recoverySec: lastFinal === null ? null : (lastFinal - backAt) / 1000,
     lateAfter15s: before.filter((o) => (o.finalAt ?? Infinity) > backAt + 15_000).length,
+    unfinishedInDatabase: await infra.unfinishedOrders(namespace),
   };
 }
 
@@ -294,7 +298,7 @@ async function measureRun(infra: SagaInfra, run: number, options: SagaOptions): 
       storedFigures = await measureStored(current, infra, namespace, { ...options, log });
       await clear();
       log(`broker stopped for ${options.outageSeconds} s under ${options.outageRate} orders/s`);
-      brokerRestart = await measureBrokerRestart(current, infra, { ...options, log });
+      brokerRestart = await measureBrokerRestart(current, infra, namespace, { ...options, log });
       log(JSON.stringify(brokerRestart));
     };
     // The stored orders and the broker restart right after the same rate on the empty database, before higher
