@@ -12,14 +12,25 @@
  * from /proc (utime + stime over the saturation window, divided by the requests served).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { infraEnv, localInfra } from '../packages/local-infra/src/index';
-import { startPlatform, type RunningPlatform } from '../packages/local-infra/src/platform';
-import type { ServiceName, ServicePorts } from '../packages/local-infra/src/services';
+import type { RunningPlatform } from '../packages/local-infra/src/platform';
+import {
+  adminToken,
+  benchPorts,
+  json,
+  login,
+  registeredCustomer,
+  startBenchPlatform,
+  stockedProduct,
+  type Credentials,
+} from './bench-platform';
+import { openLoop as scheduleOpenLoop } from './open-loop';
+import { clockTicks, cpuSnapshot, pidsOnPort } from './proc';
+import { quantile } from './report';
 
 export const targets = ['direct', 'nginx', 'gateway'] as const;
 export type Target = (typeof targets)[number];
@@ -63,34 +74,11 @@ export interface GatewayBenchOptions {
 }
 
 /** Ports of the benchmark's own: `npm run up` and other engineers use 3000-3004 / 9100-9104. */
-const basePort = 3100;
-const serviceOrder: ServiceName[] = ['user', 'product', 'order', 'inventory'];
-const servicePorts = Object.fromEntries(
-  serviceOrder.map((name, i) => [name, { http: basePort + 1 + i, metrics: 9200 + 1 + i }]),
-) as Record<ServiceName, ServicePorts>;
-const gatewayPorts: ServicePorts = { http: basePort, metrics: 9200 };
-const nginxPort = basePort + 10;
+const ports = benchPorts(3100, 9200);
+const servicePorts = ports.services;
+const gatewayPorts = ports.gateway;
+const nginxPort = gatewayPorts.http + 10;
 const redisPort = 16379;
-
-const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-
-/** The pids listening on a loopback port (ss from iproute2): nginx's master and worker share theirs. */
-function pidsOnPort(port: number): number[] {
-  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`]).toString();
-  return [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
-}
-
-function cpuTicks(pid: number): number {
-  const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function cpuSnapshot(processes: Record<string, number[]>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(processes).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + cpuTicks(pid), 0)]),
-  );
-}
 
 function cpuMsPerRequest(
   before: Record<string, number>,
@@ -157,32 +145,27 @@ async function openLoop(
   const pool = new Pool(origin, { connections: 64, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
-  const total = rate * seconds;
-  const intervalMs = 1000 / rate;
-  const start = performance.now() + 50;
-  const inFlight: Array<Promise<void>> = [];
-  for (let i = 0; i < total; i++) {
-    const scheduled = start + i * intervalMs;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await sleep(wait);
-    inFlight.push(
-      pool.request({ method: 'GET', path: `${pathname}${search}`, headers }).then(
-        async (response) => {
-          await response.body.dump();
-          if (response.statusCode >= 300) errors += 1;
-          latencies.push(performance.now() - scheduled);
-        },
-        () => {
-          errors += 1;
-        },
-      ),
-    );
-  }
-  await Promise.all(inFlight);
+  await scheduleOpenLoop(rate, seconds, (_i, scheduled) =>
+    pool.request({ method: 'GET', path: `${pathname}${search}`, headers }).then(
+      async (response) => {
+        await response.body.dump();
+        if (response.statusCode >= 300) errors += 1;
+        latencies.push(performance.now() - scheduled);
+      },
+      () => {
+        errors += 1;
+      },
+    ),
+  );
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: total, rps: rate, p50Ms: at(0.5), p99Ms: at(0.99), errors };
+  return {
+    requests: Math.round(rate * seconds),
+    rps: rate,
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    errors,
+  };
 }
 
 /** One nginx worker, keep-alive to the services, no access log: the cheapest reasonable reverse proxy. */
@@ -228,70 +211,23 @@ async function startNginx(dir: string): Promise<ChildProcess> {
   throw new Error(`nginx did not start: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
 }
 
-async function json<T>(
-  url: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<T> {
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
 interface Fixture {
   productId: string;
   orderId: string;
-  customer: { email: string; password: string };
+  customer: Credentials;
 }
 
 /** A product with stock, a customer and one of their orders, created through the services. */
 async function seed(platform: RunningPlatform): Promise<Fixture> {
-  const { urls, secrets } = platform;
-  const admin = (
-    await json<{ accessToken: string }>(`${urls.user}/auth/login`, {
-      body: { email: secrets.ADMIN_EMAIL, password: secrets.ADMIN_PASSWORD },
-    })
-  ).accessToken;
-  const sku = `BENCH-${randomUUID().slice(0, 8).toUpperCase()}`;
-  const product = await json<{ id: string }>(`${urls.product}/products`, {
-    token: admin,
-    body: {
-      sku,
-      name: `Bench lamp ${sku}`,
-      description: 'a product to read',
-      category: 'bench',
-      priceMinor: 1990,
-      currency: 'EUR',
-    },
-  });
-  for (let i = 0; ; i++) {
-    const stock = await fetch(`${urls.inventory}/stock/${sku}`, { headers: { authorization: `Bearer ${admin}` } });
-    if (stock.ok) break;
-    if (i > 300) throw new Error('inventory never opened the stock record');
-    await sleep(200);
-  }
-  await json(`${urls.inventory}/stock/${sku}/restock`, { token: admin, body: { quantity: 1000 } });
-  const customer = { email: `bench-${randomUUID().slice(0, 8)}@bench.test`, password: `bench-${randomUUID()}` };
-  await json(`${urls.user}/auth/register`, { body: customer });
+  const product = await stockedProduct(platform, await adminToken(platform), 1000);
+  const customer = await registeredCustomer(platform);
   const token = await login(platform, customer);
-  const order = await json<{ id: string }>(`${urls.order}/orders`, {
+  const order = await json<{ id: string }>(`${platform.urls.order}/orders`, {
     token,
     body: { lines: [{ productId: product.id, quantity: 1 }] },
     headers: { 'idempotency-key': randomUUID() },
   });
   return { productId: product.id, orderId: order.id, customer };
-}
-
-async function login(platform: RunningPlatform, customer: Fixture['customer']): Promise<string> {
-  return (await json<{ accessToken: string }>(`${platform.urls.user}/auth/login`, { body: customer })).accessToken;
 }
 
 function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
@@ -323,29 +259,13 @@ async function measureTarget(
   };
 }
 
-async function startBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' | 'gatewayEnv' | 'log'>) {
-  const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const logDir = path.join(options.workDir, 'logs');
-  fs.rmSync(options.workDir, { recursive: true, force: true });
-  fs.mkdirSync(logDir, { recursive: true });
-  options.log(`starting the platform on ports ${basePort}-${basePort + 4} (logs in ${logDir})`);
-  return startPlatform({
-    infra: infraEnv(localInfra()),
-    ports: servicePorts,
-    gateway: gatewayPorts,
+function startGatewayBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' | 'gatewayEnv' | 'log'>) {
+  return startBenchPlatform({
+    ports,
+    workDir: options.workDir,
     namespace: `bench_gateway_${Date.now().toString(36)}`,
-    logDir,
-    secrets: {
-      JWT_PRIVATE_KEY: privateKeyPem,
-      JWT_KEY_ID: `bench-${randomUUID().slice(0, 8)}`,
-      ADMIN_EMAIL: `bench-admin-${randomUUID().slice(0, 8)}@bench.test`,
-      ADMIN_PASSWORD: `bench-admin-${randomUUID()}`,
-    },
-    extra: {
-      // Tokens outlive the whole run.
-      user: { ACCESS_TOKEN_TTL_SECONDS: '3600' },
-      gateway: { RATE_LIMIT_IP_MAX: '1000000000', RATE_LIMIT_MAX: '1000000000', ...options.gatewayEnv },
-    },
+    extra: { gateway: { ...options.gatewayEnv } },
+    log: options.log,
   });
 }
 
@@ -354,7 +274,7 @@ async function startBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' |
  * The caller holds the machine-wide benchmark lock.
  */
 export async function measureGateway(options: GatewayBenchOptions): Promise<GatewayRun[]> {
-  const platform = await startBenchPlatform(options);
+  const platform = await startGatewayBenchPlatform(options);
   let nginx: ChildProcess | undefined;
   try {
     nginx = await startNginx(path.join(options.workDir, 'nginx'));
@@ -397,7 +317,7 @@ export async function profileGateway(
   options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & { seconds: number },
 ): Promise<{ profile: string; figures: Record<Scenario, LoadFigures> }> {
   const profileDir = path.join(options.workDir, 'profile');
-  const platform = await startBenchPlatform({
+  const platform = await startGatewayBenchPlatform({
     ...options,
     gatewayEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
   });

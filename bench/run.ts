@@ -7,10 +7,10 @@
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 60]
  *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--lock /work/bench.lock]
  *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
+ *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
+ *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFootprint, productionDependencyMb, type FootprintRun } from './footprint';
@@ -26,56 +26,11 @@ import {
   type Target,
 } from './gateway';
 import { deployables } from './platform';
+import { machine, provenance, save, spread, writeSection, type Labelled } from './report';
+import { measureSaga, type SagaRun, type SagaSettings } from './saga';
+import { renderSaga } from './saga-report';
 
 const root = path.resolve(__dirname, '..');
-const resultsDir = path.join(root, 'bench', 'results');
-const docs = path.join(root, 'docs', 'benchmarks.md');
-
-interface Labelled<T> {
-  label: string;
-  date: string;
-  machine: string;
-  node: string;
-  commit: string;
-  command: string;
-  runs: T[];
-  extra?: Record<string, unknown>;
-}
-
-function machine(): string {
-  return `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
-}
-
-function save<T>(name: string, entry: Labelled<T>): Array<Labelled<T>> {
-  const file = path.join(resultsDir, `${name}.json`);
-  const all = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Labelled<T>>) : [];
-  const next = [...all.filter((e) => e.label !== entry.label), entry];
-  fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
-  return next;
-}
-
-/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` in docs/benchmarks.md. */
-function writeSection(name: string, markdown: string): void {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const text = fs.existsSync(docs) ? fs.readFileSync(docs, 'utf8') : '# Benchmarks\n';
-  const block = `${start}\n${markdown.trim()}\n${end}`;
-  const i = text.indexOf(start);
-  const next =
-    i < 0
-      ? `${text.trimEnd()}\n\n${block}\n`
-      : `${text.slice(0, i)}${block}${text.slice(text.indexOf(end) + end.length)}`;
-  fs.writeFileSync(docs, next);
-}
-
-/** "median (min-max)" of a list of figures. */
-export function spread(values: number[], digits = 0): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  const f = (v: number) => v.toFixed(digits);
-  return sorted.length === 1 ? f(median) : `${f(median)} (${f(sorted[0]!)}-${f(sorted.at(-1)!)})`;
-}
 
 function renderFootprint(entries: Array<Labelled<FootprintRun>>): string {
   const lines: string[] = [];
@@ -292,10 +247,64 @@ async function gatewayProfile(argv: string[]): Promise<void> {
   console.log(formatSummary(summariseProfile(profile)));
 }
 
+async function saga(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      label: { type: 'string', default: 'current' },
+      runs: { type: 'string', default: '3' },
+      rates: { type: 'string', default: '10,25,50,100' },
+      duration: { type: 'string', default: '60' },
+      customers: { type: 'string', default: '20' },
+      stored: { type: 'string', default: '20000' },
+      quick: { type: 'boolean', default: false },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  if (!holdLock(values.lock)) return;
+  const quick = values.quick;
+  const extra: SagaSettings = {
+    seconds: quick ? 10 : Number(values.duration),
+    customers: Number(values.customers),
+    storedOrders: quick ? 2_000 : Number(values.stored),
+    storedRate: 50,
+    idleSeconds: quick ? 10 : 30,
+    outageSeconds: 20,
+    outageRate: 10,
+    finalWithinSeconds: 30,
+  };
+  const rates = (quick ? '50' : values.rates).split(',').map(Number);
+  const entry = (runs: SagaRun[]): Labelled<SagaRun> => ({
+    label: quick ? 'quick' : values.label,
+    ...provenance(),
+    command: quick
+      ? 'npm run bench -- saga --quick'
+      : `npm run bench -- saga --runs ${values.runs} --rates ${rates.join(',')} --duration ${extra.seconds}`,
+    runs,
+    extra: { ...extra },
+  });
+  // Saved and written after every run; a smoke run's figures are only printed.
+  const saveRuns = (runs: SagaRun[]) => {
+    if (!quick) writeSection('saga', renderSaga(save('saga', entry(runs))));
+  };
+  const runs = await measureSaga(
+    {
+      ...extra,
+      runs: quick ? 1 : Number(values.runs),
+      rates,
+      workDir: path.join(root, '.local', 'bench', 'saga'),
+      log: (line) => console.log(line),
+    },
+    saveRuns,
+  );
+  console.log(renderSaga([entry(runs)]));
+}
+
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   footprint,
   gateway,
   'gateway-profile': gatewayProfile,
+  saga,
 };
 
 const [name, ...rest] = process.argv.slice(2);
