@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ObjectId, type Db } from 'mongodb';
-import { schemaVersions, Topics } from '@platform/events';
+import { eventCatalogue, EventTypes } from '@platform/events';
 import type { BenchProduct } from './bench-platform';
 
 type FinalStatus = 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
@@ -17,7 +17,11 @@ function finalStatus(i: number): FinalStatus {
   return slot < 95 ? 'CONFIRMED' : slot < 99 ? 'REJECTED' : 'CANCELLED';
 }
 
-const topicOf = { CONFIRMED: Topics.OrderConfirmed, REJECTED: Topics.OrderRejected, CANCELLED: Topics.OrderCancelled };
+const typeOf = {
+  CONFIRMED: EventTypes.OrderConfirmed,
+  REJECTED: EventTypes.OrderRejected,
+  CANCELLED: EventTypes.OrderCancelled,
+};
 
 /** Inserts `count` final orders of `userIds`, created over the last 30 days, in batches of 1,000. */
 export async function seedOrders(
@@ -53,14 +57,15 @@ export async function seedOrders(
         ...(reason ? { reason } : {}),
         ...(status === 'CANCELLED' ? { previousStatus: 'CONFIRMED', cancelledBy: userId } : {}),
       };
-      const topic = topicOf[status];
+      const type = typeOf[status];
+      const { topic, version } = eventCatalogue[type];
       const event = {
         topic,
         key: orderId,
         event: {
           id: randomUUID(),
-          type: topic,
-          version: schemaVersions[topic],
+          type,
+          version,
           occurredAt: updatedAt.toISOString(),
           payload,
         },
