@@ -62,7 +62,9 @@ export function writeSection(name: string, markdown: string): void {
 /** "median (min-max)" of a list of figures. */
 export function spread(values: number[], digits = 0): string {
   const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const middle = Math.floor(sorted.length / 2);
+  // An even count has two middle values: their mean, not the higher one.
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   const f = (v: number) => v.toFixed(digits);
   return sorted.length === 1 ? f(median) : `${f(median)} (${f(sorted[0]!)}-${f(sorted.at(-1)!)})`;
 }
