@@ -5,7 +5,7 @@
  * docs/benchmarks.md from them.
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 60]
- *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--lock /work/bench.lock]
+ *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 100] [--lock /work/bench.lock]
  *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
@@ -160,13 +160,22 @@ function gatewayRows(e: Labelled<GatewayRun>, scenario: (typeof scenarios)[numbe
 function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
   const lines: string[] = [];
   for (const e of entries) {
-    const options = e.extra as { saturationSec: number; fixedSec: number; rate: number; connections: number };
+    const options = e.extra as {
+      saturationSec: number;
+      fixedSec: number;
+      rate: number;
+      orderRate?: number;
+      connections: number;
+    };
+    // Entries from before --order-rate ran both reads at `rate`.
+    const rateOf = (scenario: (typeof scenarios)[number]) =>
+      scenario === 'order' ? (options.orderRate ?? options.rate) : options.rate;
     lines.push(
       `### ${e.label}`,
       '',
       `${e.date}, commit ${e.commit}, Node ${e.node}, ${e.machine}. \`${e.command}\`; ${e.runs.length} runs, median (min-max). ` +
         `Saturation: \`wrk -t1 -c${options.connections} -d${options.saturationSec}s\` after a warm-up; fixed rate: ` +
-        `${options.rate} requests/s for ${options.fixedSec} s, open loop. CPU: ms of CPU per request of the proxy ` +
+        `${rateOf('product')} (product read) and ${rateOf('order')} (order read) requests/s for ${options.fixedSec} s, open loop. CPU: ms of CPU per request of the proxy ` +
         '(gateway or nginx worker) and of the service behind it, at saturation (/proc utime + stime).',
       '',
     );
@@ -175,7 +184,7 @@ function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
         `${scenarioTitles[scenario]}:`,
         '',
         '| target | req/s at saturation | × direct | p50 / p99 ms at saturation | p50 / p99 ms at ' +
-          `${options.rate}/s | added p50 / p99 ms at ${options.rate}/s | proxy CPU ms/req | service CPU ms/req | non-2xx |`,
+          `${rateOf(scenario)}/s | added p50 / p99 ms at ${rateOf(scenario)}/s | proxy CPU ms/req | service CPU ms/req | non-2xx |`,
         '|---|---|---|---|---|---|---|---|---|',
         ...gatewayRows(e, scenario),
         '',
@@ -194,6 +203,7 @@ async function gateway(argv: string[]): Promise<void> {
       duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '5' },
       rate: { type: 'string', default: '500' },
+      'order-rate': { type: 'string', default: '100' },
       connections: { type: 'string', default: '50' },
       lock: { type: 'string', default: '/work/bench.lock' },
     },
@@ -205,6 +215,7 @@ async function gateway(argv: string[]): Promise<void> {
     fixedSec: Number(values.duration),
     warmupSec: Number(values.warmup),
     rate: Number(values.rate),
+    orderRate: Number(values['order-rate']),
     connections: Number(values.connections),
   };
   const runs = await measureGateway({
@@ -218,7 +229,7 @@ async function gateway(argv: string[]): Promise<void> {
     machine: machine(),
     node: execFileSync('node', ['--version']).toString().trim(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(),
-    command: `npm run bench -- gateway --runs ${values.runs} --duration ${values.duration} --rate ${values.rate}`,
+    command: `npm run bench -- gateway --runs ${values.runs} --duration ${values.duration} --rate ${values.rate} --order-rate ${values['order-rate']}`,
     runs,
     extra: options,
   });
