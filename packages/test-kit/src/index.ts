@@ -5,4 +5,6 @@ export { createTestIssuer, objectIdHex } from './issuer';
 export type { TestIssuer, TokenOptions } from './issuer';
 export { migrateDownAll, migrateUp } from './migrate';
 export { call } from './http';
+export { metricValue } from './metrics';
+export type { MetricRegistry } from './metrics';
 export type { ApiResponse, CallOptions } from './http';

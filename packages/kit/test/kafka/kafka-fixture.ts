@@ -2,7 +2,6 @@ import type Joi from 'joi';
 import type { Admin, Consumer, ConsumerConfig, IHeaders, Kafka } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { isolatedMongoUrl, requireEnv, uniqueName } from '@platform/test-kit';
 import { createKafka, createProcessedEventStore, type MongoProcessedEventStore } from '@platform/kit';
 
@@ -85,16 +84,7 @@ function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
 }
 
-/** The value of one counter/gauge series, 0 when it was never touched. */
-export async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  const series = values.find((value) =>
-    Object.entries(labels).every(([label, expected]) => value.labels[label] === expected),
-  );
-  return series?.value ?? 0;
-}
+export { metricValue } from '@platform/test-kit';
 
 /** The group's committed offset on partition 0 ("-1" when nothing was committed yet). */
 export async function committedOffset(admin: Admin, groupId: string, topic: string): Promise<string | undefined> {

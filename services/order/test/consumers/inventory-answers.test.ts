@@ -1,17 +1,11 @@
 import { Types } from 'mongoose';
 import { Topics } from '@platform/events';
-import { objectIdHex, waitFor } from '@platform/test-kit';
+import { metricValue, objectIdHex, waitFor } from '@platform/test-kit';
 import type { OrderView } from '../../src/domain/order-view';
 import { startOrderApp, type TestApp } from '../helpers/app';
 import { startEventPublisher, startEventRecorder, type EventPublisher, type EventRecorder } from '../helpers/kafka';
 import { placeOrderOk, waitUntilRelayed } from '../helpers/orders';
 import { startProductStub, type ProductStub, type StubProduct } from '../helpers/product-stub';
-
-/** The value of one labelled series in the app's registry, 0 when absent. */
-async function metricValue(t: TestApp, name: string, labels: Record<string, string>): Promise<number> {
-  const { values } = (await t.app.metrics.getSingleMetric(name)?.get()) ?? { values: [] };
-  return values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value ?? 0;
-}
 
 describe('inventory answers (inventory.reserved, inventory.rejected)', () => {
   let stub: ProductStub;
@@ -61,7 +55,7 @@ describe('inventory answers (inventory.reserved, inventory.rejected)', () => {
 
   it('when inventory.reserved arrives, then the order is CONFIRMED and order.confirmed is published', async () => {
     const order = await newOrder();
-    const confirmedBefore = await metricValue(t, 'orders_finalised_total', { status: 'CONFIRMED' });
+    const confirmedBefore = await metricValue(t.app.metrics, 'orders_finalised_total', { status: 'CONFIRMED' });
 
     await reserved(order);
 
@@ -75,12 +69,14 @@ describe('inventory answers (inventory.reserved, inventory.rejected)', () => {
       type: 'order.confirmed',
       payload: { orderId: order.id, userId: order.userId },
     });
-    expect(await metricValue(t, 'orders_finalised_total', { status: 'CONFIRMED' })).toBe(confirmedBefore + 1);
+    expect(await metricValue(t.app.metrics, 'orders_finalised_total', { status: 'CONFIRMED' })).toBe(
+      confirmedBefore + 1,
+    );
   });
 
   it('when the same inventory.reserved is delivered twice, or answered twice, then one transition and one order.confirmed', async () => {
     const order = await newOrder();
-    const duplicatesBefore = await metricValue(t, 'kafka_messages_consumed_total', {
+    const duplicatesBefore = await metricValue(t.app.metrics, 'kafka_messages_consumed_total', {
       topic: `${t.config.KAFKA_TOPIC_PREFIX}${Topics.InventoryReservations}`,
       outcome: 'duplicate',
     });
@@ -91,7 +87,7 @@ describe('inventory answers (inventory.reserved, inventory.rejected)', () => {
 
     await waitFor(
       async () =>
-        (await metricValue(t, 'kafka_messages_consumed_total', {
+        (await metricValue(t.app.metrics, 'kafka_messages_consumed_total', {
           topic: `${t.config.KAFKA_TOPIC_PREFIX}${Topics.InventoryReservations}`,
           outcome: 'duplicate',
         })) > duplicatesBefore,
@@ -141,7 +137,10 @@ describe('inventory answers (inventory.reserved, inventory.rejected)', () => {
   it('when an answer names an order this service never stored, then it is skipped without retries', async () => {
     const orderId = objectIdHex();
     const topic = `${t.config.KAFKA_TOPIC_PREFIX}${Topics.InventoryReservations}`;
-    const retriedBefore = await metricValue(t, 'kafka_messages_consumed_total', { topic, outcome: 'retried' });
+    const retriedBefore = await metricValue(t.app.metrics, 'kafka_messages_consumed_total', {
+      topic,
+      outcome: 'retried',
+    });
 
     const event = await publisher.publish('inventory.rejected', {
       orderId,
@@ -150,6 +149,8 @@ describe('inventory answers (inventory.reserved, inventory.rejected)', () => {
 
     await waitFor(() => processed(event.id), { what: 'the answer to be processed' });
     expect(await t.app.orderRepository.findById(orderId)).toBeNull();
-    expect(await metricValue(t, 'kafka_messages_consumed_total', { topic, outcome: 'retried' })).toBe(retriedBefore);
+    expect(await metricValue(t.app.metrics, 'kafka_messages_consumed_total', { topic, outcome: 'retried' })).toBe(
+      retriedBefore,
+    );
   });
 });

@@ -76,16 +76,3 @@ export function auditEntries(logs: Array<Record<string, unknown>>, action?: stri
     .map((line) => line.audit as Record<string, unknown> | undefined)
     .filter((entry): entry is Record<string, unknown> => !!entry && (!action || entry.action === action));
 }
-
-/** The value of one counter series, 0 when never incremented. */
-export async function metricValue(
-  app: FastifyInstance,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = app.metrics.getSingleMetric(name);
-  if (!metric) return 0;
-  const { values } = await metric.get();
-  const series = values.find((v) => Object.entries(labels).every(([label, value]) => v.labels[label] === value));
-  return series?.value ?? 0;
-}

@@ -1,17 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort, objectIdHex } from '@platform/test-kit';
+import { freePort, metricValue, objectIdHex } from '@platform/test-kit';
 import { startOrderApp, type TestApp } from '../../helpers/app';
 import { newIdempotencyKey, postOrder } from '../../helpers/orders';
 import { startProductStub, type ProductStub } from '../../helpers/product-stub';
-
-/** One series of a metric in the app's registry, 0 when absent. */
-async function metricValue(t: TestApp, name: string, labels: Record<string, string>): Promise<number> {
-  const metric = t.app.metrics.getSingleMetric(name);
-  const { values } = (await metric?.get()) ?? { values: [] };
-  const series = values.find((v) => Object.entries(labels).every(([label, value]) => v.labels[label] === value));
-  return series?.value ?? 0;
-}
 
 describe('POST /orders when the product service fails', () => {
   describe('and nothing listens at its address', () => {
@@ -53,9 +45,9 @@ describe('POST /orders when the product service fails', () => {
       expect(response.statusCode).toBe(503);
       expect(response.json().detail).toMatch(/circuit open/);
       expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(await metricValue(t, 'upstream_breaker_state', { upstream: 'product-service' })).toBe(2);
+      expect(await metricValue(t.app.metrics, 'upstream_breaker_state', { upstream: 'product-service' })).toBe(2);
       expect(
-        await metricValue(t, 'upstream_breaker_rejections_total', { upstream: 'product-service' }),
+        await metricValue(t.app.metrics, 'upstream_breaker_rejections_total', { upstream: 'product-service' }),
       ).toBeGreaterThan(0);
     });
   });

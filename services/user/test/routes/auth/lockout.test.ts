@@ -1,4 +1,5 @@
-import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
+import { metricValue } from '@platform/test-kit';
+import { auditEntries, startTestApp, type TestApp } from '../../helpers/app';
 import { login, newEmail, register, registerUser, strongPassword } from '../../helpers/users';
 
 describe('account lockout', () => {
@@ -21,7 +22,7 @@ describe('account lockout', () => {
   it('when 5 logins fail, then the account is locked: even the right password gets 423 ACCOUNT_LOCKED with Retry-After', async () => {
     const email = newEmail();
     const id = await registerUser(t.app, email);
-    const lockedBefore = await metricValue(t.app, 'user_logins_total', { outcome: 'locked' });
+    const lockedBefore = await metricValue(t.app.metrics, 'user_logins_total', { outcome: 'locked' });
 
     expect(await failFiveTimes(email)).toEqual([401, 401, 401, 401, 401]);
     const sixth = await login(t.app, email);
@@ -31,7 +32,7 @@ describe('account lockout', () => {
     const retryAfter = Number(sixth.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(800);
     expect(retryAfter).toBeLessThanOrEqual(900);
-    expect(await metricValue(t.app, 'user_logins_total', { outcome: 'locked' })).toBe(lockedBefore + 1);
+    expect(await metricValue(t.app.metrics, 'user_logins_total', { outcome: 'locked' })).toBe(lockedBefore + 1);
     expect(auditEntries(t.logs, 'lockout')).toContainEqual(
       expect.objectContaining({ action: 'lockout', outcome: 'locked', targetId: id }),
     );

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createTokenVerifier } from '@platform/kit';
-import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
+import { metricValue } from '@platform/test-kit';
+import { auditEntries, startTestApp, type TestApp } from '../../helpers/app';
 import { login, newEmail, register, registerUser, strongPassword, type SessionBody } from '../../helpers/users';
 
 describe('POST /auth/login', () => {
@@ -26,7 +27,7 @@ describe('POST /auth/login', () => {
   it('when the credentials are right, then 200 with a 15-minute access token that verifies against the JWKS, and a refresh token', async () => {
     const email = newEmail();
     const id = await registerUser(t.app, email);
-    const before = await metricValue(t.app, 'user_logins_total', { outcome: 'ok' });
+    const before = await metricValue(t.app.metrics, 'user_logins_total', { outcome: 'ok' });
 
     const res = await login(t.app, email.toUpperCase());
 
@@ -45,7 +46,7 @@ describe('POST /auth/login', () => {
     expect(principal.exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(890);
     const header = JSON.parse(Buffer.from(session.accessToken.split('.')[0]!, 'base64url').toString()) as object;
     expect(header).toMatchObject({ alg: 'EdDSA', kid: t.config.JWT_KEY_ID });
-    expect(await metricValue(t.app, 'user_logins_total', { outcome: 'ok' })).toBe(before + 1);
+    expect(await metricValue(t.app.metrics, 'user_logins_total', { outcome: 'ok' })).toBe(before + 1);
     expect(auditEntries(t.logs, 'login').at(-1)).toEqual({ action: 'login', outcome: 'ok', actorId: id, targetId: id });
   });
 
@@ -68,7 +69,7 @@ describe('POST /auth/login', () => {
   it('when the password is wrong or the email unknown, then the same 401 INVALID_CREDENTIALS for both', async () => {
     const email = newEmail();
     await register(t.app, email);
-    const before = await metricValue(t.app, 'user_logins_total', { outcome: 'failed' });
+    const before = await metricValue(t.app.metrics, 'user_logins_total', { outcome: 'failed' });
 
     const wrongPassword = await login(t.app, email, 'not-the-right-password');
     const unknownEmail = await login(t.app, newEmail('nobody'), 'not-the-right-password');
@@ -80,7 +81,7 @@ describe('POST /auth/login', () => {
     const { requestId: _a, instance: _b, ...first } = wrongPassword.json();
     const { requestId: _c, instance: _d, ...second } = unknownEmail.json();
     expect(first).toEqual(second);
-    expect(await metricValue(t.app, 'user_logins_total', { outcome: 'failed' })).toBe(before + 2);
+    expect(await metricValue(t.app.metrics, 'user_logins_total', { outcome: 'failed' })).toBe(before + 2);
   });
 
   it('when logins happen, then the log never contains a password or a token', async () => {

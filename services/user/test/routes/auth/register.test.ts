@@ -1,7 +1,7 @@
 import { EventTypes, Topics, payloadSchemas } from '@platform/events';
-import { waitFor } from '@platform/test-kit';
+import { metricValue, waitFor } from '@platform/test-kit';
 import { usersCollection } from '../../../src/data-access/user-model';
-import { auditEntries, metricValue, startTestApp, type TestApp } from '../../helpers/app';
+import { auditEntries, startTestApp, type TestApp } from '../../helpers/app';
 import { recordTopic, type RecordedMessage } from '../../helpers/kafka';
 import { login, newEmail, register, registerUser, strongPassword } from '../../helpers/users';
 
@@ -21,7 +21,7 @@ describe('POST /auth/register', () => {
 
   it('when the email is new and the password strong, then 202 and a customer account under the lower-case email, stored with an argon2id hash', async () => {
     const email = newEmail();
-    const before = await metricValue(t.app, 'user_registrations_total');
+    const before = await metricValue(t.app.metrics, 'user_registrations_total');
 
     const res = await register(t.app, email.toUpperCase());
 
@@ -31,7 +31,7 @@ describe('POST /auth/register', () => {
     expect(stored).toMatchObject({ role: 'customer' });
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(JSON.stringify(stored)).not.toContain(strongPassword);
-    expect(await metricValue(t.app, 'user_registrations_total')).toBe(before + 1);
+    expect(await metricValue(t.app.metrics, 'user_registrations_total')).toBe(before + 1);
   });
 
   it('when a user registers, then user.registered is published on the prefixed users topic, keyed by user id', async () => {
@@ -53,7 +53,7 @@ describe('POST /auth/register', () => {
     const email = newEmail();
     await register(t.app, email);
     const original = await t.app.mongo.collection(usersCollection).findOne({ email });
-    const before = await metricValue(t.app, 'user_registrations_total');
+    const before = await metricValue(t.app.metrics, 'user_registrations_total');
     const fresh = await register(t.app, newEmail());
 
     const taken = await register(t.app, email.toUpperCase(), 'another-Strong-passphrase-7');
@@ -67,7 +67,7 @@ describe('POST /auth/register', () => {
     ]);
     expect((await login(t.app, email)).statusCode).toBe(200);
     expect((await login(t.app, email, 'another-Strong-passphrase-7')).statusCode).toBe(401);
-    expect(await metricValue(t.app, 'user_registrations_total')).toBe(before + 1);
+    expect(await metricValue(t.app.metrics, 'user_registrations_total')).toBe(before + 1);
     expect(auditEntries(t.logs, 'register')).toContainEqual(
       expect.objectContaining({ outcome: 'duplicate', targetId: original!._id.toHexString() }),
     );
