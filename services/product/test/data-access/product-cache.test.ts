@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import type { Component } from '@platform/local-infra';
-import { startPrivateRedis, uniqueName, waitFor } from '@platform/test-kit';
+import { metricValue, startPrivateRedis, uniqueName, waitFor } from '@platform/test-kit';
 import { createProductCache } from '../../src/data-access/product-cache';
 import type { ProductCache } from '../../src/domain/ports';
 import type { Product } from '../../src/domain/product';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { counterValue } from '../helpers/metrics';
 import { seedProduct } from '../helpers/products';
 
 function product(version: number, priceMinor: number): Product {
@@ -43,7 +42,7 @@ describe('product cache', () => {
   });
 
   const cacheErrors = (lookup: string) =>
-    counterValue(t.app.metrics, 'product_cache_requests_total', { lookup, result: 'error' });
+    metricValue(t.app.metrics, 'product_cache_requests_total', { lookup, result: 'error' });
   const directCache = (): ProductCache =>
     createProductCache({
       redis: t.app.redis,
@@ -111,13 +110,13 @@ describe('product cache', () => {
     await redisServer.start();
     admin = new Redis(redisServer.url);
     await waitFor(() => t.app.redis.status === 'ready', { what: 'the app to reconnect to Redis' });
-    const hitsBefore = await counterValue(t.app.metrics, 'product_cache_requests_total', {
+    const hitsBefore = await metricValue(t.app.metrics, 'product_cache_requests_total', {
       lookup: 'id',
       result: 'hit',
     });
     await t.app.inject({ method: 'GET', url: `/products/${product.id}` });
     await t.app.inject({ method: 'GET', url: `/products/${product.id}` });
-    expect(await counterValue(t.app.metrics, 'product_cache_requests_total', { lookup: 'id', result: 'hit' })).toBe(
+    expect(await metricValue(t.app.metrics, 'product_cache_requests_total', { lookup: 'id', result: 'hit' })).toBe(
       hitsBefore + 1,
     );
   }, 60_000);

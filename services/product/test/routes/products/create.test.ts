@@ -1,5 +1,5 @@
+import { metricValue } from '@platform/test-kit';
 import { startTestApp, type TestApp } from '../../helpers/app';
-import { counterValue } from '../../helpers/metrics';
 import { bearer, invalidFields, problemCode, productBody, type ProductJson } from '../../helpers/products';
 
 describe('POST /products', () => {
@@ -33,7 +33,7 @@ describe('POST /products', () => {
     expect(response.headers.etag).toBe(`"${product.id}-1"`);
     const stored = await t.app.mongo.collection('products').findOne({ sku: body.sku });
     expect(stored).toMatchObject({ name: 'Green teapot', nameKey: 'green teapot', priceMinor: 4500, version: 1 });
-    expect(await counterValue(t.app.metrics, 'products_written_total', { operation: 'create' })).toBeGreaterThan(0);
+    expect(await metricValue(t.app.metrics, 'products_written_total', { operation: 'create' })).toBeGreaterThan(0);
   });
 
   it('when the description is left out, then the product has an empty one', async () => {

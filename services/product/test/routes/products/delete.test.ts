@@ -1,6 +1,6 @@
+import { metricValue } from '@platform/test-kit';
 import { Types } from 'mongoose';
 import { startTestApp, type TestApp } from '../../helpers/app';
-import { counterValue } from '../../helpers/metrics';
 import { bearer, problemCode, productBody, seedProduct } from '../../helpers/products';
 
 describe('DELETE /products/:id', () => {
@@ -20,7 +20,7 @@ describe('DELETE /products/:id', () => {
 
   it('when an admin deletes a product, then 204, the document is kept with deletedAt and reads no longer find it', async () => {
     const product = await seedProduct(t.app, t.adminToken);
-    const deletesBefore = await counterValue(t.app.metrics, 'products_written_total', { operation: 'delete' });
+    const deletesBefore = await metricValue(t.app.metrics, 'products_written_total', { operation: 'delete' });
 
     const response = await remove(product.id);
 
@@ -28,9 +28,7 @@ describe('DELETE /products/:id', () => {
     expect(response.body).toBe('');
     expect(await stored(product.id)).toMatchObject({ sku: product.sku, deletedAt: expect.any(Date), version: 2 });
     expect((await t.app.inject({ method: 'GET', url: `/products/${product.id}` })).statusCode).toBe(404);
-    expect(await counterValue(t.app.metrics, 'products_written_total', { operation: 'delete' })).toBe(
-      deletesBefore + 1,
-    );
+    expect(await metricValue(t.app.metrics, 'products_written_total', { operation: 'delete' })).toBe(deletesBefore + 1);
   });
 
   it('when it is deleted twice, then the second delete answers 404', async () => {

@@ -1,5 +1,5 @@
+import { metricValue } from '@platform/test-kit';
 import { startTestApp, type TestApp } from '../../helpers/app';
-import { counterValue } from '../../helpers/metrics';
 import { bearer, invalidFields, problemCode, seedProduct, type ProductJson } from '../../helpers/products';
 
 describe('GET /products/:id and /products/sku/:sku', () => {
@@ -15,7 +15,7 @@ describe('GET /products/:id and /products/sku/:sku', () => {
 
   const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
   const cacheCount = (lookup: string, result: string) =>
-    counterValue(t.app.metrics, 'product_cache_requests_total', { lookup, result });
+    metricValue(t.app.metrics, 'product_cache_requests_total', { lookup, result });
   // Writes fill the cache; these tests start from a cold entry to see the read-through path.
   const evict = (product: ProductJson) =>
     t.app.redis.del(`${t.config.CACHE_KEY_PREFIX}id:${product.id}`, `${t.config.CACHE_KEY_PREFIX}sku:${product.sku}`);

@@ -1,5 +1,5 @@
+import { metricValue } from '@platform/test-kit';
 import { startTestApp, type TestApp } from '../../helpers/app';
-import { counterValue } from '../../helpers/metrics';
 import { bearer, invalidFields, problemCode, seedProduct, type ProductJson } from '../../helpers/products';
 
 interface Page {
@@ -110,7 +110,7 @@ describe('GET /products', () => {
   it('when the same page is read twice, then the second read is a cache hit; after a write it shows the change', async () => {
     const cat = 'list-cache';
     const first = await seedProduct(t.app, t.adminToken, { category: cat, priceMinor: 100 });
-    const hits = () => counterValue(t.app.metrics, 'product_cache_requests_total', { lookup: 'list', result: 'hit' });
+    const hits = () => metricValue(t.app.metrics, 'product_cache_requests_total', { lookup: 'list', result: 'hit' });
     await list(`category=${cat}`);
     const hitsBefore = await hits();
 
