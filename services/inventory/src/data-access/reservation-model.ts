@@ -11,6 +11,8 @@ export interface ReservationDocument extends OutboxFields {
   cancelRequested: boolean;
   releasePending: boolean;
   releaseCause?: ReleaseCause;
+  releasedFrom?: ReservationStatus;
+  commitPending?: boolean;
   rejectedLines?: RejectedLineV1[];
   leaseOwner?: string;
   leaseUntil?: Date;
@@ -42,6 +44,8 @@ const reservationSchema = new Schema<ReservationDocument>(
     releasePending: { type: Boolean, required: true, default: false },
     // `expired` only on reservations released by the time-based expiry this service no longer has.
     releaseCause: { type: String, enum: ['cancelled', 'rejected', 'expired'] },
+    releasedFrom: { type: String, enum: ['PENDING', 'RESERVED', 'CONFIRMED'] },
+    commitPending: { type: Boolean },
     rejectedLines: { type: [rejectedLineSchema], default: undefined },
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
@@ -52,8 +56,9 @@ const reservationSchema = new Schema<ReservationDocument>(
 // the relay's index, built by the kit's migration.
 reservationSchema.plugin(outboxSchemaPlugin);
 reservationSchema.index({ orderId: 1 }, { unique: true });
-// Releases a crash interrupted.
+// Releases and commits a crash interrupted.
 reservationSchema.index({ releasePending: 1 });
+reservationSchema.index({ commitPending: 1 });
 
 export function reservationModel(connection: Connection): Model<ReservationDocument> {
   return (

@@ -65,18 +65,26 @@ export function createReservationRepository(connection: Connection, relay: Outbo
       return changed(orderId, { status: 'PENDING' }, { $set: { cancelRequested: true } });
     },
     release(orderId, { from, leaseOwner }, cause) {
-      const filter: QueryFilter<ReservationDocument> = { status: { $in: from } };
+      const filter: QueryFilter<ReservationDocument> = { status: from };
       if (leaseOwner !== undefined) filter.leaseOwner = leaseOwner;
       return changed(orderId, filter, {
-        $set: { status: 'RELEASED', releaseCause: cause, releasePending: true },
+        $set: { status: 'RELEASED', releaseCause: cause, releasedFrom: from, releasePending: true },
         $unset: NO_LEASE,
       });
     },
     async markSettled(orderId) {
       await changed(orderId, { releasePending: true }, { $set: { releasePending: false } });
     },
-    confirm(orderId) {
-      return changed(orderId, { status: 'RESERVED' }, { $set: { status: 'CONFIRMED' } });
+    async confirm(orderId) {
+      const doc = await Reservations.findOneAndUpdate(
+        { orderId, status: 'RESERVED' },
+        { $set: { status: 'CONFIRMED', commitPending: true } },
+        { returnDocument: 'after' },
+      ).lean<ReservationDocument>();
+      return toReservation(doc);
+    },
+    async markCommitted(orderId) {
+      await changed(orderId, { commitPending: true }, { $set: { commitPending: false } });
     },
     insertCancelled(orderId, cause) {
       return insertIfAbsent(orderId, {
@@ -88,8 +96,12 @@ export function createReservationRepository(connection: Connection, relay: Outbo
       });
     },
     async findUnsettled(limit) {
-      const docs = await Reservations.find({ releasePending: true }).limit(limit).lean<ReservationDocument[]>();
-      return docs.map(toReservation).filter((r): r is Reservation => r !== null);
+      // Two equality queries on indexed flags rather than one $or, which FerretDB would answer by a scan.
+      const releases = await Reservations.find({ releasePending: true }).limit(limit).lean<ReservationDocument[]>();
+      const commits = await Reservations.find({ commitPending: true })
+        .limit(Math.max(0, limit - releases.length))
+        .lean<ReservationDocument[]>();
+      return [...releases, ...commits].map(toReservation).filter((r): r is Reservation => r !== null);
     },
   };
 }
@@ -103,6 +115,8 @@ function toReservation(doc: ReservationDocument | null): Reservation | null {
     status: doc.status,
     cancelRequested: doc.cancelRequested === true,
     releasePending: doc.releasePending === true,
+    releasedFrom: doc.releasedFrom ?? null,
+    commitPending: doc.commitPending === true,
     leaseOwner: doc.leaseOwner ?? null,
   };
 }

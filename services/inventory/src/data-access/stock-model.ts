@@ -6,6 +6,11 @@ export interface Hold {
   quantity: number;
 }
 
+export interface StockReturn {
+  orderId: string;
+  at: Date;
+}
+
 export interface StockDocument {
   sku: string;
   productId: string;
@@ -25,7 +30,13 @@ export interface StockDocument {
    * is still on its way, since the product service lets one product at a time hold a sku. It takes over then.
    */
   nextProductId?: string;
+  /** Holds of orders in flight (PENDING or RESERVED reservations); a confirmation commits its hold (removes it). */
   holds: Hold[];
+  /**
+   * Confirmed orders whose units were given back (cancelled after confirmation): each is given back once. Kept
+   * for a day (pruned by the sweeper), far longer than any release of theirs can still be running.
+   */
+  returns?: StockReturn[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,6 +44,11 @@ export interface StockDocument {
 // No _id: holds are given back with `$pull` of the exact element, which must equal what `$push` wrote.
 const holdSchema = new Schema<Hold>(
   { orderId: { type: String, required: true }, quantity: { type: Number, required: true } },
+  { _id: false },
+);
+
+const returnSchema = new Schema<StockReturn>(
+  { orderId: { type: String, required: true }, at: { type: Date, required: true } },
   { _id: false },
 );
 
@@ -46,6 +62,7 @@ const stockSchema = new Schema<StockDocument>(
     deletedProductIds: { type: [String], default: undefined },
     nextProductId: { type: String },
     holds: { type: [holdSchema], default: [] },
+    returns: { type: [returnSchema], default: undefined },
   },
   { collection: 'stock', versionKey: false, timestamps: true },
 );

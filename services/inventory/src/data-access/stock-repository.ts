@@ -1,10 +1,10 @@
 import type { Connection } from 'mongoose';
 import type { StockRecord, StockRepository } from '../domain/ports';
 import { isDuplicateKeyError } from './mongo-errors';
-import { stockModel, type Hold, type StockDocument } from './stock-model';
+import { stockModel, type Hold, type StockDocument, type StockReturn } from './stock-model';
 
-/** Holds can be many; reads that only show the record leave them in the database. */
-const WITHOUT_HOLDS = { holds: 0 } as const;
+/** Reads that only show the record leave the holds and returns in the database. */
+const WITHOUT_HOLDS = { holds: 0, returns: 0 } as const;
 
 export function createStockRepository(connection: Connection): StockRepository {
   const Stock = stockModel(connection);
@@ -77,7 +77,7 @@ export function createStockRepository(connection: Connection): StockRepository {
     reserve(sku, orderId, quantity) {
       return modified(
         sku,
-        { discontinued: { $ne: true }, available: { $gte: quantity }, 'holds.orderId': { $ne: orderId } },
+        { discontinued: { $ne: true }, available: { $gte: quantity }, ...noneOf('holds', orderId) },
         { $inc: { available: -quantity, reserved: quantity }, $push: { holds: hold(orderId, quantity) } },
       );
     },
@@ -95,7 +95,44 @@ export function createStockRepository(connection: Connection): StockRepository {
         { $inc: { available: quantity, reserved: -quantity }, $pull: { holds: hold(orderId, quantity) } },
       );
     },
+    commit(sku, orderId, quantity) {
+      // `$in` for the same reason as in release.
+      return modified(sku, { 'holds.orderId': { $in: [orderId] } }, { $pull: { holds: hold(orderId, quantity) } });
+    },
+    giveBackCommitted(sku, orderId, quantity) {
+      // Once per order, whether its hold was committed yet or not (then it goes too): both count in `reserved`.
+      const given: StockReturn = { orderId, at: new Date() };
+      return modified(sku, noneOf('returns', orderId), {
+        $inc: { available: quantity, reserved: -quantity },
+        $pull: { holds: hold(orderId, quantity) },
+        $push: { returns: given },
+      });
+    },
+    async pruneReturns(before) {
+      // Few records have returns at all (cancellations after confirmation); each old one is pulled as it was written.
+      const records = await Stock.find({ 'returns.at': { $lt: before } }, { sku: 1, returns: 1 }).lean<
+        Array<Pick<StockDocument, 'sku' | 'returns'>>
+      >();
+      let pruned = 0;
+      for (const { sku, returns = [] } of records) {
+        const old = returns.filter((r) => r.at < before).map((r) => ({ orderId: r.orderId, at: r.at }));
+        if (old.length === 0) continue;
+        await Stock.updateOne({ sku }, { $pullAll: { returns: old } }, { timestamps: false });
+        pruned += old.length;
+      }
+      return pruned;
+    },
   };
+}
+
+/**
+ * No element of the array `field` is the order's. Not `{ 'field.orderId': { $ne: orderId } }`: FerretDB 1.24 answers
+ * a negation over a path into an array of documents element by element (true as soon as one element differs), so
+ * with two holds it would match the order's own; `$nor` of a positive match is right on FerretDB and MongoDB alike
+ * (`$in` for the reason given in release).
+ */
+function noneOf(field: 'holds' | 'returns', orderId: string): object {
+  return { $nor: [{ [`${field}.orderId`]: { $in: [orderId] } }] };
 }
 
 function initialRecord(productId: string, discontinued: boolean): Omit<StockDocument, 'sku' | 'deletedProductIds'> {

@@ -31,7 +31,8 @@ export async function cancelReservation(
         return;
       case 'RESERVED':
       case 'CONFIRMED':
-        if (await releaseReservation(current, { from: ['RESERVED', 'CONFIRMED'] }, cause, deps)) return;
+        // Conditional on the status just read: a confirmation landing in between is seen on the next round.
+        if (await releaseReservation(current, { from: current.status }, cause, deps)) return;
         continue;
       case 'PENDING':
         if (await releaseUnattended(orderId, cause, deps)) return;
@@ -47,5 +48,5 @@ export async function cancelReservation(
 async function releaseUnattended(orderId: string, cause: ReleaseCause, deps: InventoryDeps): Promise<boolean> {
   const lease = await claimLease(orderId, deps);
   if (!lease) return false;
-  return releaseReservation(lease.reservation, { from: ['PENDING'], leaseOwner: lease.owner }, cause, deps);
+  return releaseReservation(lease.reservation, { from: 'PENDING', leaseOwner: lease.owner }, cause, deps);
 }

@@ -53,6 +53,15 @@ export async function releaseLines(orderId: string, lines: ReservationLine[], st
   for (const line of lines) await stock.release(line.sku, orderId, line.quantity);
 }
 
+/** Gives back a confirmed order's units, each line once whether or not its hold was committed yet. */
+export async function giveBackCommittedLines(
+  orderId: string,
+  lines: ReservationLine[],
+  stock: StockRepository,
+): Promise<void> {
+  for (const line of lines) await stock.giveBackCommitted(line.sku, orderId, line.quantity);
+}
+
 function fits(line: ReservationLine, record: StockRecord | null): boolean {
   return record !== null && !record.discontinued && record.available >= line.quantity;
 }

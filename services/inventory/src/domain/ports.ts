@@ -20,7 +20,9 @@ export interface ReservationLine {
 /**
  * PENDING: lines are being held (by whoever holds the lease). RESERVED: every line is held, waiting for the order's
  * outcome (order.confirmed, or order.rejected / order.cancelled, which release it). CONFIRMED: final, never released
- * but by a cancel. REJECTED: nothing is held. RELEASED: given back after order.cancelled or order.rejected.
+ * but by a cancel; its units stay counted in the sku's `reserved`, but its holds leave the stock record (committed),
+ * so a record carries holds of orders in flight only. REJECTED: nothing is held. RELEASED: given back after
+ * order.cancelled or order.rejected.
  * Nothing expires by time here: the order service's deadline guarantees every order an outcome, and its event.
  */
 export type ReservationStatus = 'PENDING' | 'RESERVED' | 'REJECTED' | 'RELEASED' | 'CONFIRMED';
@@ -36,6 +38,10 @@ export interface Reservation {
   cancelRequested: boolean;
   /** RELEASED, but the holds may not all be given back yet (a crash in between); whoever sees it finishes. */
   releasePending: boolean;
+  /** The status a RELEASED reservation left: from CONFIRMED, its units are given back without holds. */
+  releasedFrom: ReservationStatus | null;
+  /** CONFIRMED, but its holds may not all have left the stock records yet; whoever sees it finishes. */
+  commitPending: boolean;
   leaseOwner: string | null;
 }
 
@@ -43,9 +49,9 @@ export type Decision =
   | { status: 'RESERVED'; outbox: OutboxEntry }
   | { status: 'REJECTED'; rejectedLines: RejectedLineV1[]; outbox: OutboxEntry };
 
-/** Which reservations a release may move to RELEASED; checked in the same conditional update. */
+/** Which reservation a release may move to RELEASED; checked in the same conditional update. */
 export interface ReleaseGuard {
-  from: ReservationStatus[];
+  from: 'PENDING' | 'RESERVED' | 'CONFIRMED';
   leaseOwner?: string;
 }
 
@@ -67,6 +73,15 @@ export interface StockRepository {
   hasHold(sku: string, orderId: string): Promise<boolean>;
   /** Gives back the order's hold on this sku, if it still has one. */
   release(sku: string, orderId: string, quantity: number): Promise<boolean>;
+  /** A confirmed order's hold leaves the record; its units stay in `reserved`. Idempotent. */
+  commit(sku: string, orderId: string, quantity: number): Promise<boolean>;
+  /**
+   * Gives back the units of a confirmed order (committed or still held), once: the record remembers the order
+   * among its `returns` until they are pruned.
+   */
+  giveBackCommitted(sku: string, orderId: string, quantity: number): Promise<boolean>;
+  /** Forgets returns recorded before `before` (no release of theirs can still be running); returns how many. */
+  pruneReturns(before: Date): Promise<number>;
 }
 
 export interface ReservationRepository {
@@ -82,10 +97,12 @@ export interface ReservationRepository {
   requestCancel(orderId: string): Promise<boolean>;
   release(orderId: string, guard: ReleaseGuard, cause: ReleaseCause): Promise<boolean>;
   markSettled(orderId: string): Promise<void>;
-  /** RESERVED -> CONFIRMED. */
-  confirm(orderId: string): Promise<boolean>;
+  /** RESERVED -> CONFIRMED, flagged commitPending until markCommitted; the reservation confirmed, else null. */
+  confirm(orderId: string): Promise<Reservation | null>;
+  markCommitted(orderId: string): Promise<void>;
   /** Records the end of an order not seen yet, so its late order.created holds nothing; false if it exists. */
   insertCancelled(orderId: string, cause: ReleaseCause): Promise<boolean>;
+  /** Releases and commits a crash interrupted (releasePending or commitPending). */
   findUnsettled(limit: number): Promise<Reservation[]>;
 }
 

@@ -20,7 +20,7 @@ export async function reserveOrder(order: OrderCreatedV1, deps: InventoryDeps): 
   const { owner, reservation: claimed } = lease;
   try {
     if (claimed.cancelRequested) {
-      await releaseReservation(claimed, { from: ['PENDING'], leaseOwner: owner }, 'cancelled', deps);
+      await releaseReservation(claimed, { from: 'PENDING', leaseOwner: owner }, 'cancelled', deps);
       return;
     }
     await holdAndDecide(claimed, owner, deps);
@@ -49,7 +49,7 @@ async function holdAndDecide(reservation: Reservation, owner: string, deps: Inve
 async function afterLostDecision(orderId: string, owner: string, deps: InventoryDeps): Promise<void> {
   const current = await mustFind(orderId, deps);
   if (current.status === 'PENDING' && current.leaseOwner === owner && current.cancelRequested) {
-    await releaseReservation(current, { from: ['PENDING'], leaseOwner: owner }, 'cancelled', deps);
+    await releaseReservation(current, { from: 'PENDING', leaseOwner: owner }, 'cancelled', deps);
   } else if (current.status === 'PENDING') {
     throw ReservationBusy(`order ${orderId} is being reserved by another delivery`);
   } else if (current.status === 'REJECTED' || current.status === 'RELEASED') {

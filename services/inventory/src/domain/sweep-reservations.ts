@@ -1,5 +1,5 @@
 import type { InventoryDeps } from './ports';
-import { settleRelease } from './release';
+import { commitConfirmed, settleRelease } from './release';
 
 export interface SweepOptions {
   /** At most this many per pass; the next pass takes the rest. Default 100. */
@@ -9,10 +9,11 @@ export interface SweepOptions {
 }
 
 /**
- * One pass of the sweeper: finishes releases a crash interrupted (RELEASED, but some holds not given back yet).
- * Giving back is conditional on each hold, so replicas sweeping at the same moment give each back once. Nothing is
- * released by age: a reservation waits for its order's outcome, which the order service's deadline guarantees.
- * Returns how many releases it finished.
+ * One pass of the sweeper: finishes releases a crash interrupted (RELEASED, but some holds not given back yet) and
+ * commits of confirmed reservations (CONFIRMED, but some holds still on the stock records). Both are conditional
+ * on each hold (or return), so replicas sweeping at the same moment act on each once. Nothing is released by age: a
+ * reservation waits for its order's outcome, which the order service's deadline guarantees.
+ * Returns how many it finished.
  */
 export async function sweepReservations(
   deps: InventoryDeps,
@@ -21,7 +22,8 @@ export async function sweepReservations(
   let settled = 0;
   for (const reservation of await deps.reservations.findUnsettled(limit)) {
     if (signal?.aborted) break;
-    await settleRelease(reservation, deps);
+    if (reservation.releasePending) await settleRelease(reservation, deps);
+    else if (reservation.commitPending) await commitConfirmed(reservation, deps);
     settled++;
   }
   return settled;

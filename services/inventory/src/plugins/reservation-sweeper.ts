@@ -5,7 +5,11 @@ import { sweepReservations } from '../domain/sweep-reservations';
 
 export interface SweeperOptions {
   intervalMs: number;
+  /** How long a sku remembers a confirmed order it gave back (see StockDocument.returns). Default a day. */
+  returnRetentionMs?: number;
 }
+
+const HOUR_MS = 3_600_000;
 
 /**
  * Finishes interrupted releases from app ready to app close, in every replica: the sweep's updates are
@@ -18,7 +22,17 @@ async function reservationSweeperPlugin(app: FastifyInstance, options: SweeperOp
     intervalMs: options.intervalMs,
     async run(signal) {
       const settled = await sweepReservations(app.inventory, { signal });
-      if (settled > 0) app.log.info({ settled }, 'finished interrupted releases');
+      if (settled > 0) app.log.info({ settled }, 'finished interrupted releases and commits');
+    },
+  });
+  addPeriodicTask(app, {
+    name: 'stock-returns-prune',
+    intervalMs: HOUR_MS,
+    async run() {
+      const pruned = await app.inventory.stock.pruneReturns(
+        new Date(Date.now() - (options.returnRetentionMs ?? 24 * HOUR_MS)),
+      );
+      if (pruned > 0) app.log.info({ pruned }, 'old stock returns pruned');
     },
   });
 }

@@ -3,6 +3,7 @@ import { createEvent } from '@platform/kit';
 import { objectIdHex, waitFor } from '@platform/test-kit';
 import { handleOrderCancelled, handleOrderConfirmed, handleOrderCreated } from '../../src/consumers/order-events';
 import type { InventoryDeps } from '../../src/domain/ports';
+import { sweepReservations } from '../../src/domain/sweep-reservations';
 import { metricValue, orderCreated, seedStock, storedReservation, storedStock } from '../helpers/factories';
 import { startInventory, type InventoryHarness } from '../helpers/service';
 
@@ -64,7 +65,7 @@ describe('order handlers, called directly', () => {
     expect(await metricValue(service.app, 'inventory_releases_total', { cause: 'cancelled' })).toBe(before + 1);
   });
 
-  it('when order.confirmed is handled twice, then the reservation is confirmed and the stock stays held', async () => {
+  it('when order.confirmed is handled twice, then the reservation is confirmed, the units stay reserved and the hold is committed', async () => {
     const sku = await seedStock(service.app, 5);
     const event = orderCreated([{ sku, quantity: 2 }]);
     await handleOrderCreated(event, deps);
@@ -72,8 +73,63 @@ describe('order handlers, called directly', () => {
     await handleOrderConfirmed(confirmed(event.payload.orderId), deps);
     await handleOrderConfirmed(confirmed(event.payload.orderId), deps);
 
-    expect(await storedReservation(service.app, event.payload.orderId)).toMatchObject({ status: 'CONFIRMED' });
-    expect(await storedStock(service.app, sku)).toMatchObject({ available: 3, reserved: 2 });
+    expect(await storedReservation(service.app, event.payload.orderId)).toMatchObject({
+      status: 'CONFIRMED',
+      commitPending: false,
+    });
+    // The record carries holds of orders in flight only: one per confirmed order would grow it without bound.
+    expect(await storedStock(service.app, sku)).toMatchObject({ available: 3, reserved: 2, holds: [] });
+  });
+
+  it('when many orders of one sku are confirmed, then its record keeps no hold of theirs', async () => {
+    const sku = await seedStock(service.app, 100);
+    const orders = Array.from({ length: 20 }, () => orderCreated([{ sku, quantity: 1 }]));
+    const inFlight = orderCreated([{ sku, quantity: 3 }]);
+
+    for (const event of [...orders, inFlight]) await handleOrderCreated(event, deps);
+    for (const event of orders) await handleOrderConfirmed(confirmed(event.payload.orderId), deps);
+
+    expect(await storedStock(service.app, sku)).toMatchObject({
+      available: 77,
+      reserved: 23,
+      holds: [{ orderId: inFlight.payload.orderId, quantity: 3 }],
+    });
+  });
+
+  it('when a confirmed order is cancelled twice, then its units are given back once', async () => {
+    const sku = await seedStock(service.app, 5);
+    const event = orderCreated([{ sku, quantity: 2 }]);
+    const { orderId } = event.payload;
+    await handleOrderCreated(event, deps);
+    await handleOrderConfirmed(confirmed(orderId), deps);
+
+    await handleOrderCancelled(cancelled(orderId), deps);
+    await handleOrderCancelled(cancelled(orderId), deps);
+    await sweepReservations(deps);
+
+    expect(await storedReservation(service.app, orderId)).toMatchObject({
+      status: 'RELEASED',
+      releasedFrom: 'CONFIRMED',
+      releasePending: false,
+    });
+    expect(await storedStock(service.app, sku)).toMatchObject({ available: 5, reserved: 0, holds: [] });
+  });
+
+  it('when returns are older than the retention, then they are pruned, and younger ones kept', async () => {
+    const sku = await seedStock(service.app, 5);
+    const event = orderCreated([{ sku, quantity: 1 }]);
+    const { orderId } = event.payload;
+    await handleOrderCreated(event, deps);
+    await handleOrderConfirmed(confirmed(orderId), deps);
+    await handleOrderCancelled(cancelled(orderId), deps);
+    expect((await storedStock(service.app, sku))?.returns).toMatchObject([{ orderId }]);
+
+    await deps.stock.pruneReturns(new Date(Date.now() - 60_000));
+    expect((await storedStock(service.app, sku))?.returns).toHaveLength(1);
+    // Other tests' returns are in the same collection: at least this one is pruned.
+    expect(await deps.stock.pruneReturns(new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(1);
+    expect((await storedStock(service.app, sku))?.returns ?? []).toEqual([]);
+    expect(await storedStock(service.app, sku)).toMatchObject({ available: 5, reserved: 0 });
   });
 
   it('when 50 orders of one unit are handled at once for the last 10 units, then exactly 10 hold one', async () => {
@@ -109,17 +165,21 @@ describe('order handlers, called directly', () => {
     }
 
     it('when the redelivery finds a line already held, then it holds it once and reserves the order', async () => {
-      const [a, b] = [await seedStock(service.app, 5), await seedStock(service.app, 5)];
+      const [a, b] = [await seedStock(service.app, 6), await seedStock(service.app, 5)];
+      // Other orders' holds on the same record: the check for this order's own must look at every one.
+      await handleOrderCreated(orderCreated([{ sku: a, quantity: 1 }]), deps);
       const event = orderCreated([
         { sku: a, quantity: 2 },
         { sku: b, quantity: 1 },
       ]);
       await crashAfterHolding(event, [{ sku: a, quantity: 2 }]);
+      await handleOrderCreated(orderCreated([{ sku: a, quantity: 1 }]), deps);
 
       await handleOrderCreated(event, later());
 
       expect(await storedReservation(service.app, event.payload.orderId)).toMatchObject({ status: 'RESERVED' });
-      expect(await storedStock(service.app, a)).toMatchObject({ available: 3, reserved: 2 });
+      expect(await storedStock(service.app, a)).toMatchObject({ available: 2, reserved: 4 });
+      expect((await storedStock(service.app, a))?.holds).toHaveLength(3);
       expect(await storedStock(service.app, b)).toMatchObject({ available: 4, reserved: 1 });
     });
 
@@ -180,9 +240,61 @@ describe('order handlers, called directly', () => {
       const event = orderCreated([{ sku, quantity: 2 }]);
       await handleOrderCreated(event, deps);
       const { orderId } = event.payload;
-      await deps.reservations.release(orderId, { from: ['RESERVED', 'CONFIRMED'] }, 'cancelled');
+      await deps.reservations.release(orderId, { from: 'RESERVED' }, 'cancelled');
       expect(await storedStock(service.app, sku)).toMatchObject({ available: 3, reserved: 2 });
 
+      await handleOrderCancelled(cancelled(orderId), deps);
+
+      expect(await storedReservation(service.app, orderId)).toMatchObject({
+        status: 'RELEASED',
+        releasePending: false,
+      });
+      expect(await storedStock(service.app, sku)).toMatchObject({ available: 5, reserved: 0, holds: [] });
+    });
+
+    /** A confirmation that died after the status change: CONFIRMED, commitPending, the hold still on the record. */
+    async function crashAfterConfirming(sku: string, quantity: number): Promise<string> {
+      const event = orderCreated([{ sku, quantity }]);
+      await handleOrderCreated(event, deps);
+      const confirmedReservation = await deps.reservations.confirm(event.payload.orderId);
+      expect(confirmedReservation).toMatchObject({ status: 'CONFIRMED', commitPending: true });
+      expect((await storedStock(service.app, sku))?.holds).toHaveLength(1);
+      return event.payload.orderId;
+    }
+
+    it('when a confirmation crashed before committing, then the sweeper commits the hold and the units stay reserved', async () => {
+      const sku = await seedStock(service.app, 5);
+      const orderId = await crashAfterConfirming(sku, 2);
+
+      await sweepReservations(deps);
+
+      expect(await storedReservation(service.app, orderId)).toMatchObject({
+        status: 'CONFIRMED',
+        commitPending: false,
+      });
+      expect(await storedStock(service.app, sku)).toMatchObject({ available: 3, reserved: 2, holds: [] });
+    });
+
+    it('when a confirmation crashed before committing, then its redelivery commits the hold', async () => {
+      const sku = await seedStock(service.app, 5);
+      const orderId = await crashAfterConfirming(sku, 2);
+
+      await handleOrderConfirmed(confirmed(orderId), deps);
+
+      expect(await storedReservation(service.app, orderId)).toMatchObject({
+        status: 'CONFIRMED',
+        commitPending: false,
+      });
+      expect(await storedStock(service.app, sku)).toMatchObject({ available: 3, reserved: 2, holds: [] });
+    });
+
+    it('when an order is cancelled before its confirmation finished committing, then its units are given back once', async () => {
+      const sku = await seedStock(service.app, 5);
+      const orderId = await crashAfterConfirming(sku, 2);
+
+      await handleOrderCancelled(cancelled(orderId), deps);
+      await sweepReservations(deps);
+      await handleOrderConfirmed(confirmed(orderId), deps);
       await handleOrderCancelled(cancelled(orderId), deps);
 
       expect(await storedReservation(service.app, orderId)).toMatchObject({

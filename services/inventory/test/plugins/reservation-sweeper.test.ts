@@ -51,7 +51,7 @@ describe('reservation sweeper', () => {
     const sku = await seedStock(service.app, 3);
     const orderId = await confirmed(sku, 3);
     // What a crash right after the status change leaves: RELEASED, but the units still held.
-    await service.app.repositories.reservations.release(orderId, { from: ['CONFIRMED'] }, 'cancelled');
+    await service.app.repositories.reservations.release(orderId, { from: 'CONFIRMED' }, 'cancelled');
 
     await waitFor(async () => (await storedReservation(service.app, orderId))?.releasePending === false, {
       what: 'the sweeper to finish the release',
@@ -64,7 +64,7 @@ describe('reservation sweeper', () => {
     const orders = await Promise.all(Array.from({ length: 20 }, () => confirmed(sku, 1)));
     expect(await storedStock(service.app, sku)).toMatchObject({ available: 0, reserved: 20 });
     for (const orderId of orders) {
-      await service.app.repositories.reservations.release(orderId, { from: ['CONFIRMED'] }, 'cancelled');
+      await service.app.repositories.reservations.release(orderId, { from: 'CONFIRMED' }, 'cancelled');
     }
 
     // The app's own loop plus three more passes racing it, as replicas would.
