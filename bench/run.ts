@@ -9,6 +9,8 @@
  *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
+ *   saga-profile [--rate 10] [--duration 20] [--cpu-prof] [--lock /work/bench.lock]
+ *        (CPU per order by process, PostgreSQL rows per order by table, CPU profiles summed up; printed only)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -29,6 +31,7 @@ import { deployables } from './platform';
 import { machine, provenance, save, spread, writeSection, type Labelled } from './report';
 import { measureSaga, type SagaRun, type SagaSettings } from './saga';
 import { renderSaga } from './saga-report';
+import { profileSaga } from './saga-profile';
 
 const root = path.resolve(__dirname, '..');
 
@@ -311,10 +314,33 @@ async function saga(argv: string[]): Promise<void> {
   console.log(renderSaga([entry(runs)]));
 }
 
+async function sagaProfile(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rate: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '20' },
+      customers: { type: 'string', default: '20' },
+      'cpu-prof': { type: 'boolean', default: false },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  if (!holdLock(values.lock)) return;
+  await profileSaga({
+    rate: Number(values.rate),
+    seconds: Number(values.duration),
+    customers: Number(values.customers),
+    cpuProfile: values['cpu-prof'],
+    workDir: path.join(root, '.local', 'bench', 'saga-profile'),
+    log: (line) => console.log(line),
+  });
+}
+
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   footprint,
   gateway,
   'gateway-profile': gatewayProfile,
+  'saga-profile': sagaProfile,
   saga,
 };
 

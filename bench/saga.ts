@@ -95,9 +95,9 @@ export interface SagaRun {
   brokerRestart: BrokerRestartFigures;
 }
 
-const ports = benchPorts(3200, 9300);
+export const ports = benchPorts(3200, 9300);
 
-function processes(): Record<string, number[]> {
+export function processes(): Record<string, number[]> {
   return {
     gateway: pidsOnPort(ports.gateway.http),
     ...Object.fromEntries(Object.entries(ports.services).map(([name, p]) => [name, pidsOnPort(p.http)])),
@@ -140,14 +140,14 @@ function summarise(rate: number, seconds: number, orders: TrackedOrder[], cpu: R
   };
 }
 
-interface Fixture {
+export interface Fixture {
   gateway: Pool;
   customers: Customer[];
   products: BenchProduct[];
 }
 
 /** `rate` orders per second for `seconds`, each followed until final or `finalWithinSeconds` after its POST. */
-async function measureRate(
+export async function measureRate(
   fixture: Fixture,
   rate: number,
   seconds: number,
@@ -224,7 +224,7 @@ async function measureBrokerRestart(
   };
 }
 
-async function prepare(platform: RunningPlatform, options: SagaOptions): Promise<Fixture> {
+export async function prepare(platform: RunningPlatform, options: Pick<SagaOptions, 'customers'>): Promise<Fixture> {
   const admin = await adminToken(platform);
   const products: BenchProduct[] = [];
   for (let i = 0; i < 5; i++) products.push(await stockedProduct(platform, admin, 1_000_000));

@@ -1,0 +1,164 @@
+/**
+ * Where an order's cost goes (`npm run bench -- saga-profile`): the saga benchmark's platform at one steady rate,
+ * with the CPU each process spends per order, the rows PostgreSQL (FerretDB's storage) read and wrote per order by
+ * table, and, with `--cpu-prof`, a CPU profile of each Node deployable summed up by area. What to optimise, found by
+ * measuring rather than by guessing; the figures are printed, not written to the docs.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DeployableName } from '../packages/local-infra/src/services';
+import { startBenchPlatform } from './bench-platform';
+import { formatSummary, summariseProfile } from './cpu-profile';
+import { infraPorts, startSagaInfra } from './saga-infra';
+import { measureRate, ports, prepare, type RateFigures } from './saga';
+
+export interface SagaProfileOptions {
+  rate: number;
+  seconds: number;
+  customers: number;
+  /** Write and sum up a CPU profile of each Node deployable. */
+  cpuProfile: boolean;
+  workDir: string;
+  log(line: string): void;
+}
+
+interface TableStats {
+  table: string;
+  seqScan: number;
+  idxScan: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+/** PostgreSQL's own counters, read with its psql as the cluster's system user (`ferretdb` role, trust auth). */
+function psql(sql: string): string {
+  const bin = fs
+    .readdirSync('/usr/lib/postgresql')
+    .sort((a, b) => Number(b) - Number(a))
+    .map((v) => `/usr/lib/postgresql/${v}/bin/psql`)
+    .find((file) => fs.existsSync(file));
+  if (!bin) throw new Error('no psql under /usr/lib/postgresql');
+  const args = ['-h', '127.0.0.1', '-p', String(infraPorts.postgres), '-U', 'ferretdb', '-d', 'ferretdb', '-qAtc', sql];
+  const out = spawnSync('runuser', ['-u', 'postgres', '--', bin, ...args], { cwd: '/', encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`psql: ${out.stderr}`);
+  return out.stdout;
+}
+
+/** Row counters per table and the database's committed transactions; FerretDB names a collection's table after it. */
+function databaseStats(): { transactions: number; tables: Map<string, TableStats> } {
+  // FerretDB keeps the collection name in its metadata table; the table name carries it plus a hash.
+  const rows = psql(
+    `SELECT schemaname || '.' || regexp_replace(relname, '_[0-9a-f]{8}$', ''), coalesce(seq_scan, 0), coalesce(idx_scan, 0),
+            n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables`,
+  );
+  const tables = new Map<string, TableStats>();
+  for (const line of rows.trim().split('\n').filter(Boolean)) {
+    const [table, ...numbers] = line.split('|');
+    const [seqScan, idxScan, inserted, updated, deleted] = numbers.map(Number) as [number, number, number, number, number];
+    tables.set(table!, { table: table!, seqScan, idxScan, inserted, updated, deleted });
+  }
+  const transactions = Number(psql(`SELECT xact_commit FROM pg_stat_database WHERE datname = 'ferretdb'`).trim());
+  return { transactions, tables };
+}
+
+function statsDelta(
+  before: ReturnType<typeof databaseStats>,
+  after: ReturnType<typeof databaseStats>,
+): { transactions: number; tables: TableStats[] } {
+  const tables: TableStats[] = [];
+  for (const [name, end] of after.tables) {
+    const start = before.tables.get(name);
+    const d = (key: Exclude<keyof TableStats, 'table'>) => end[key] - (start?.[key] ?? 0);
+    const delta = {
+      table: name,
+      seqScan: d('seqScan'),
+      idxScan: d('idxScan'),
+      inserted: d('inserted'),
+      updated: d('updated'),
+      deleted: d('deleted'),
+    };
+    if (delta.seqScan + delta.idxScan + delta.inserted + delta.updated + delta.deleted > 0) tables.push(delta);
+  }
+  return { transactions: after.transactions - before.transactions, tables };
+}
+
+export function formatSagaProfile(figures: RateFigures, db: ReturnType<typeof statsDelta>): string {
+  const orders = Math.max(1, figures.confirmed + figures.rejected);
+  const perOrder = (n: number) => (n / orders).toFixed(2);
+  const cpuMs = Object.entries(figures.cpu)
+    .map(([name, share]) => [name, (share * figures.seconds * 1000) / orders] as const)
+    .sort((a, b) => b[1] - a[1]);
+  const total = cpuMs.filter(([name]) => name !== 'generator').reduce((sum, [, ms]) => sum + ms, 0);
+  return [
+    `${figures.offered} offered, ${figures.accepted} accepted, ${figures.confirmed} confirmed, ${figures.rejected} rejected, ` +
+      `${figures.pending} pending, ${figures.httpErrors} HTTP errors; POST -> final p50 ${figures.finalP50Ms.toFixed(0)} ms, ` +
+      `p99 ${figures.finalP99Ms.toFixed(0)} ms`,
+    `CPU per final order (ms), ${total.toFixed(1)} in all but the generator:`,
+    ...cpuMs.map(([name, ms]) => `  ${name.padEnd(10)} ${ms.toFixed(1).padStart(7)}`),
+    `PostgreSQL per final order: ${perOrder(db.transactions)} transactions`,
+    `  ${'table'.padEnd(52)} ${['seq scan', 'idx scan', 'ins', 'upd', 'del'].map((h) => h.padStart(8)).join(' ')}`,
+    ...db.tables
+      .sort((a, b) => a.table.localeCompare(b.table))
+      .map(
+        (t) =>
+          `  ${t.table.padEnd(52)} ${[t.seqScan, t.idxScan, t.inserted, t.updated, t.deleted].map((n) => perOrder(n).padStart(8)).join(' ')}`,
+      ),
+  ].join('\n');
+}
+
+/** The caller holds the benchmark lock. */
+export async function profileSaga(options: SagaProfileOptions): Promise<void> {
+  const infra = await startSagaInfra(options.workDir, options.log);
+  const namespace = `bench_sagaprof_${Date.now().toString(36)}`;
+  const profileDir = path.join(options.workDir, 'profile');
+  fs.rmSync(profileDir, { recursive: true, force: true });
+  const deployables: DeployableName[] = ['gateway', 'user', 'product', 'order', 'inventory'];
+  const profiled = options.cpuProfile
+    ? Object.fromEntries(
+        deployables.map((name) => [
+          name,
+          { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileDir, name)}` },
+        ]),
+      )
+    : {};
+  try {
+    const platform = await startBenchPlatform({
+      ports,
+      workDir: path.join(options.workDir, 'platform'),
+      namespace,
+      infra: infra.env,
+      extra: { ...profiled, gateway: { SSE_MAX_STREAMS_PER_USER: '1000', ...profiled.gateway } },
+      log: options.log,
+    });
+    const fixture = await prepare(platform, options);
+    try {
+      options.log('warm-up, 10 orders/s for 5 s');
+      await measureRate(fixture, 10, 5, 30);
+      await infra.clearOrders(namespace, 60_000);
+      await sleep(2_000);
+      options.log(`${options.rate} orders/s for ${options.seconds} s`);
+      const before = databaseStats();
+      const figures = await measureRate(fixture, options.rate, options.seconds, 30);
+      const db = statsDelta(before, databaseStats());
+      options.log(formatSagaProfile(figures, db));
+    } finally {
+      await fixture.gateway.close();
+      await platform.stop();
+    }
+    if (options.cpuProfile) {
+      for (const name of deployables) {
+        const dir = path.join(profileDir, name);
+        const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+        if (files.length === 0) continue;
+        options.log(`\n== ${name} (${path.join(dir, files.sort().at(-1)!)})`);
+        options.log(formatSummary(summariseProfile(path.join(dir, files.sort().at(-1)!), 15)));
+      }
+    }
+  } finally {
+    await infra.dropNamespace(namespace).catch(() => undefined);
+    await infra.stop();
+  }
+}
