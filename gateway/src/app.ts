@@ -50,8 +50,8 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     retryMs: config.OPENAPI_RETRY_MS,
   });
 
-  // Its own small database only deduplicates the order events it consumes; its own Redis keys are prefixed by hand
-  // (gateway:ratelimit:...).
+  // Its database held the processed-event marks of the order events it consumes, which it no longer writes (see
+  // consumers/order-status.ts); its own Redis keys are prefixed by hand (gateway:ratelimit:...).
   await app.register(infrastructure, {
     config,
     topics: gatewayTopics,

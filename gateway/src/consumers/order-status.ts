@@ -42,6 +42,8 @@ export async function orderStatusConsumer(app: FastifyInstance, options: OrderSt
   const handle: EventHandler<OrderEventPayload> = (event) => handleOrderEvent(event, deps);
   app.kafka.addConsumer({
     groupId: 'gateway',
+    // Idempotent by nature (see handleOrderEvent): a processed-event mark would cost more than a repeated update.
+    deduplicate: false,
     consumerConfig: options.consumerConfig,
     catalogue: eventCatalogue,
     handlers: {

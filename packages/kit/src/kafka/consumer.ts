@@ -25,7 +25,11 @@ export interface CreateConsumerOptions<C extends EventCatalogue> {
   handlers: EventHandlers<C>;
   /** Prepended to the catalogue's topic names (see the kafka plugin's topicPrefix). */
   topicPrefix?: string;
-  processedEvents: ProcessedEventStore;
+  /**
+   * Skips events this group handled already. Null for a group whose handlers are idempotent by nature and cheap
+   * (the gateway's fan-out): a mark costs a lookup and an insert per event, more than a repeat would.
+   */
+  processedEvents: ProcessedEventStore | null;
   registry: Registry;
   logger: Logger;
   /** Handler attempts per message before it is dead-lettered, the first included (not for transient failures). Default 5. */
@@ -68,6 +72,9 @@ export interface EventConsumer {
  */
 const GROUP_TIMINGS = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
 
+/** Within a long batch, what is handled is committed at least this often, bounding what a crash redelivers. */
+const COMMIT_INTERVAL_MS = 1_000;
+
 export function createConsumer<C extends EventCatalogue>(options: CreateConsumerOptions<C>): EventConsumer {
   const { kafka, groupId, logger } = options;
   const compiled = compileTopics(options.catalogue, options.handlers, options.topicPrefix ?? '');
@@ -108,6 +115,18 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
       heartbeat,
       shouldContinue: () => isRunning() && !isStale(),
     };
+    // Offsets are committed once per batch (and at least every COMMIT_INTERVAL_MS within a long one), not per
+    // message: a commit is a broker round trip and a write to __consumer_offsets. A crash redelivers what was handled
+    // since the last commit; the processed-event marks skip those, and handlers are idempotent anyway.
+    let uncommitted: string | undefined;
+    let committedAt = Date.now();
+    const commit = async () => {
+      if (uncommitted === undefined) return;
+      const offset = uncommitted;
+      uncommitted = undefined;
+      committedAt = Date.now();
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+    };
     for (const message of batch.messages) {
       // Checked before each message, not only per batch: stop() waits for this loop, so it returns promptly.
       if (!ctx.shouldContinue()) break;
@@ -125,13 +144,14 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
         break;
       }
       held.release(topic, partition);
-      // Commit each message as soon as it is done: a crash then redelivers at most the message in flight.
-      const next = (BigInt(message.offset) + 1n).toString();
+      uncommitted = (BigInt(message.offset) + 1n).toString();
       resolveOffset(message.offset);
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-      recordLag(metrics, batch.highWatermark, topic, partition, next);
+      recordLag(metrics, batch.highWatermark, topic, partition, uncommitted);
+      if (Date.now() - committedAt >= COMMIT_INTERVAL_MS) await commit();
       await heartbeat();
     }
+    // A stale batch's partition may be another member's by now: what it handled here is redelivered there.
+    if (!isStale()) await commit();
   }
 
   async function startOnce(): Promise<void> {

@@ -14,7 +14,13 @@ import { ensureTopics, type TopicSpec } from './topics';
 type ConsumerSpec<C extends EventCatalogue> = Omit<
   CreateConsumerOptions<C>,
   'kafka' | 'registry' | 'logger' | 'processedEvents' | 'topicPrefix'
->;
+> & {
+  /**
+   * Skip events the group handled already (marks in the app's MongoDB, pruned by age). Default true; false only for
+   * handlers idempotent by nature and cheap to repeat, which then need no database (see CreateConsumerOptions).
+   */
+  deduplicate?: boolean;
+};
 
 export type RelayOptions = Pick<
   OutboxRelayOptions,
@@ -126,7 +132,7 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
   app.decorate<KafkaContext>('kafka', {
     client,
     producer,
-    addConsumer(spec) {
+    addConsumer({ deduplicate = true, ...spec }) {
       const consumer = createConsumer({
         ...spec,
         // Logical names in, prefixed names on the broker: the same isolation the producer and topics get.
@@ -135,7 +141,7 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
         kafka: client,
         registry: app.metrics,
         logger,
-        processedEvents: processedEventStore(),
+        processedEvents: deduplicate ? processedEventStore() : null,
         // Dead letters go to `<prefixed topic>.dlq`, already a full name: the unprefixed producer.
         deadLetterProducer: rawProducer,
       });

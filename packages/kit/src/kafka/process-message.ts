@@ -19,7 +19,8 @@ export interface ProcessContext {
   partition: number;
   /** The types this topic carries, their schemas and this group's handlers. */
   types: CompiledTopic;
-  processedEvents: ProcessedEventStore;
+  /** Null: the group does not deduplicate (see CreateConsumerOptions.processedEvents). */
+  processedEvents: ProcessedEventStore | null;
   deadLetterProducer: EventProducer;
   metrics: ConsumerMetrics;
   /** Bound to topic and partition. */
@@ -79,7 +80,7 @@ async function processOnce(message: KafkaMessage, ctx: ProcessContext): Promise<
 
   const { event, handle } = decoded;
   const logger = ctx.logger.child({ offset: message.offset, eventId: event.id, eventType: event.type });
-  if (await ctx.processedEvents.isProcessed(groupId, event.id)) {
+  if (await ctx.processedEvents?.isProcessed(groupId, event.id)) {
     logger.debug('event already processed by this group, skipping it');
     metrics.consumed.inc({ topic, outcome: 'duplicate' });
     return DONE;
@@ -104,7 +105,7 @@ async function processOnce(message: KafkaMessage, ctx: ProcessContext): Promise<
 
   switch (result.status) {
     case 'succeeded':
-      await ctx.processedEvents.markProcessed(groupId, event.id, topic);
+      await ctx.processedEvents?.markProcessed(groupId, event.id, topic);
       metrics.consumed.inc({ topic, outcome: 'processed' });
       return DONE;
     case 'transient':
