@@ -88,7 +88,7 @@ export function renderSaga(entries: Array<Labelled<SagaRun>>): string {
         `scheduled time; latency from that time), followed on \`GET /api/v1/orders/:id/events\` (SSE) until final, the stream ` +
         `opened again 500 ms after a failure. ${extra.seconds} s per rate, each from an emptied order database; "stuck": still ` +
         `PENDING ${extra.finalWithinSeconds} s after its POST. Stored orders: ${extra.storedOrders.toLocaleString('en')} final ` +
-        `orders and their transitions written with the mongodb driver (bench/saga-seed.ts).`,
+        `orders with their histories written with the mongodb driver (bench/saga-seed.ts).`,
       '',
       '| rate | offered | accepted | CONFIRMED | REJECTED | still PENDING | HTTP errors | POST p50 / p99 ms | POST -> final p50 / p95 / p99 ms |',
       '|---|---|---|---|---|---|---|---|---|',

@@ -1,13 +1,11 @@
 /**
  * Orders already stored, as a platform that has been taking orders for a month has them: written straight into the
  * order service's collections with the mongodb driver (through the API it would take minutes at the rates measured
- * here). Each order is in a final state with its outbox published (empty, no relay fields) and has its transition
- * record, as the service leaves them: 95% CONFIRMED, 4% REJECTED, 1% CANCELLED, one to three lines.
+ * here). Each order is in a final state with its outbox published (empty, no relay fields) and its history, as the
+ * service leaves them: 95% CONFIRMED, 4% REJECTED, 1% CANCELLED, one to three lines.
  * Inventory's reservations and the consumers' processed-event marks for them are not written.
  */
-import { randomUUID } from 'node:crypto';
 import { ObjectId, type Db } from 'mongodb';
-import { eventCatalogue, EventTypes } from '@platform/events';
 import type { BenchProduct } from './bench-platform';
 
 type FinalStatus = 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
@@ -16,12 +14,6 @@ function finalStatus(i: number): FinalStatus {
   const slot = i % 100;
   return slot < 95 ? 'CONFIRMED' : slot < 99 ? 'REJECTED' : 'CANCELLED';
 }
-
-const typeOf = {
-  CONFIRMED: EventTypes.OrderConfirmed,
-  REJECTED: EventTypes.OrderRejected,
-  CANCELLED: EventTypes.OrderCancelled,
-};
 
 /** Inserts `count` final orders of `userIds`, created over the last 30 days, in batches of 1,000. */
 export async function seedOrders(
@@ -34,10 +26,8 @@ export async function seedOrders(
   const batch = 1_000;
   for (let first = 0; first < count; first += batch) {
     const orders: Record<string, unknown>[] = [];
-    const transitions: Record<string, unknown>[] = [];
     for (let i = first; i < Math.min(count, first + batch); i++) {
       const _id = new ObjectId();
-      const orderId = _id.toHexString();
       const userId = userIds[i % userIds.length]!;
       const status = finalStatus(i);
       const createdAt = new Date(now - ((count - i) / count) * 30 * 86_400_000);
@@ -51,25 +41,13 @@ export async function seedOrders(
       const totalMinor = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
       const reason =
         status === 'REJECTED' ? `Stock could not be reserved: ${lines[0]!.sku}: 2 requested, 0 available` : undefined;
-      const payload = {
-        orderId,
-        userId,
-        ...(reason ? { reason } : {}),
-        ...(status === 'CANCELLED' ? { previousStatus: 'CONFIRMED', cancelledBy: userId } : {}),
-      };
-      const type = typeOf[status];
-      const { topic, version } = eventCatalogue[type];
-      const event = {
-        topic,
-        key: orderId,
-        event: {
-          id: randomUUID(),
-          type,
-          version,
-          occurredAt: updatedAt.toISOString(),
-          payload,
-        },
-      };
+      const history =
+        status === 'CANCELLED'
+          ? [
+              { from: 'PENDING', to: 'CONFIRMED', at: updatedAt },
+              { from: 'CONFIRMED', to: 'CANCELLED', at: updatedAt },
+            ]
+          : [{ from: 'PENDING', to: status, at: updatedAt }];
       orders.push({
         _id,
         userId,
@@ -79,22 +57,12 @@ export async function seedOrders(
         totalMinor,
         ...(reason ? { rejectionReason: reason } : {}),
         ...(status === 'CANCELLED' ? { cancelledBy: userId } : {}),
+        history,
         createdAt,
         updatedAt,
         outbox: [],
       });
-      transitions.push({
-        _id: new ObjectId(),
-        orderId,
-        from: status === 'CANCELLED' ? 'CONFIRMED' : 'PENDING',
-        to: status,
-        ...(reason ? { rejectionReason: reason } : {}),
-        ...(status === 'CANCELLED' ? { cancelledBy: userId } : {}),
-        events: [event],
-        decidedAt: updatedAt,
-      });
     }
     await db.collection('orders').insertMany(orders, { ordered: false });
-    await db.collection('order_transitions').insertMany(transitions, { ordered: false });
   }
 }

@@ -3,7 +3,6 @@ import { runMigrations } from '@platform/kit';
 import { isolatedMongoUrl, migrateDownAll } from '@platform/test-kit';
 import { idempotencyKeyModel } from '../src/data-access/idempotency-key-model';
 import { orderModel } from '../src/data-access/order-model';
-import { orderTransitionModel } from '../src/data-access/order-transition-model';
 import { migrationsDir } from './helpers/app';
 
 /** Index keys as JSON (field order matters in an index), sorted, so two lists compare as sets. */
@@ -31,28 +30,72 @@ describe('migrations', () => {
   });
 
   it('when migrated up, then exactly the indexes the models declare exist (the key index unique); when down, then they are gone', async () => {
-    const models = [orderModel(connection), idempotencyKeyModel(connection), orderTransitionModel(connection)];
+    const models = [orderModel(connection), idempotencyKeyModel(connection)];
 
     const up = await runMigrations('up', { mongoUrl, migrationsDir });
 
-    expect(up.files).toEqual(['20261122000001-initial-indexes.js', '20261201000001-kit-outbox-and-consumers.js']);
+    expect(up.files).toEqual([
+      '20261122000001-initial-indexes.js',
+      '20261201000001-kit-outbox-and-consumers.js',
+      '20261202000001-history-on-the-order.js',
+    ]);
     for (const model of models) {
       const declared = asKeys(model.schema.indexes().map(([key]) => key));
       expect(await indexKeys(connection, model.collection.collectionName)).toEqual(declared);
     }
-    for (const [collection, name] of [
-      ['idempotency_keys', 'userId_1_key_1'],
-      ['order_transitions', 'orderId_1_from_1'],
-    ] as const) {
-      const index = (await connection.db!.collection(collection).indexes()).find((i) => i.name === name);
-      expect(index?.unique).toBe(true);
-    }
+    const index = (await connection.db!.collection('idempotency_keys').indexes()).find(
+      (i) => i.name === 'userId_1_key_1',
+    );
+    expect(index?.unique).toBe(true);
+    expect(await indexKeys(connection, 'order_transitions')).toEqual([]);
 
     const undone = await migrateDownAll(migrationsDir, mongoUrl);
 
-    expect(undone).toEqual(['20261201000001-kit-outbox-and-consumers.js', '20261122000001-initial-indexes.js']);
+    expect(undone).toEqual([
+      '20261202000001-history-on-the-order.js',
+      '20261201000001-kit-outbox-and-consumers.js',
+      '20261122000001-initial-indexes.js',
+    ]);
     for (const model of models) {
       expect(await indexKeys(connection, model.collection.collectionName)).toEqual([]);
     }
+  });
+
+  it("when migrated up, then the logged transitions become the orders' histories; when down, then the log is back", async () => {
+    await runMigrations('up', { mongoUrl, migrationsDir });
+    await migrateDownAll(migrationsDir, mongoUrl);
+    const orders = connection.db!.collection('orders');
+    const log = connection.db!.collection('order_transitions');
+    await orders.deleteMany({});
+    await log.deleteMany({});
+    const order = new mongoose.Types.ObjectId();
+    const [confirmedAt, cancelledAt] = [new Date('2026-11-01T10:00:00Z'), new Date('2026-11-01T11:00:00Z')];
+    await orders.insertOne({ _id: order, status: 'CANCELLED', userId: 'u' });
+    await log.insertMany([
+      { orderId: order.toHexString(), from: 'CONFIRMED', to: 'CANCELLED', events: [], decidedAt: cancelledAt },
+      { orderId: order.toHexString(), from: 'PENDING', to: 'CONFIRMED', events: [], decidedAt: confirmedAt },
+    ]);
+
+    await runMigrations('up', { mongoUrl, migrationsDir });
+    expect(await orders.findOne({ _id: order })).toMatchObject({
+      history: [
+        { from: 'PENDING', to: 'CONFIRMED', at: confirmedAt },
+        { from: 'CONFIRMED', to: 'CANCELLED', at: cancelledAt },
+      ],
+    });
+    expect(await connection.db!.listCollections({ name: 'order_transitions' }).toArray()).toEqual([]);
+
+    await migrateDownAll(migrationsDir, mongoUrl);
+    expect(await orders.findOne({ _id: order })).not.toHaveProperty('history');
+    expect(
+      (await log.find({}, { sort: { decidedAt: 1 } }).toArray()).map(({ from, to, decidedAt }) => ({
+        from,
+        to,
+        decidedAt,
+      })),
+    ).toEqual([
+      { from: 'PENDING', to: 'CONFIRMED', decidedAt: confirmedAt },
+      { from: 'CONFIRMED', to: 'CANCELLED', decidedAt: cancelledAt },
+    ]);
   });
 });

@@ -4,6 +4,13 @@ import { ORDER_STATUSES, type OrderLine, type OrderStatus } from '../domain/orde
 
 export const ORDERS_COLLECTION = 'orders';
 
+/** One status change, appended by the same update that makes it: the order's history. */
+export interface OrderTransition {
+  from: OrderStatus;
+  to: OrderStatus;
+  at: Date;
+}
+
 export interface OrderDocument extends OutboxFields {
   _id: Types.ObjectId;
   userId: string;
@@ -13,9 +20,19 @@ export interface OrderDocument extends OutboxFields {
   totalMinor: number;
   rejectionReason?: string;
   cancelledBy?: string;
+  history?: OrderTransition[];
   createdAt: Date;
   updatedAt: Date;
 }
+
+const transitionSchema = new Schema<OrderTransition>(
+  {
+    from: { type: String, enum: ORDER_STATUSES, required: true },
+    to: { type: String, enum: ORDER_STATUSES, required: true },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
 
 const lineSchema = new Schema<OrderLine>(
   {
@@ -36,6 +53,7 @@ const orderSchema = new Schema<OrderDocument>(
     totalMinor: { type: Number, required: true },
     rejectionReason: { type: String },
     cancelledBy: { type: String },
+    history: { type: [transitionSchema], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -1,10 +1,9 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
 import type { OutboxRelay } from '@platform/kit';
 import { OrderStatus, type Order } from '../domain/order';
-import type { OrderRepository, StatusChange } from '../domain/ports';
+import type { OrderRepository } from '../domain/ports';
 import { isDuplicateKeyError } from './mongo-errors';
-import { orderModel, type OrderDocument } from './order-model';
-import { createTransitionLog } from './transition-log';
+import { orderModel, type OrderDocument, type OrderTransition } from './order-model';
 
 function toOrder(doc: OrderDocument): Order {
   return {
@@ -32,27 +31,10 @@ function toOrder(doc: OrderDocument): Order {
  */
 export function createOrderRepository(connection: Connection, relay: OutboxRelay): OrderRepository {
   const model = orderModel(connection);
-  const transitions = createTransitionLog(connection);
 
   async function findById(id: string): Promise<Order | null> {
     const doc = await model.findById(new Types.ObjectId(id)).lean<OrderDocument>();
     return doc ? toOrder(doc) : null;
-  }
-
-  async function applyDecided(id: string, { from, to, set = {}, events }: StatusChange): Promise<OrderDocument | null> {
-    const stamp = relay.stamp();
-    const doc = await model
-      .findOneAndUpdate(
-        { _id: new Types.ObjectId(id), status: from },
-        {
-          $set: { ...set, status: to, updatedAt: new Date(), ...stamp.fields },
-          $addToSet: { outbox: { $each: events } },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean<OrderDocument>();
-    if (doc) relay.publishAfterWrite(doc._id, stamp, doc);
-    return doc;
   }
 
   return {
@@ -82,13 +64,25 @@ export function createOrderRepository(connection: Connection, relay: OutboxRelay
 
     findById,
 
-    async changeStatus(id, change) {
-      const decision = await transitions.decide(id, change);
-      // Applied by whoever gets here first: the decider, or a loser completing a decision its decider did not (yet)
-      // apply. The same events are added either way, and $addToSet keeps one copy when two apply it at once.
-      const doc = await applyDecided(id, decision.change);
-      if (!decision.ours) return null;
-      return doc ? toOrder(doc) : findById(id);
+    async changeStatus(id, { from, to, set = {}, events }) {
+      // One conditional update decides and applies: of two transitions out of `from`, only the first matches.
+      // FerretDB runs it atomically too, behind the local proxy (see packages/local-infra).
+      const stamp = relay.stamp();
+      const now = new Date();
+      const step: OrderTransition = { from, to, at: now };
+      const doc = await model
+        .findOneAndUpdate(
+          { _id: new Types.ObjectId(id), status: from },
+          {
+            $set: { ...set, status: to, updatedAt: now, ...stamp.fields },
+            $push: { outbox: { $each: events }, history: step },
+          },
+          { returnDocument: 'after' },
+        )
+        .lean<OrderDocument>();
+      if (!doc) return null;
+      relay.publishAfterWrite(doc._id, stamp, doc);
+      return toOrder(doc);
     },
 
     async findPendingPlacedBefore(date, limit) {

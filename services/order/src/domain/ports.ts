@@ -33,9 +33,9 @@ export interface OrderRepository {
   insert(order: NewOrder, events: OutboxEntry[]): Promise<boolean>;
   findById(id: string): Promise<Order | null>;
   /**
-   * Applies the change if it is the first transition decided out of `change.from`, and returns the order after it.
-   * Null when another transition out of that status was decided first; that one is then applied (if it was not
-   * already), so reading the order again shows where it went.
+   * Applies the change if the order is still in `change.from` (one conditional update, which also appends it to the
+   * order's history and its events to the outbox), and returns the order after it. Null when another transition
+   * out of that status came first: reading the order again shows where it went.
    */
   changeStatus(id: string, change: StatusChange): Promise<Order | null>;
   /** Newest first. */
