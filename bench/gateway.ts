@@ -131,7 +131,7 @@ export function parseWrk(out: string): WrkResult {
   };
 }
 
-function runWrk(url: string, headers: Record<string, string>, seconds: number, connections: number): WrkResult {
+export function runWrk(url: string, headers: Record<string, string>, seconds: number, connections: number): WrkResult {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   return parseWrk(execFileSync('wrk', [...args, url], { maxBuffer: 16 * 1024 * 1024 }).toString());

@@ -9,10 +9,13 @@
  *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
+ *   node-flags [--rounds 3] [--duration 10] [--idle 60] [--lock /work/bench.lock]
+ *        (the product service with and without --optimize-for-size, side by side: idle RSS, throughput, CPU)
  *   saga-profile [--rate 10] [--duration 20] [--cpu-prof] [--lock /work/bench.lock]
  *        (CPU per order by process, PostgreSQL rows per order by table, CPU profiles summed up; printed only)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFootprint, productionDependencyMb, type FootprintRun } from './footprint';
@@ -32,6 +35,7 @@ import { machine, provenance, save, spread, writeSection, type Labelled } from '
 import { measureSaga, type SagaRun, type SagaSettings } from './saga';
 import { renderSaga } from './saga-report';
 import { profileSaga } from './saga-profile';
+import { measureNodeFlags, renderNodeFlags } from './node-flags';
 
 const root = path.resolve(__dirname, '..');
 
@@ -336,11 +340,44 @@ async function sagaProfile(argv: string[]): Promise<void> {
   });
 }
 
+async function nodeFlags(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '10' },
+      idle: { type: 'string', default: '60' },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  if (!holdLock(values.lock)) return;
+  const loadBefore = os.loadavg()[0]!;
+  const figures = await measureNodeFlags({
+    variants: [
+      { name: 'image', flags: [] },
+      { name: 'optimize-for-size', flags: ['--optimize-for-size'] },
+    ],
+    rounds: Number(values.rounds),
+    seconds: Number(values.duration),
+    idleSeconds: Number(values.idle),
+    workDir: path.join(root, '.local', 'bench', 'node-flags'),
+    log: (line) => console.log(line),
+  });
+  const markdown = renderNodeFlags(figures, {
+    ...provenance(),
+    command: `npm run bench -- node-flags --rounds ${values.rounds} --duration ${values.duration} --idle ${values.idle}`,
+    load: `${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`,
+  });
+  writeSection('node-flags', markdown);
+  console.log(markdown);
+}
+
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   footprint,
   gateway,
   'gateway-profile': gatewayProfile,
   'saga-profile': sagaProfile,
+  'node-flags': nodeFlags,
   saga,
 };
 

@@ -57,7 +57,13 @@ function databaseStats(): { transactions: number; tables: Map<string, TableStats
   const tables = new Map<string, TableStats>();
   for (const line of rows.trim().split('\n').filter(Boolean)) {
     const [table, ...numbers] = line.split('|');
-    const [seqScan, idxScan, inserted, updated, deleted] = numbers.map(Number) as [number, number, number, number, number];
+    const [seqScan, idxScan, inserted, updated, deleted] = numbers.map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     tables.set(table!, { table: table!, seqScan, idxScan, inserted, updated, deleted });
   }
   const transactions = Number(psql(`SELECT xact_commit FROM pg_stat_database WHERE datname = 'ferretdb'`).trim());
@@ -118,10 +124,7 @@ export async function profileSaga(options: SagaProfileOptions): Promise<void> {
   const deployables: DeployableName[] = ['gateway', 'user', 'product', 'order', 'inventory'];
   const profiled = options.cpuProfile
     ? Object.fromEntries(
-        deployables.map((name) => [
-          name,
-          { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileDir, name)}` },
-        ]),
+        deployables.map((name) => [name, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileDir, name)}` }]),
       )
     : {};
   try {
