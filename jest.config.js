@@ -25,6 +25,7 @@ module.exports = {
     '^migrate-mongo$': '<rootDir>/node_modules/migrate-mongo/lib/migrate-mongo.js',
     '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
     '^@platform/kit/migrations$': '<rootDir>/packages/kit/src/kit-migration.ts',
+    '^@platform/kit/mongoose$': '<rootDir>/packages/kit/src/mongoose.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/packages/test-kit/src/global-setup.ts',

@@ -50,10 +50,12 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     retryMs: config.OPENAPI_RETRY_MS,
   });
 
-  // Its database held the processed-event marks of the order events it consumes, which it no longer writes (see
-  // consumers/order-status.ts); its own Redis keys are prefixed by hand (gateway:ratelimit:...).
+  // No database: the gateway keeps nothing (its order-status consumer does not deduplicate, see
+  // consumers/order-status.ts), so mongoose is never loaded. Its own Redis keys are prefixed by hand
+  // (gateway:ratelimit:...).
   await app.register(infrastructure, {
     config,
+    database: false,
     topics: gatewayTopics,
     numPartitions: topicPartitions,
     jwks: deps.jwks,

@@ -3,14 +3,15 @@ import {
   authConfigKeys,
   commaList,
   defineConfigSchema,
-  infraConfigKeys,
+  databaseFreeInfraConfigKeys,
   ipListKey,
   type AuthConfig,
   type BaseConfig,
   type InfraConfig,
 } from '@platform/kit';
 
-export interface GatewayConfig extends BaseConfig, InfraConfig, AuthConfig {
+/** No MONGO_URL: the gateway keeps nothing in a database (see app.ts). */
+export interface GatewayConfig extends BaseConfig, Omit<InfraConfig, 'MONGO_URL'>, AuthConfig {
   USER_SERVICE_URL: string;
   PRODUCT_SERVICE_URL: string;
   ORDER_SERVICE_URL: string;
@@ -70,7 +71,7 @@ const serviceUrl = Joi.string()
   .required();
 
 export const configSchema = defineConfigSchema<GatewayConfig>({
-  ...infraConfigKeys,
+  ...databaseFreeInfraConfigKeys,
   ...authConfigKeys,
   USER_SERVICE_URL: serviceUrl,
   PRODUCT_SERVICE_URL: serviceUrl,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@platform/kit';
-import { createTestIssuer, isolatedMongoUrl, requireEnv, uniqueName, type TestIssuer } from '@platform/test-kit';
+import { createTestIssuer, requireEnv, uniqueName, type TestIssuer } from '@platform/test-kit';
 import { buildApp } from '../../src/app';
 import { configSchema, type GatewayConfig } from '../../src/config';
 import { startStubService, stubOpenApi, type StubService } from './stub-service';
@@ -42,13 +42,12 @@ export async function startStubServices(): Promise<StubServices> {
 
 /**
  * The gateway's configuration as production reads it (environment strings through the joi schema), pointed at
- * the stubs, a database of its own and private topics. Overrides are environment variables too.
+ * the stubs and private topics (the gateway has no database). Overrides are environment variables too.
  */
 export function gatewayConfig(stubs: StubServices, overrides: Record<string, string> = {}): GatewayConfig {
   return loadConfig(configSchema, {
     SERVICE_NAME: 'gateway',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    MONGO_URL: isolatedMongoUrl('gateway'),
     REDIS_URL: requireEnv('REDIS_URL'),
     KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
     KAFKA_TOPIC_PREFIX: `${uniqueName('gateway')}.`,

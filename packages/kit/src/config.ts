@@ -91,6 +91,9 @@ export const infraConfigKeys = {
     .default(''),
 };
 
+/** The infrastructure keys of a deployable that keeps nothing in a database (the gateway): no MONGO_URL. */
+export const databaseFreeInfraConfigKeys = (({ MONGO_URL: _mongoUrl, ...keys }) => keys)(infraConfigKeys);
+
 /** How services verify access tokens issued by the user service. */
 export interface AuthConfig {
   AUTH_JWKS_URL: string;

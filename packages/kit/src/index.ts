@@ -5,6 +5,7 @@ export {
   baseConfigSchema,
   defineConfigSchema,
   infraConfigKeys,
+  databaseFreeInfraConfigKeys,
   authConfigKeys,
   commaList,
   ipListKey,
@@ -25,8 +26,6 @@ export { health, createHealthRegistry } from './health';
 export type { HealthCheck, HealthRegistry, ReadinessReport } from './health';
 export { metrics, createRegistry, getOrCreate, startMetricsServer } from './metrics';
 export type { MetricsOptions, MetricsServer } from './metrics';
-export { mongo, connectMongo } from './mongo';
-export type { MongoOptions } from './mongo';
 export { redis, createRedisClient } from './redis';
 export type { RedisOptions } from './redis';
 export { runService } from './start';

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Component } from '@platform/local-infra';
 import { isolatedMongoUrl, startPrivateRedis, waitFor } from '@platform/test-kit';
-import { mongo, redis } from '../src/index';
+import { redis } from '../src/index';
+import { mongo } from '../src/mongoose';
 import { appWithLogs } from './helpers';
 
 describe('health routes', () => {

@@ -125,7 +125,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 
   try {
-    for (const name of deployables) {
+    // The services' databases; the gateway keeps nothing.
+    for (const name of serviceNames) {
       await runMigrations('up', {
         mongoUrl: envFor(name).MONGO_URL!,
         migrationsDir: path.join(serviceDir(name), 'migrations'),

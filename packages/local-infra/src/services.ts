@@ -114,7 +114,6 @@ export function gatewayEnv(options: ServiceEnvOptions, gatewayPorts: ServicePort
     PORT: String(gatewayPorts.http),
     METRICS_PORT: String(gatewayPorts.metrics),
     LOG_LEVEL: options.logLevel ?? 'info',
-    MONGO_URL: mongoUrlFor(infra.MONGO_URL, `${namespace ? `${namespace}_` : ''}gateway`),
     REDIS_URL: infra.REDIS_URL,
     KAFKA_BROKERS: infra.KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: namespace ? `${namespace}.` : '',

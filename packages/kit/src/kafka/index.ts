@@ -18,7 +18,7 @@ export type { BackoffOptions } from './retry';
 export { InvalidEventError } from './decode-event';
 export { kafka } from './plugin';
 export type { KafkaContext, KafkaPluginOptions, RelayOptions } from './plugin';
-export { outboxEntry, outboxSchemaPlugin, OUTBOX_INDEX } from './outbox';
+export { outboxEntry, OUTBOX_INDEX } from './outbox';
 export type { OutboxEntry, OutboxFields, ParkedOutboxEntry } from './outbox';
 export { createOutboxRelay } from './outbox-relay';
 export { findParked, requeueParked } from './outbox-parked';

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Component } from '@platform/local-infra';
 import { isolatedMongoUrl, startPrivateKafka, uniqueName, waitFor } from '@platform/test-kit';
-import { createApp, createEvent, createKafka, kafka, mongo, outboxEntry, type OutboxRelay } from '@platform/kit';
+import { createApp, createEvent, createKafka, kafka, outboxEntry, type OutboxRelay } from '@platform/kit';
+import { mongo } from '@platform/kit/mongoose';
 import { startRecorder, type ReceivedMessage } from './kafka-fixture';
 
 const config = {

@@ -1,7 +1,8 @@
 import Joi from 'joi';
 import type { FastifyInstance } from 'fastify';
 import { isolatedMongoUrl, requireEnv, uniqueName, waitFor } from '@platform/test-kit';
-import { createApp, kafka, mongo, PROCESSED_EVENTS_COLLECTION } from '@platform/kit';
+import { createApp, kafka, PROCESSED_EVENTS_COLLECTION } from '@platform/kit';
+import { mongo } from '@platform/kit/mongoose';
 import { oneTypeCatalogue } from './kafka-fixture';
 
 const config = { SERVICE_NAME: 'marks-test', LOG_LEVEL: 'silent', BODY_LIMIT_BYTES: 1024 } as const;

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { RejectedLineV1 } from '@platform/events';
-import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
+import type { OutboxFields } from '@platform/kit';
+import { outboxSchemaPlugin } from '@platform/kit/mongoose';
 import type { ReleaseCause, ReservationLine, ReservationStatus } from '../domain/ports';
 
 /** One per order: what it holds, where it stands, and (in `outbox`) the inventory.* event of its outcome. */

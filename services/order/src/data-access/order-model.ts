@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
+import type { OutboxFields } from '@platform/kit';
+import { outboxSchemaPlugin } from '@platform/kit/mongoose';
 import { ORDER_STATUSES, type OrderLine, type OrderStatus } from '../domain/order';
 
 export const ORDERS_COLLECTION = 'orders';

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { outboxSchemaPlugin, type OutboxFields } from '@platform/kit';
+import type { OutboxFields } from '@platform/kit';
+import { outboxSchemaPlugin } from '@platform/kit/mongoose';
 import type { Role } from '../domain/user';
 
 export interface UserDocument extends OutboxFields {

@@ -1,2 +1,0 @@
-// The kit's indexes for what it keeps in this database: the consumer's processed-event marks (see @platform/kit).
-module.exports = require('@platform/kit/migrations').kitMigration({ consumers: true });
