@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isolatedMongoUrl, requireEnv } from '@platform/test-kit';
+import { isolatedMongoUrl, requireEnv, waitFor } from '@platform/test-kit';
 import { samplerFromEnv } from '../src/tracing/sampler';
 import { spawnSampleService, type RunningService } from './fixtures/spawn-service';
 
@@ -70,6 +70,32 @@ describe('tracing', () => {
     } finally {
       collector.close();
     }
+  }, 150_000);
+
+  it('when no exporter endpoint is set, then nothing is recorded, yet each request still logs a trace id', async () => {
+    service = spawnSampleService({ MONGO_URL: isolatedMongoUrl('tracing-off'), REDIS_URL: requireEnv('REDIS_URL') });
+    const port = await service.port();
+    const res = await fetch(`http://127.0.0.1:${port}/db`, {
+      // A sampled caller: parent-based sampling would record this trace, were anything exported.
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
+    expect(res.status).toBe(200);
+    const fresh = await fetch(`http://127.0.0.1:${port}/db`);
+    expect(fresh.status).toBe(200);
+
+    const traced = await waitFor(
+      () => {
+        const lines = service!.lines.filter(
+          (l) => l.msg === 'request completed' && (l.req as { url?: string } | undefined)?.url === '/db',
+        );
+        return lines.length >= 2 && lines;
+      },
+      { what: 'the access lines of both requests' },
+    );
+    expect(traced[0]).toMatchObject({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', trace_flags: '00' });
+    expect(traced[1]!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(traced[1]!.trace_id).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(traced[1]).toMatchObject({ trace_flags: '00' });
   }, 150_000);
 });
 
