@@ -6,6 +6,7 @@ import { createDenyList } from './auth/deny-list';
 import type { InfraConfig } from './config';
 import { kafka } from './kafka/plugin';
 import { redis } from './redis';
+import type * as MongoModule from './mongo';
 
 export interface InfrastructureOptions {
   config: Readonly<
@@ -42,7 +43,7 @@ async function infrastructurePlugin(app: FastifyInstance, options: Infrastructur
     if (!config.MONGO_URL) throw new Error('infrastructure: MONGO_URL is required unless database is false');
     // Required here, not imported at the top: a deployable without a database does not load mongoose.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- on purpose, see above
-    const { mongo } = require('./mongo') as typeof import('./mongo');
+    const { mongo } = require('./mongo') as typeof MongoModule;
     await app.register(mongo, { url: config.MONGO_URL });
   }
   await app.register(redis, { url: config.REDIS_URL });
