@@ -63,6 +63,28 @@ export interface KafkaPluginOptions {
   pruneIntervalMs?: number;
 }
 
+/**
+ * How long start-up waits for the broker (topics, producer connection) before going on without it. Well under
+ * Fastify's plugin timeout (10 s): a broker that is slow rather than down (busy, restarting) must not fail the start
+ * of a service that does not need it to serve HTTP.
+ */
+const START_WAIT_MS = 4_000;
+
+/** Whether `work` settles within `ms`; it goes on either way. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([
+    work.then(
+      () => true as const,
+      () => true as const,
+    ),
+    timeout,
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
 /** The producer with logical topic names: `publish('orders.v1', ...)` goes to `<prefix>orders.v1`. */
 function prefixedProducer(producer: EventProducer, prefix: string): EventProducer {
   if (!prefix) return producer;
@@ -85,13 +107,20 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
   const client = createKafka({ clientId: options.clientId, brokers: options.brokers, logger });
   const topics = options.topics.map((spec) => ({ ...spec, topic: `${prefix}${spec.topic}` }));
 
-  let topicsReady = await tryEnsureTopics(client, topics, logger);
-  if (!topicsReady) {
+  // One attempt at a time; the first is waited for at most START_WAIT_MS, then goes on in the background.
+  let topicsReady = false;
+  let ensuring: Promise<void> | undefined;
+  const ensureTopicsOnce = (): Promise<void> =>
+    (ensuring ??= tryEnsureTopics(client, topics, logger).then((ok) => {
+      topicsReady = ok;
+      ensuring = undefined;
+    }));
+  if (!(await settlesWithin(ensureTopicsOnce(), START_WAIT_MS)) || !topicsReady) {
     addPeriodicTask(app, {
       name: 'kafka-topics',
       intervalMs: 5_000,
       async run() {
-        if (!topicsReady) topicsReady = await tryEnsureTopics(client, topics, logger);
+        if (!topicsReady) await ensureTopicsOnce();
       },
     });
   }
@@ -105,9 +134,13 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
   });
   const rawProducer = createProducer({ kafka: producerClient, registry: app.metrics, logger });
   const producer = prefixedProducer(rawProducer, prefix);
-  await producer.connect().catch((err: unknown) => {
+  const connecting = producer.connect().catch((err: unknown) => {
     logger.warn({ err }, 'Kafka producer could not connect at start; publishing connects when the broker is back');
   });
+  // Publishing waits for the same connection, so a slow broker need not hold the start-up.
+  if (!(await settlesWithin(connecting, START_WAIT_MS))) {
+    logger.warn({ waitedMs: START_WAIT_MS }, 'Kafka producer still connecting; start-up goes on without waiting');
+  }
   const consumers: EventConsumer[] = [];
   const relays: OutboxRelay[] = [];
   let processedEvents: MongoProcessedEventStore | undefined;
