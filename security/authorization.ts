@@ -32,7 +32,8 @@ const OWNER = { anonymous: 401, customer: 200, 'another customer': 404, admin: 2
 
 /** A session of `who` made at the user service itself, so the matrix can end or rotate it without touching others. */
 async function freshSession(ctx: SecurityContext, who: { email: string; password: string }) {
-  const login = await send(ctx.platform.urls.user, { target: '/auth/login', body: who, clientIp: newClientIp() });
+  const body = { email: who.email, password: who.password };
+  const login = await send(ctx.platform.urls.user, { target: '/auth/login', body, clientIp: newClientIp() });
   if (login.status !== 200) throw new Error(`login of ${who.email} at the user service: ${login.status} ${login.body}`);
   return JSON.parse(login.body) as { accessToken: string; refreshToken: string };
 }
@@ -231,9 +232,10 @@ function otherWays(
       raw: true,
     },
     { name: "Bob: Alice's order, trailing slash", status: 404, request: { target: `/api/v1/orders/${id}/`, token } },
+    // Ids are lower-case hex: another spelling is no id (400), never a way to someone else's order.
     {
       name: "Bob: Alice's order, upper-case id",
-      status: 404,
+      status: 400,
       request: { target: `/api/v1/orders/${id.toUpperCase()}`, token },
     },
     {
