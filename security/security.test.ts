@@ -24,6 +24,12 @@ function failuresOf(tally: Tally): string[] {
   return tally.failures(15).map((f) => `${f.category}: ${f.violations.join('; ')} ${JSON.stringify(f.example ?? '')}`);
 }
 
+/** Puts the part's table in the report, then fails with its failed cases, if any. */
+function expectEveryCasePassed(title: string, tally: Tally): void {
+  report(title, tally);
+  expect(failuresOf(tally)).toEqual([]);
+}
+
 /**
  * The security suite (issue 13): the whole platform as real processes with two gateway replicas, attacked
  * through the gateway. Each part prints a table of cases by category; .local/security-report.md collects them.
@@ -75,26 +81,21 @@ describe('security of the running platform', () => {
   }, 600_000);
 
   it('when tokens are forged, expired, revoked or of the wrong shape, then every protected route answers 401 on both replicas', async () => {
-    const tally = await runJwtAttacks(ctx);
-    report('JWT attacks (6 protected routes x 2 replicas each)', tally);
-    expect(failuresOf(tally)).toEqual([]);
+    expectEveryCasePassed('JWT attacks (6 protected routes x 2 replicas each)', await runJwtAttacks(ctx));
   }, 300_000);
 
   it('when anonymous, a customer, another customer and an admin call every route, then each gets the documented status and only its own data', async () => {
-    const tally = await runAuthorizationMatrix(ctx, operations);
-    report('Authorization matrix (every route x caller)', tally);
-    expect(failuresOf(tally)).toEqual([]);
+    expectEveryCasePassed('Authorization matrix (every route x caller)', await runAuthorizationMatrix(ctx, operations));
   }, 300_000);
 
   it('when passwords are guessed and calls flood through two replicas, then the limits and the lockout engage at the documented thresholds, whatever the spelling', async () => {
-    const tally = await runBruteForce(ctx);
-    report('Brute force (two gateway replicas, documented defaults)', tally);
-    expect(failuresOf(tally)).toEqual([]);
+    expectEveryCasePassed('Brute force (two gateway replicas, documented defaults)', await runBruteForce(ctx));
   }, 300_000);
 
   it('when any kind of answer is given, then it carries CSP, HSTS, nosniff, frame options and referrer policy, and no x-powered-by or stack trace', async () => {
-    const tally = await runHeaderSweep(ctx, operations);
-    report('Security headers (each kind of answer, both replicas)', tally);
-    expect(failuresOf(tally)).toEqual([]);
+    expectEveryCasePassed(
+      'Security headers (each kind of answer, both replicas)',
+      await runHeaderSweep(ctx, operations),
+    );
   }, 300_000);
 });
