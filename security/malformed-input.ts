@@ -357,6 +357,7 @@ function hash(text: string): number {
  */
 export async function runMalformedInput(ctx: SecurityContext, document: unknown, options: MalformedRunOptions) {
   const tally = createTally();
+  const statuses = new Map<string, Map<number, number>>();
   const failures: string[] = [];
   const operations = operationsOf(document);
   let sent = 0;
@@ -375,6 +376,8 @@ export async function runMalformedInput(ctx: SecurityContext, document: unknown,
             }
             const violations = answer.status === 0 ? [answer.body] : edgeViolations(answer);
             tally.record(category, violations, { route: `${op.method} ${op.path}`, status: answer.status });
+            const seen = statuses.get(category) ?? new Map<number, number>();
+            statuses.set(category, seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1));
             last = `${answer.status} ${violations.join('; ')}: ${answer.body.slice(0, 300)}`;
             return violations.length === 0;
           }),
@@ -387,5 +390,20 @@ export async function runMalformedInput(ctx: SecurityContext, document: unknown,
       }
     }
   }
-  return { tally, failures, operations };
+  return { tally, failures, operations, statusTable: statusTable(statuses) };
+}
+
+/** How the cases were answered, by category: which layer refused them (edge 401/413/414/415, services 400/404/422). */
+function statusTable(statuses: Map<string, Map<number, number>>): string {
+  const codes = [...new Set([...statuses.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+  const rows = [...statuses.entries()].map(([category, seen]) => [category, ...codes.map((c) => seen.get(c) ?? 0)]);
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [
+    '#### Malformed input: answers by status',
+    '',
+    line(['category', ...codes]),
+    line(['---', ...codes.map(() => '---:')]),
+    ...rows.map(line),
+    '',
+  ].join('\n');
 }

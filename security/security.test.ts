@@ -56,8 +56,12 @@ describe('security of the running platform', () => {
   }, 60_000);
 
   it('when every documented route gets generated malformed input, then no 5xx, problem+json with the security headers, bounded answers', async () => {
-    const { tally, failures } = await runMalformedInput(ctx, document, { seed, runsPerRouteAndCategory: runs });
+    const { tally, failures, statusTable } = await runMalformedInput(ctx, document, {
+      seed,
+      runsPerRouteAndCategory: runs,
+    });
     report(`Malformed input (${operations.length} routes, fast-check seed ${seed})`, tally);
+    tables.push(statusTable);
     // Nothing crashed or was left unable to serve.
     for (const [name, url] of [...Object.entries(ctx.platform.urls), ['gateway replica', ctx.gateways[1]]]) {
       const status = await fetch(`${url}/health/ready`).then((r) => r.status, String);
