@@ -7,10 +7,14 @@ const swcOptions = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/gateway', '<rootDir>/e2e'].filter((dir) =>
-    require('node:fs').existsSync(dir.replace('<rootDir>', __dirname)),
-  ),
-  testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/services',
+    '<rootDir>/gateway',
+    '<rootDir>/e2e',
+    '<rootDir>/security',
+  ].filter((dir) => require('node:fs').existsSync(dir.replace('<rootDir>', __dirname))),
+  testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts', '<rootDir>/security/**/*.test.ts'],
   transform: {
     '/node_modules/.+\\.m?js$': ['<rootDir>/packages/test-kit/jest/esm-transform.js', swcOptions],
     '^.+\\.m?[tj]s$': ['@swc/jest', swcOptions],

@@ -53,6 +53,14 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
 }
 
+/** One more gateway process in front of the same services (a replica), with `overrides` over its environment. */
+export async function startGatewayReplica(
+  platform: RunningPlatform,
+  overrides: Record<string, string> = {},
+): Promise<string> {
+  return platform.startReplica('gateway', { http: await freePort(), metrics: await freePort() }, overrides);
+}
+
 function testKeyPem(): string {
   return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

@@ -1,15 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { call, freePort, requireEnv, uniqueName, type ApiResponse } from '@platform/test-kit';
 import { startPlatform, type RunningPlatform } from '../../../packages/local-infra/src/platform';
 import {
   defaultPorts,
-  gatewayEnv,
-  spawnService,
   type ServiceEnvOptions,
   type ServiceName,
   type ServicePorts,
@@ -39,21 +35,6 @@ async function ports(): Promise<ServicePorts> {
   return { http: await freePort(), metrics: await freePort() };
 }
 
-async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`gateway replica exited with ${child.exitCode}`);
-    if (
-      await fetch(`${url}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(200);
-  }
-  throw new Error('gateway replica not ready');
-}
-
 /** The four services and the gateway as real processes (what `npm run up` runs), in a namespace of their own. */
 export async function startTestPlatform(): Promise<TestPlatform> {
   const servicePorts = Object.fromEntries(
@@ -79,31 +60,12 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     extra: { gateway: gatewayOverrides },
   };
   const platform = await startPlatform({ ...envOptions, logDir, gateway: await ports() });
-  const replicas: ChildProcess[] = [];
-
   return {
     ...platform,
     gatewayUrl: platform.urls.gateway!,
     privateKeyPem,
     async startGatewayReplica(overrides = {}) {
-      const replicaPorts = await ports();
-      const env = { ...gatewayEnv(envOptions, replicaPorts), ...overrides };
-      const child = spawnService('gateway', env, path.join(logDir, `gateway-${replicas.length + 2}.log`));
-      replicas.push(child);
-      const url = `http://127.0.0.1:${replicaPorts.http}`;
-      await waitUntilReady(url, child);
-      return url;
-    },
-    async stop() {
-      await Promise.all(
-        replicas.map(
-          (child) =>
-            new Promise((resolve) =>
-              child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM')),
-            ),
-        ),
-      );
-      await platform.stop();
+      return platform.startReplica('gateway', await ports(), overrides);
     },
   };
 }

@@ -1,10 +1,9 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { uniqueName, waitFor } from '@platform/test-kit';
+import { rawRequest, uniqueName, waitFor } from '@platform/test-kit';
 import { SignJWT } from 'jose';
 import type { OpenAPI } from 'openapi-types';
 import { Agent } from 'undici';
-import { rawRequest } from '../helpers/raw-http';
 import { openSse } from '../helpers/sse';
 import { call, startTestPlatform, type TestPlatform } from './platform-fixture';
 

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
+import { rawExchange } from '@platform/test-kit';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
-import { rawExchange } from '../helpers/raw-http';
 import { json } from '../helpers/stub-service';
 
 function expectSecurityHeaders(response: LightMyRequestResponse): void {

@@ -52,6 +52,11 @@ export interface RunningPlatform {
   stop(): Promise<void>;
   /** Stops one service (e.g. to test what its callers do without it) and returns a function that restarts it. */
   stopService(name: DeployableName): Promise<() => Promise<void>>;
+  /**
+   * One more process of a deployable on the same infrastructure and namespace (a replica), on the ports given,
+   * with `overrides` over its environment; resolves with its URL once ready. Stopped with the platform.
+   */
+  startReplica(name: DeployableName, ports: ServicePorts, overrides?: NodeJS.ProcessEnv): Promise<string>;
 }
 
 async function waitForReady(name: DeployableName, url: string, child: ChildProcess, logFile: string): Promise<void> {
@@ -118,8 +123,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await exited(child);
   }
 
+  const replicas: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
     // The gateway first: it would only answer 503s for services that are already gone.
+    await Promise.all(replicas.map((child) => (child.exitCode === null && child.kill('SIGTERM'), exited(child))));
     await stopOne('gateway');
     await Promise.all(serviceNames.map(stopOne));
   };
@@ -151,6 +158,21 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     async stopService(name) {
       await stopOne(name);
       return () => start(name);
+    },
+    async startReplica(name, replicaPorts, overrides = {}) {
+      const base = name === 'gateway' ? gatewayEnv(envOptions, replicaPorts) : serviceEnv(name, envOptions);
+      const env = {
+        ...base,
+        PORT: String(replicaPorts.http),
+        METRICS_PORT: String(replicaPorts.metrics),
+        ...overrides,
+      };
+      const logFile = path.join(logDir, `${name}-${replicas.length + 2}.log`);
+      const child = spawnService(name, env, logFile, options.mode);
+      replicas.push(child);
+      const url = `http://127.0.0.1:${replicaPorts.http}`;
+      await waitForReady(name, url, child, logFile);
+      return url;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import {
   exportJWK,
   generateKeyPair,
@@ -27,13 +27,26 @@ export interface TokenOptions {
   claims?: Record<string, unknown>;
 }
 
+/** The user service's own signing key (its JWT_PRIVATE_KEY and JWT_KEY_ID), to sign as it does. */
+export interface IssuerKey {
+  privateKeyPem: string;
+  kid: string;
+}
+
 /**
  * Signs access tokens the way the user service does (EdDSA, kid, iss, aud, sub, role, jti, exp), so
- * component tests of other services need no running user service.
+ * component tests of other services need no running user service. With `key`, it signs with a running user
+ * service's key: tokens a platform accepts, with claims of the test's choosing.
  */
-export async function createTestIssuer(issuer = 'https://auth.test', audience = 'platform-api'): Promise<TestIssuer> {
-  const kid = randomUUID();
-  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+export async function createTestIssuer(
+  issuer = 'https://auth.test',
+  audience = 'platform-api',
+  key?: IssuerKey,
+): Promise<TestIssuer> {
+  const kid = key?.kid ?? randomUUID();
+  const { privateKey, publicKey } = key
+    ? { privateKey: createPrivateKey(key.privateKeyPem), publicKey: createPublicKey(key.privateKeyPem) }
+    : await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
   return {
     issuer,

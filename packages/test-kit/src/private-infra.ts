@@ -12,7 +12,10 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-let nextOffset = 0;
+// Where in its range this process starts looking: runs in other checkouts on the same machine (other jest
+// processes, the same worker ids) would otherwise all try the same ports first, and a spawned service that loses the
+// race for its port leaves its URL answered by someone else's.
+let nextOffset = Math.floor(Math.random() * 1_500);
 
 /**
  * A port nobody is listening on, from a range of this jest worker's own (below the OS's ephemeral range), so

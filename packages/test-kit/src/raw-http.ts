@@ -11,9 +11,11 @@ export interface RawAnswer {
  * a malformed escape in the target, absolute-form, an unknown method, oversized headers). Send `Connection:
  * close`; the answer ends when the server closes.
  */
-export function rawExchange(port: number, text: string, host = '127.0.0.1'): Promise<RawAnswer> {
+export function rawExchange(port: number, text: string, host = '127.0.0.1', timeoutMs = 30_000): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, host, () => socket.write(text));
+    // An answer that never ends (an event stream) is cut here and parsed as far as it came.
+    socket.setTimeout(timeoutMs, () => socket.destroy());
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', reject);
@@ -35,10 +37,11 @@ export function rawRequest(
   requestLine: string,
   headers: Record<string, string> = {},
   body = '',
+  timeoutMs?: number,
 ): Promise<RawAnswer> {
   const lines = Object.entries({ host: `127.0.0.1:${port}`, connection: 'close', ...headers }).map(
     ([name, value]) => `${name}: ${value}`,
   );
   if (body !== '') lines.push(`content-length: ${Buffer.byteLength(body)}`);
-  return rawExchange(port, `${requestLine}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
+  return rawExchange(port, `${requestLine}\r\n${lines.join('\r\n')}\r\n\r\n${body}`, '127.0.0.1', timeoutMs);
 }
