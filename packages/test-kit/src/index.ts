@@ -8,3 +8,5 @@ export { call } from './http';
 export { metricValue } from './metrics';
 export type { MetricRegistry } from './metrics';
 export type { ApiResponse, CallOptions } from './http';
+export { isK6Script, k6Binary, k6Scripts, runK6, K6_THRESHOLDS_FAILED } from './k6';
+export type { K6Result, K6RunOptions, K6Script, K6Summary } from './k6';
