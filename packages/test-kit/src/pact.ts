@@ -215,6 +215,11 @@ export function createCallerSwap() {
       next: () => void,
     ): void {
       if (token && req.headers.authorization) req.headers.authorization = `Bearer ${token}`;
+      // A bodiless POST (cancel) would otherwise be relayed by Pact's proxy as a chunked body without a content type,
+      // which Fastify refuses with 415; clients and the gateway send no body at all.
+      if (req.headers['content-type'] === undefined && req.headers['content-length'] === undefined) {
+        req.headers['content-length'] = '0';
+      }
       next();
     },
   };

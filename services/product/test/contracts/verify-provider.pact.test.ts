@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { EventTypes } from '@platform/events';
 import { waitFor } from '@platform/test-kit';
 import {
   createCallerSwap,
   listenForVerification,
+  pactDir,
   participants,
   publishedMessage,
   verifyProvider,
@@ -47,6 +51,31 @@ describe('product-service provider verification', () => {
     );
     return publishedMessage(event.envelope, event.topic, t.config.KAFKA_TOPIC_PREFIX);
   }
+
+  /** The pact, broken on purpose: the gateway now expects a field the product service has never sent. */
+  function brokenPact(): string {
+    const pact = JSON.parse(fs.readFileSync(path.join(pactDir, 'gateway-product-service.json'), 'utf8')) as {
+      interactions: Array<{ description: string; response?: { body?: { content?: Record<string, unknown> } } }>;
+    };
+    const read = pact.interactions.find((i) => i.description === 'a read of a product by sku');
+    if (!read?.response?.body?.content) throw new Error('the gateway pact has no read of a product by sku');
+    read.response.body.content.stockLevel = 12;
+    pact.interactions = [read];
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'broken-pact-')), 'gateway-product-service.json');
+    fs.writeFileSync(file, JSON.stringify(pact));
+    return file;
+  }
+
+  it('when a consumer expects a field the provider does not send, then verification fails', async () => {
+    const verification = verifyProvider({
+      provider: participants.product,
+      providerBaseUrl: url,
+      pactUrls: [brokenPact()],
+      stateHandlers: { 'a product with sku MUG-BLUE-01': async () => ({ productId: await mug() }) },
+    });
+
+    await expect(verification).rejects.toThrow(/stockLevel/);
+  });
 
   it('honours every pact in which it is the provider', async () => {
     await verifyProvider({
