@@ -7,7 +7,7 @@ const swcOptions = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/gateway', '<rootDir>/e2e'].filter((dir) =>
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/gateway', '<rootDir>/e2e', '<rootDir>/contracts'].filter((dir) =>
     require('node:fs').existsSync(dir.replace('<rootDir>', __dirname)),
   ),
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],

@@ -18,5 +18,10 @@ if [ "$status" -ne 0 ]; then
   echo "consumer pact tests failed: provider verification skipped" >&2
   exit "$status"
 fi
+# In the contracts workflow (PACT_BROKER_BASE_URL set, PACT_PUBLISH_VERIFICATION=true) the pacts go to the broker,
+# and the providers below verify what the broker holds and publish their results.
+if [ -n "${PACT_BROKER_BASE_URL:-}" ] && [ "${PACT_PUBLISH_VERIFICATION:-}" = true ]; then
+  npx tsx contracts/broker.ts publish
+fi
 npx jest -c jest.contracts.config.js --testPathPatterns 'verify-provider' \
   --json --outputFile=.local/contracts-providers.json "$@"

@@ -169,26 +169,31 @@ export type ProviderVerification = Omit<VerifierOptions, 'provider' | 'pactUrls'
 };
 
 /**
- * Verifies a provider against its consumers' pacts. Results are published to the Pact Broker only when
- * PACT_BROKER_BASE_URL is set and PACT_PUBLISH_VERIFICATION=true (the contracts workflow), with the commit as the
- * provider version and the branch.
+ * Verifies a provider against its consumers' pacts: the files in contracts/pacts, or, in the contracts workflow
+ * (PACT_BROKER_BASE_URL set and PACT_PUBLISH_VERIFICATION=true), the pacts the broker holds for this provider (this
+ * branch's, the main branch's and those of deployed versions), with the results published back under the commit.
+ * Explicit `pactUrls` (a test's own pact) are never published.
  */
 export function verifyProvider(options: ProviderVerification): Promise<string> {
+  const { PACT_BROKER_BASE_URL: broker, PACT_PUBLISH_VERIFICATION, PACT_BROKER_TOKEN } = process.env;
+  const viaBroker = Boolean(broker) && PACT_PUBLISH_VERIFICATION === 'true' && !options.pactUrls;
+  if (viaBroker) {
+    const branch = process.env.PACT_BRANCH ?? process.env.GITHUB_REF_NAME;
+    return new Verifier({
+      logLevel: 'warn',
+      ...options,
+      pactBrokerUrl: broker,
+      ...(PACT_BROKER_TOKEN ? { pactBrokerToken: PACT_BROKER_TOKEN } : {}),
+      consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }, ...(branch ? [{ branch }] : [])],
+      enablePending: true,
+      publishVerificationResult: true,
+      providerVersion: process.env.PACT_VERSION ?? process.env.GITHUB_SHA,
+      providerVersionBranch: branch,
+    }).verifyProvider();
+  }
   const pactUrls = options.pactUrls ?? pactsFor(options.provider);
   if (pactUrls.length === 0) throw new Error(`no pacts in ${pactDir} name ${options.provider} as provider`);
-  const publish = Boolean(process.env.PACT_BROKER_BASE_URL) && process.env.PACT_PUBLISH_VERIFICATION === 'true';
-  return new Verifier({
-    logLevel: 'warn',
-    ...options,
-    pactUrls,
-    ...(publish
-      ? {
-          publishVerificationResult: true,
-          providerVersion: process.env.PACT_PROVIDER_VERSION ?? process.env.GITHUB_SHA,
-          providerVersionBranch: process.env.PACT_PROVIDER_BRANCH ?? process.env.GITHUB_REF_NAME,
-        }
-      : {}),
-  }).verifyProvider();
+  return new Verifier({ logLevel: 'warn', ...options, pactUrls }).verifyProvider();
 }
 
 export { like, regex, datetime, uuid, MatchersV3 };
