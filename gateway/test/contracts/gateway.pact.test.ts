@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { MatchersV3, type V4ResponseBuilder } from '@pact-foundation/pact';
+import { MatchersV3 } from '@pact-foundation/pact';
 import { EventTypes } from '@platform/events';
 import { createTestIssuer, freePort, objectIdHex, type TestIssuer } from '@platform/test-kit';
 import {
@@ -33,7 +33,10 @@ type Upstream = (typeof upstreams)[number];
 /** Any bearer token: the gateway forwards the caller's; a fixed example keeps the pact file stable between runs. */
 const bearer = () => regex('^Bearer [A-Za-z0-9._-]+$', 'Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJleGFtcGxlIn0.c2ln');
 /** The kit's problem+json answer; the content type is set after the body, which would otherwise say application/json. */
-const problem = (b: V4ResponseBuilder, code: string, status: number) =>
+interface ResponseBuilder {
+  jsonBody(body: unknown): { headers(headers: Record<string, string>): unknown };
+}
+const problem = (b: ResponseBuilder, code: string, status: number) =>
   b.jsonBody(problemBody(code, status)).headers({ 'Content-Type': problemContentType });
 
 const productExample = {
