@@ -4,11 +4,11 @@
  * lifted (every virtual user calls from 127.0.0.1) and the credential limit left as it is, so the scripts must
  * respect it.
  */
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { ensureInfra, localInfra } from '../packages/local-infra/src/index';
 import type { RunningPlatform } from '../packages/local-infra/src/platform';
 import type { ServiceName, ServicePorts } from '../packages/local-infra/src/services';
-import { freePort } from '../packages/test-kit/src/private-infra';
 import { startBenchPlatform } from './bench-platform';
 
 export interface K6Platform {
@@ -18,8 +18,23 @@ export interface K6Platform {
   stop(): Promise<void>;
 }
 
+/**
+ * A port the OS hands out (its ephemeral range), not one of the jest workers' ranges: this runs outside jest, while
+ * test runs of this or another checkout may be using those.
+ */
+function osPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function ports(): Promise<ServicePorts> {
-  return { http: await freePort(), metrics: await freePort() };
+  return { http: await osPort(), metrics: await osPort() };
 }
 
 export async function startK6Platform(options: { workDir: string; log(line: string): void }): Promise<K6Platform> {

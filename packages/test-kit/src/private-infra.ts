@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -12,7 +13,12 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-let nextOffset = 0;
+/**
+ * Where this process starts looking in its worker's range. Random, not 0: test runs of other checkouts on the same
+ * machine use the same ranges, and two runs starting at the same port would race for it (a service failing with
+ * EADDRINUSE, or worse, a test talking to another run's service).
+ */
+let nextOffset = randomInt(1_500);
 
 /**
  * A port nobody is listening on, from a range of this jest worker's own (below the OS's ephemeral range), so
