@@ -7,9 +7,13 @@ const swcOptions = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/gateway', '<rootDir>/e2e', '<rootDir>/contracts'].filter((dir) =>
-    require('node:fs').existsSync(dir.replace('<rootDir>', __dirname)),
-  ),
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/services',
+    '<rootDir>/gateway',
+    '<rootDir>/e2e',
+    '<rootDir>/contracts',
+  ].filter((dir) => require('node:fs').existsSync(dir.replace('<rootDir>', __dirname))),
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
   // Contract tests run on their own, consumers before providers: `npm run test:contract` (jest.contracts.config.js).
   testPathIgnorePatterns: ['/node_modules/', '\\.pact\\.test\\.ts$'],
