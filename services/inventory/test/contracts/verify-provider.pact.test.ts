@@ -50,7 +50,7 @@ describe('inventory-service provider verification', () => {
     await verifyProvider({
       provider: participants.inventory,
       providerBaseUrl: url,
-      requestFilter: caller.requestFilter as never,
+      requestFilter: caller.requestFilter,
       stateHandlers: {
         'a customer with a session and 10 units of MUG-BLUE-01': async () => {
           caller.actAs(await token('customer'));

@@ -75,7 +75,7 @@ describe('order-service provider verification', () => {
     await verifyProvider({
       provider: participants.order,
       providerBaseUrl: url,
-      requestFilter: caller.requestFilter as never,
+      requestFilter: caller.requestFilter,
       stateHandlers: {
         'a customer with a session and a product in the catalogue': async () => {
           await customer();

@@ -81,7 +81,7 @@ describe('product-service provider verification', () => {
     await verifyProvider({
       provider: participants.product,
       providerBaseUrl: url,
-      requestFilter: caller.requestFilter as never,
+      requestFilter: caller.requestFilter,
       stateHandlers: {
         'a product with sku MUG-BLUE-01': async () => {
           caller.actAs(undefined);

@@ -36,7 +36,7 @@ describe('user-service provider verification', () => {
     await verifyProvider({
       provider: participants.user,
       providerBaseUrl: url,
-      requestFilter: caller.requestFilter as never,
+      requestFilter: caller.requestFilter,
       stateHandlers: {
         'a customer with email customer@example.com and password lantern-quiet-harbour-7': async () => {
           caller.actAs(undefined);
