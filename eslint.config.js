@@ -15,7 +15,7 @@ const noCrossServiceImports = {
 
 module.exports = tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.local/**', 'coverage/**', 'charts/**', 'k6/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '.local/**', 'coverage/**', 'charts/**', 'k6/**/*.js'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

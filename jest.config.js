@@ -13,8 +13,11 @@ module.exports = {
     '<rootDir>/gateway',
     '<rootDir>/e2e',
     '<rootDir>/security',
+    '<rootDir>/contracts',
   ].filter((dir) => require('node:fs').existsSync(dir.replace('<rootDir>', __dirname))),
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts', '<rootDir>/security/**/*.test.ts'],
+  // Contract tests run on their own, consumers before providers: `npm run test:contract` (jest.contracts.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '\\.pact\\.test\\.ts$'],
   transform: {
     '/node_modules/.+\\.m?js$': ['<rootDir>/packages/test-kit/jest/esm-transform.js', swcOptions],
     '^.+\\.m?[tj]s$': ['@swc/jest', swcOptions],
@@ -31,6 +34,7 @@ module.exports = {
     '^@platform/kit/migrations$': '<rootDir>/packages/kit/src/kit-migration.ts',
     '^@platform/kit/mongoose$': '<rootDir>/packages/kit/src/mongoose.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@platform/test-kit/pact$': '<rootDir>/packages/test-kit/src/pact.ts',
   },
   globalSetup: '<rootDir>/packages/test-kit/src/global-setup.ts',
   globalTeardown: '<rootDir>/packages/test-kit/src/global-teardown.ts',

@@ -46,7 +46,8 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
   fs.rmSync(options.workDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
   const { http } = options.ports.gateway;
-  options.log(`starting the platform on ports ${http}-${http + 4} (logs in ${logDir})`);
+  const all = [http, ...Object.values(options.ports.services).map((p) => p.http)];
+  options.log(`starting the platform on ports ${all.join(', ')} (gateway first; logs in ${logDir})`);
   return startPlatform({
     infra: options.infra ?? infraEnv(localInfra()),
     ports: options.ports.services,

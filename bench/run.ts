@@ -13,6 +13,8 @@
  *        (the product service with and without --optimize-for-size, side by side: idle RSS, throughput, CPU)
  *   saga-profile [--rate 10] [--duration 20] [--cpu-prof] [--lock /work/bench.lock]
  *        (CPU per order by process, PostgreSQL rows per order by table, CPU profiles summed up; printed only)
+ *   load [--label <text>] [--runs 3] [--vus 1000] [--time-scale 1] [--quick] [--lock /work/bench.lock]
+ *        (k6/load.js; --quick: one run at 50 VUs and 0.1x the durations, printed, not saved)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -36,6 +38,7 @@ import { measureSaga, type SagaRun, type SagaSettings } from './saga';
 import { renderSaga } from './saga-report';
 import { profileSaga } from './saga-profile';
 import { measureNodeFlags, renderNodeFlags } from './node-flags';
+import { measureLoad, renderLoad, type LoadRun } from './load';
 
 const root = path.resolve(__dirname, '..');
 
@@ -372,8 +375,48 @@ async function nodeFlags(argv: string[]): Promise<void> {
   console.log(markdown);
 }
 
+async function load(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      label: { type: 'string', default: 'current' },
+      runs: { type: 'string', default: '3' },
+      vus: { type: 'string', default: '1000' },
+      'time-scale': { type: 'string', default: '1' },
+      quick: { type: 'boolean', default: false },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  const numbers = { runs: Number(values.runs), vus: Number(values.vus), timeScale: Number(values['time-scale']) };
+  for (const [name, value] of Object.entries(numbers)) {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  }
+  if (!holdLock(values.lock)) return;
+  const quick = values.quick;
+  const settings = quick
+    ? { runs: 1, vuScale: 0.05, timeScale: 0.1 }
+    : { runs: numbers.runs, vuScale: numbers.vus / 1000, timeScale: numbers.timeScale };
+  const runs = await measureLoad({
+    ...settings,
+    workDir: path.join(root, '.local', 'bench', 'load'),
+    log: (line) => console.log(line),
+  });
+  const entry: Labelled<LoadRun> = {
+    label: quick ? 'quick' : values.label,
+    ...provenance(),
+    command: quick
+      ? 'npm run bench -- load --quick'
+      : `npm run bench -- load --runs ${settings.runs} --vus ${numbers.vus} --time-scale ${settings.timeScale}`,
+    runs,
+    extra: { vuScale: settings.vuScale, timeScale: settings.timeScale },
+  };
+  if (!quick) writeSection('load', renderLoad(save('load', entry)));
+  console.log(renderLoad([entry]));
+}
+
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   footprint,
+  load,
   gateway,
   'gateway-profile': gatewayProfile,
   'saga-profile': sagaProfile,

@@ -158,6 +158,10 @@ dockerfiles=(services/user/Dockerfile services/product/Dockerfile services/order
 check "hadolint Dockerfiles" hadolint "${dockerfiles[@]}"
 check "Dockerfiles: layout and workspace manifests" node "$HERE/dockerfiles.mjs" "${dockerfiles[@]}"
 
+# --- workflows ----------------------------------------------------------------------------------------------------
+# Syntax, expressions, reusable-workflow inputs and secrets, action pins (shellcheck on run: blocks when installed).
+check "actionlint .github/workflows" actionlint -color=never
+
 # --- summary ------------------------------------------------------------------------------------------------------
 echo
 echo "Delivery checks (Kubernetes $KUBE_VERSION; output in ${OUT#"$ROOT"/}):"

@@ -44,7 +44,10 @@ export async function startStubServices(): Promise<StubServices> {
  * The gateway's configuration as production reads it (environment strings through the joi schema), pointed at
  * the stubs and private topics (the gateway has no database). Overrides are environment variables too.
  */
-export function gatewayConfig(stubs: StubServices, overrides: Record<string, string> = {}): GatewayConfig {
+/** Where each upstream listens: stub services, or Pact mock servers in the contract tests. */
+export type UpstreamUrls = Record<'user' | 'product' | 'order' | 'inventory', { url: string }>;
+
+export function gatewayConfig(stubs: UpstreamUrls, overrides: Record<string, string> = {}): GatewayConfig {
   return loadConfig(configSchema, {
     SERVICE_NAME: 'gateway',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -16,7 +16,7 @@ export type { JaegerOptions, TraceBackend } from './jaeger';
 export { createPrometheus, renderAlertRules, scrapeTargets, RULES_NAMESPACE } from './prometheus';
 export type { PrometheusComponent, PrometheusOptions, ScrapeTarget } from './prometheus';
 export { InfraError } from './process';
-export { dirs, localHome } from './paths';
+export { dirs, localHome, repoRoot } from './paths';
 export { imageCommand } from './services';
 
 /** Connection settings in the variables every service reads. */

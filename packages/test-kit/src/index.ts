@@ -12,3 +12,5 @@ export { rawExchange, rawRequest } from './raw-http';
 export type { RawAnswer } from './raw-http';
 export { createTally, formatTable } from './tally';
 export type { Tally, TallyRow } from './tally';
+export { isK6Script, k6Binary, k6Scripts, runK6, K6_THRESHOLDS_FAILED } from './k6';
+export type { K6Result, K6RunOptions, K6Script, K6Summary } from './k6';

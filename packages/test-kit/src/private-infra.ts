@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -12,10 +13,12 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-// Where in its range this process starts looking: runs in other checkouts on the same machine (other jest
-// processes, the same worker ids) would otherwise all try the same ports first, and a spawned service that loses the
-// race for its port leaves its URL answered by someone else's.
-let nextOffset = Math.floor(Math.random() * 1_500);
+/**
+ * Where this process starts looking in its worker's range. Random, not 0: test runs of other checkouts on the same
+ * machine use the same ranges, and two runs starting at the same port would race for it (a service failing with
+ * EADDRINUSE, or worse, a test talking to another run's service).
+ */
+let nextOffset = randomInt(1_500);
 
 /**
  * A port nobody is listening on, from a range of this jest worker's own (below the OS's ephemeral range), so

@@ -1,0 +1,57 @@
+/**
+ * A platform for k6 to run against, started by the run itself (`npm run k6 -- <type> --platform`, `npm run bench --
+ * load`): the five deployables on free ports, fresh databases and topics, the gateway's per-IP and per-user limits
+ * lifted (every virtual user calls from 127.0.0.1) and the credential limit left as it is, so the scripts must
+ * respect it.
+ */
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { ensureInfra, localInfra } from '../packages/local-infra/src/index';
+import type { RunningPlatform } from '../packages/local-infra/src/platform';
+import type { ServiceName, ServicePorts } from '../packages/local-infra/src/services';
+import { startBenchPlatform } from './bench-platform';
+
+export interface K6Platform {
+  platform: RunningPlatform;
+  baseUrl: string;
+  admin: { email: string; password: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * A port the OS hands out (its ephemeral range), not one of the jest workers' ranges: this runs outside jest, while
+ * test runs of this or another checkout may be using those.
+ */
+function osPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function ports(): Promise<ServicePorts> {
+  return { http: await osPort(), metrics: await osPort() };
+}
+
+export async function startK6Platform(options: { workDir: string; log(line: string): void }): Promise<K6Platform> {
+  const components = localInfra();
+  await ensureInfra(components);
+  const services = {} as Record<ServiceName, ServicePorts>;
+  for (const name of ['user', 'product', 'order', 'inventory'] as const) services[name] = await ports();
+  const platform = await startBenchPlatform({
+    ports: { services, gateway: await ports() },
+    workDir: path.resolve(options.workDir),
+    namespace: `k6_${Date.now().toString(36)}`,
+    log: options.log,
+  });
+  return {
+    platform,
+    baseUrl: platform.urls.gateway!,
+    admin: { email: platform.secrets.ADMIN_EMAIL, password: platform.secrets.ADMIN_PASSWORD },
+    stop: () => platform.stop(),
+  };
+}
