@@ -38,29 +38,8 @@ export SKAFFOLD_INTERACTIVE=false SKAFFOLD_UPDATE_CHECK=false
 PY=python3
 python3 -c 'import yaml' 2>/dev/null || PY=/usr/bin/python3
 
-passed=0
-failed=0
-skipped=0
-results=()
-skip() {
-  skipped=$((skipped + 1))
-  results+=("SKIP  $1 ($2)")
-}
-# check NAME COMMAND...: runs the command, logs its output, records the result.
-check() {
-  local name="$1"
-  shift
-  local log="$OUT/logs/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
-  if "$@" >"$log" 2>&1; then
-    passed=$((passed + 1))
-    results+=("PASS  $name")
-  else
-    failed=$((failed + 1))
-    results+=("FAIL  $name")
-    printf '\n--- FAIL: %s (%s)\n' "$name" "${log#"$ROOT"/}"
-    tail -n 40 "$log"
-  fi
-}
+# shellcheck source=checks.sh
+source "$HERE/checks.sh"
 
 validate() {
   # An empty stream would "validate": make sure there is something to check.

@@ -1,0 +1,27 @@
+# Sourced by packages/delivery-checks/check.sh and packages/local-cluster/check.sh: named checks, each logged to
+# $OUT/logs/<name>.log, counted in `passed`/`failed`/`skipped` and listed in `results` with its duration. A failure
+# prints the tail of its log at once. The caller sets ROOT and OUT and prints the summary.
+passed=0
+failed=0
+skipped=0
+results=()
+skip() {
+  skipped=$((skipped + 1))
+  results+=("SKIP  $1 ($2)")
+}
+# check NAME COMMAND...: runs the command, logs its output, records the result.
+check() {
+  local name="$1" start=$SECONDS
+  shift
+  local log
+  log="$OUT/logs/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1))
+    results+=("PASS  $name ($((SECONDS - start)) s)")
+  else
+    failed=$((failed + 1))
+    results+=("FAIL  $name ($((SECONDS - start)) s)")
+    printf '\n--- FAIL: %s (%s)\n' "$name" "${log#"$ROOT"/}"
+    tail -n 40 "$log"
+  fi
+}
