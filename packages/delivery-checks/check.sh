@@ -139,7 +139,7 @@ check "Dockerfiles: layout and workspace manifests" node "$HERE/dockerfiles.mjs"
 
 # --- workflows ----------------------------------------------------------------------------------------------------
 # Syntax, expressions, reusable-workflow inputs and secrets, action pins (shellcheck on run: blocks when installed).
-check "actionlint .github/workflows" actionlint -color=never
+check "actionlint .github/workflows" actionlint -no-color
 
 # --- summary ------------------------------------------------------------------------------------------------------
 echo
