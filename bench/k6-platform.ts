@@ -4,9 +4,9 @@
  * lifted (every virtual user calls from 127.0.0.1) and the credential limit left as it is, so the scripts must
  * respect it.
  */
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { ensureInfra, localInfra } from '../packages/local-infra/src/index';
+import { osPort } from '../packages/local-infra/src/process';
 import type { RunningPlatform } from '../packages/local-infra/src/platform';
 import type { ServiceName, ServicePorts } from '../packages/local-infra/src/services';
 import { startBenchPlatform } from './bench-platform';
@@ -16,21 +16,6 @@ export interface K6Platform {
   baseUrl: string;
   admin: { email: string; password: string };
   stop(): Promise<void>;
-}
-
-/**
- * A port the OS hands out (its ephemeral range), not one of the jest workers' ranges: this runs outside jest, while
- * test runs of this or another checkout may be using those.
- */
-function osPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function ports(): Promise<ServicePorts> {

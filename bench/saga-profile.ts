@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployableName } from '../packages/local-infra/src/services';
+import { findPostgresBin } from '../packages/local-infra/src/postgres';
 import { startBenchPlatform } from './bench-platform';
 import { formatSummary, summariseProfile } from './cpu-profile';
 import { infraPorts, startSagaInfra } from './saga-infra';
@@ -35,14 +36,13 @@ interface TableStats {
 
 /** PostgreSQL's own counters, read with its psql as the cluster's system user (`ferretdb` role, trust auth). */
 function psql(sql: string): string {
-  const bin = fs
-    .readdirSync('/usr/lib/postgresql')
-    .sort((a, b) => Number(b) - Number(a))
-    .map((v) => `/usr/lib/postgresql/${v}/bin/psql`)
-    .find((file) => fs.existsSync(file));
-  if (!bin) throw new Error('no psql under /usr/lib/postgresql');
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('no PostgreSQL binaries found (see packages/local-infra)');
   const args = ['-h', '127.0.0.1', '-p', String(infraPorts.postgres), '-U', 'ferretdb', '-d', 'ferretdb', '-qAtc', sql];
-  const out = spawnSync('runuser', ['-u', 'postgres', '--', bin, ...args], { cwd: '/', encoding: 'utf8' });
+  const out = spawnSync('runuser', ['-u', 'postgres', '--', path.join(bin, 'psql'), ...args], {
+    cwd: '/',
+    encoding: 'utf8',
+  });
   if (out.status !== 0) throw new Error(`psql: ${out.stderr}`);
   return out.stdout;
 }

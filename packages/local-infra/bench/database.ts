@@ -8,14 +8,13 @@
  * stops it and deletes its data. Nothing touches the shared instance on 27027. Results go to .local/bench/.
  */
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { createFerretDb, type FerretDbOptions } from '../src/ferretdb';
 import { dirs, localHome } from '../src/paths';
-import { readPid } from '../src/process';
+import { osPort, readPid } from '../src/process';
 import {
   atomicityRaces,
   idleCpu,
@@ -68,17 +67,6 @@ function postmasterPid(pgRunDir: string): number | undefined {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function benchOnce(name: string, config: BenchConfig, o: { docs: number; idle: number; races: number }) {
   const runDir = path.join(dirs.run, 'bench', name);
   fs.rmSync(runDir, { recursive: true, force: true });
@@ -86,11 +74,11 @@ async function benchOnce(name: string, config: BenchConfig, o: { docs: number; i
   const pgRunDir = path.join(runDir, 'postgresql');
   const db = createFerretDb({
     useEnv: false,
-    port: await freePort(),
+    port: await osPort(),
     runDir,
     backend: config.backend,
     serialise: config.serialise,
-    postgres: { port: await freePort(), runDir: pgRunDir, indexSiblings: config.indexSiblings },
+    postgres: { port: await osPort(), runDir: pgRunDir, indexSiblings: config.indexSiblings },
   });
   const metrics: Metrics = { loadBefore: os.loadavg()[0]! };
   let started = performance.now();

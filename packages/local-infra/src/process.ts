@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -130,4 +131,19 @@ export function requireTool(command: string, versionArgs: string[], hint: string
   if (result.error || result.status !== 0) {
     throw new InfraError(`${command} is required but was not found on PATH. ${hint}`);
   }
+}
+
+/**
+ * A free loopback port from the OS's ephemeral range: for tools that run outside jest (benchmarks), where the jest
+ * workers' port ranges may be in use by test runs of this or another checkout.
+ */
+export function osPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
