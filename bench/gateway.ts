@@ -4,6 +4,8 @@
  *
  * - direct: wrk against the service itself;
  * - nginx: one worker, a plain keep-alive reverse proxy (config generated into .local/bench/nginx, loopback only);
+ * - node: the cheapest hop Node can make (bench/floor-proxy.ts: Fastify and an undici pool, no features), the floor
+ *   any Node gateway starts from;
  * - gateway: the real gateway (token verification, rate limits with a very high limit, tracing on).
  *
  * Each target: a warm-up, then saturation (`wrk -t1 -c50`, requests per second and latency), then a fixed 500
@@ -32,7 +34,7 @@ import { openLoop as scheduleOpenLoop } from './open-loop';
 import { clockTicks, cpuSnapshot, pidsOnPort } from './proc';
 import { quantile } from './report';
 
-export const targets = ['direct', 'nginx', 'gateway'] as const;
+export const targets = ['direct', 'nginx', 'node', 'gateway'] as const;
 export type Target = (typeof targets)[number];
 export const scenarios = ['product', 'order'] as const;
 export type Scenario = (typeof scenarios)[number];
@@ -84,6 +86,7 @@ const ports = benchPorts(3100, 9200);
 const servicePorts = ports.services;
 const gatewayPorts = ports.gateway;
 const nginxPort = gatewayPorts.http + 10;
+const floorPort = gatewayPorts.http + 11;
 const redisPort = 16379;
 
 function cpuMsPerRequest(
@@ -217,6 +220,26 @@ async function startNginx(dir: string): Promise<ChildProcess> {
   throw new Error(`nginx did not start: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
 }
 
+/** bench/floor-proxy.ts in front of the product and order services. */
+async function startFloorProxy(dir: string): Promise<ChildProcess> {
+  const out = fs.openSync(path.join(dir, 'floor-proxy.log'), 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'floor-proxy.ts')], {
+    env: {
+      PATH: process.env.PATH,
+      FLOOR_PORT: String(floorPort),
+      PRODUCT_URL: `http://127.0.0.1:${servicePorts.product.http}`,
+      ORDER_URL: `http://127.0.0.1:${servicePorts.order.http}`,
+    },
+    stdio: ['ignore', out, out],
+  });
+  for (let i = 0; i < 300; i++) {
+    if (pidsOnPort(floorPort).length > 0) return child;
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  throw new Error(`the floor proxy did not start: ${fs.readFileSync(path.join(dir, 'floor-proxy.log'), 'utf8')}`);
+}
+
 interface Fixture {
   productId: string;
   orderId: string;
@@ -240,6 +263,7 @@ function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
   const origin = {
     direct: `http://127.0.0.1:${scenario === 'product' ? servicePorts.product.http : servicePorts.order.http}`,
     nginx: `http://127.0.0.1:${nginxPort}/api/v1`,
+    node: `http://127.0.0.1:${floorPort}/api/v1`,
     gateway: `http://127.0.0.1:${gatewayPorts.http}/api/v1`,
   }[target];
   return scenario === 'product' ? `${origin}/products/${fixture.productId}` : `${origin}/orders/${fixture.orderId}`;
@@ -283,8 +307,10 @@ function startGatewayBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' 
 export async function measureGateway(options: GatewayBenchOptions): Promise<GatewayRun[]> {
   const platform = await startGatewayBenchPlatform(options);
   let nginx: ChildProcess | undefined;
+  let floor: ChildProcess | undefined;
   try {
     nginx = await startNginx(path.join(options.workDir, 'nginx'));
+    floor = await startFloorProxy(options.workDir);
     const fixture = await seed(platform);
     const runs: GatewayRun[] = [];
     for (let run = 1; run <= options.runs; run++) {
@@ -298,6 +324,7 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
           const processes: Record<string, number[]> = {
             service: pidsOnPort(service),
             ...(target === 'nginx' ? { nginx: pidsOnPort(nginxPort) } : {}),
+            ...(target === 'node' ? { node: pidsOnPort(floorPort) } : {}),
             ...(target === 'gateway' ? { gateway: pidsOnPort(gatewayPorts.http) } : {}),
             redis: pidsOnPort(redisPort),
           };
@@ -313,6 +340,7 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
     return runs;
   } finally {
     nginx?.kill('SIGTERM');
+    floor?.kill('SIGTERM');
     await platform.stop();
   }
 }

@@ -127,44 +127,47 @@ function gatewayRows(e: Labelled<GatewayRun>, scenario: (typeof scenarios)[numbe
   const pick = (target: Target, f: (l: { saturation: LoadFigures; fixed: LoadFigures }) => number) =>
     e.runs.map((r) => f(r[scenario][target]));
   const direct = (f: (l: { saturation: LoadFigures; fixed: LoadFigures }) => number) => pick('direct', f);
-  return targets.map((target) => {
-    const ratio = pick(target, (l) => l.saturation.rps).map((rps, i) => rps / direct((l) => l.saturation.rps)[i]!);
-    const addedP50 = pick(target, (l) => l.fixed.p50Ms).map((v, i) => v - direct((l) => l.fixed.p50Ms)[i]!);
-    const addedP99 = pick(target, (l) => l.fixed.p99Ms).map((v, i) => v - direct((l) => l.fixed.p99Ms)[i]!);
-    const proxy = target === 'direct' ? undefined : target;
-    const cpu = (name: string) =>
-      spread(
-        pick(target, (l) => l.saturation.cpuMsPerRequest[name] ?? NaN),
-        3,
+  // Runs saved before a target existed (the `node` floor came later) have no figures for it.
+  return targets
+    .filter((target) => e.runs.every((r) => r[scenario][target]))
+    .map((target) => {
+      const ratio = pick(target, (l) => l.saturation.rps).map((rps, i) => rps / direct((l) => l.saturation.rps)[i]!);
+      const addedP50 = pick(target, (l) => l.fixed.p50Ms).map((v, i) => v - direct((l) => l.fixed.p50Ms)[i]!);
+      const addedP99 = pick(target, (l) => l.fixed.p99Ms).map((v, i) => v - direct((l) => l.fixed.p99Ms)[i]!);
+      const proxy = target === 'direct' ? undefined : target;
+      const cpu = (name: string) =>
+        spread(
+          pick(target, (l) => l.saturation.cpuMsPerRequest[name] ?? NaN),
+          3,
+        );
+      const errors = e.runs.reduce(
+        (sum, r) => sum + r[scenario][target].saturation.errors + r[scenario][target].fixed.errors,
+        0,
       );
-    const errors = e.runs.reduce(
-      (sum, r) => sum + r[scenario][target].saturation.errors + r[scenario][target].fixed.errors,
-      0,
-    );
-    return [
-      `| ${target}`,
-      spread(pick(target, (l) => l.saturation.rps)),
-      target === 'direct' ? '1' : spread(ratio, 2),
-      `${spread(
-        pick(target, (l) => l.saturation.p50Ms),
-        1,
-      )} / ${spread(
-        pick(target, (l) => l.saturation.p99Ms),
-        1,
-      )}`,
-      `${spread(
-        pick(target, (l) => l.fixed.p50Ms),
-        2,
-      )} / ${spread(
-        pick(target, (l) => l.fixed.p99Ms),
-        2,
-      )}`,
-      target === 'direct' ? '-' : `${spread(addedP50, 2)} / ${spread(addedP99, 2)}`,
-      proxy ? cpu(proxy) : '-',
-      cpu('service'),
-      `${errors} |`,
-    ].join(' | ');
-  });
+      return [
+        `| ${target}`,
+        spread(pick(target, (l) => l.saturation.rps)),
+        target === 'direct' ? '1' : spread(ratio, 2),
+        `${spread(
+          pick(target, (l) => l.saturation.p50Ms),
+          1,
+        )} / ${spread(
+          pick(target, (l) => l.saturation.p99Ms),
+          1,
+        )}`,
+        `${spread(
+          pick(target, (l) => l.fixed.p50Ms),
+          2,
+        )} / ${spread(
+          pick(target, (l) => l.fixed.p99Ms),
+          2,
+        )}`,
+        target === 'direct' ? '-' : `${spread(addedP50, 2)} / ${spread(addedP99, 2)}`,
+        proxy ? cpu(proxy) : '-',
+        cpu('service'),
+        `${errors} |`,
+      ].join(' | ');
+    });
 }
 
 function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
@@ -186,7 +189,7 @@ function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
       `${e.date}, commit ${e.commit}, Node ${e.node}, ${e.machine}. \`${e.command}\`; ${e.runs.length} runs, median (min-max). ` +
         `Saturation: \`wrk -t1 -c${options.connections} -d${options.saturationSec}s\` after a warm-up; fixed rate: ` +
         `${rateOf('product')} (product read) and ${rateOf('order')} (order read) requests/s for ${options.fixedSec} s, open loop. CPU: ms of CPU per request of the proxy ` +
-        '(gateway or nginx worker) and of the service behind it, at saturation (/proc utime + stime).',
+        '(gateway, nginx worker or the bare Node proxy of bench/floor-proxy.ts) and of the service behind it, at saturation (/proc utime + stime).',
       '',
     );
     for (const scenario of scenarios) {

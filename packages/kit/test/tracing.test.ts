@@ -97,6 +97,27 @@ describe('tracing', () => {
     expect(traced[1]!.trace_id).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(traced[1]).toMatchObject({ trace_flags: '00' });
   }, 150_000);
+
+  it('when OTEL_SDK_DISABLED is true, then nothing is instrumented: requests are served and log no trace id', async () => {
+    service = spawnSampleService({
+      MONGO_URL: isolatedMongoUrl('tracing-disabled'),
+      REDIS_URL: requireEnv('REDIS_URL'),
+      OTEL_SDK_DISABLED: 'true',
+    });
+    const port = await service.port();
+    const res = await fetch(`http://127.0.0.1:${port}/db`, {
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
+    expect(res.status).toBe(200);
+    const line = await waitFor(
+      () =>
+        service!.lines.find(
+          (l) => l.msg === 'request completed' && (l.req as { url?: string } | undefined)?.url === '/db',
+        ),
+      { what: 'the access line' },
+    );
+    expect(line).not.toHaveProperty('trace_id');
+  }, 150_000);
 });
 
 describe('samplerFromEnv', () => {

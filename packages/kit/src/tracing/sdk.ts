@@ -32,8 +32,10 @@ let unregister: (() => void) | undefined;
  * id, so trace ids reach the logs and `traceparent` travels on to HTTP upstreams and in Kafka message headers.
  * With an endpoint the sampler follows OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (see sampler.ts).
  */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): TracerProvider {
+export function startTracing(env: NodeJS.ProcessEnv = process.env): TracerProvider | undefined {
   if (provider) return provider;
+  // The specification's switch: no SDK, no instrumentation; the API's no-op tracer answers every call.
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   provider = new TracerProvider({
     resource: resourceFromAttributes({
