@@ -33,6 +33,7 @@ module.exports = {
     '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
     '^@platform/kit/migrations$': '<rootDir>/packages/kit/src/kit-migration.ts',
     '^@platform/kit/mongoose$': '<rootDir>/packages/kit/src/mongoose.ts',
+    '^@platform/kit/core$': '<rootDir>/packages/kit/src/core.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
     '^@platform/test-kit/pact$': '<rootDir>/packages/test-kit/src/pact.ts',
   },
