@@ -14,6 +14,7 @@ module.exports = {
     '<rootDir>/e2e',
     '<rootDir>/security',
     '<rootDir>/contracts',
+    '<rootDir>/lint',
   ].filter((dir) => require('node:fs').existsSync(dir.replace('<rootDir>', __dirname))),
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts', '<rootDir>/security/**/*.test.ts'],
   // Contract tests run on their own, consumers before providers: `npm run test:contract` (jest.contracts.config.js).
