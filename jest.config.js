@@ -37,6 +37,7 @@ module.exports = {
     '^@platform/kit/core$': '<rootDir>/packages/kit/src/core.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
     '^@platform/test-kit/pact$': '<rootDir>/packages/test-kit/src/pact.ts',
+    '^@platform/test-kit/platform$': '<rootDir>/packages/test-kit/src/platform.ts',
   },
   globalSetup: '<rootDir>/packages/test-kit/src/global-setup.ts',
   globalTeardown: '<rootDir>/packages/test-kit/src/global-teardown.ts',

@@ -11,15 +11,7 @@ import {
   type InventoryReservedV1,
 } from '@platform/events';
 import { createKafka, createProducer, loadConfig, type EventEnvelope, type EventProducer } from '@platform/kit';
-import {
-  createTestIssuer,
-  isolatedMongoUrl,
-  migrateUp,
-  requireEnv,
-  uniqueName,
-  waitFor,
-  type TestIssuer,
-} from '@platform/test-kit';
+import { createTestIssuer, migrateUp, serviceTestEnv, uniqueName, waitFor, type TestIssuer } from '@platform/test-kit';
 import { buildApp } from '../../src/app';
 import { configSchema, type InventoryConfig } from '../../src/config';
 
@@ -47,20 +39,8 @@ export interface InventoryHarness {
 
 export async function startInventory(env: Record<string, string> = {}): Promise<InventoryHarness> {
   const issuer = await createTestIssuer();
-  const mongoUrl = isolatedMongoUrl('inventory');
-  await migrateUp(migrationsDir, mongoUrl);
-  const config = loadConfig(configSchema, {
-    SERVICE_NAME: 'inventory-service',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    MONGO_URL: mongoUrl,
-    REDIS_URL: requireEnv('REDIS_URL'),
-    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-    KAFKA_TOPIC_PREFIX: `${uniqueName('inventory')}.`,
-    AUTH_JWKS_URL: 'http://127.0.0.1:1/unused',
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_AUDIENCE: issuer.audience,
-    ...env,
-  });
+  const config = loadConfig(configSchema, { ...serviceTestEnv('inventory', { issuer }), ...env });
+  await migrateUp(migrationsDir, config.MONGO_URL);
   const app = await buildApp(config, { jwks: issuer.jwks });
   await app.ready();
 
