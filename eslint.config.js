@@ -1,17 +1,8 @@
-// One lint configuration for the whole monorepo, including the layer rules of STYLE.md.
+// One lint configuration for the whole monorepo: code quality and conventions. The layer rules of STYLE.md (who may
+// import what) are dependency-cruiser's (.dependency-cruiser.js), which sees the whole import graph, type-only and
+// transitive imports included; copies are jscpd's (.jscpd.json). All three run in `npm run lint`.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
-
-/** No service, nor the gateway, may import another deployable: they meet through packages/events and HTTP. */
-const noCrossServiceImports = {
-  patterns: [
-    {
-      group: ['**/services/*/**', '@platform/*-service'],
-      message: 'Services never import each other; share contracts through @platform/events.',
-    },
-    { group: ['**/gateway/**', '@platform/gateway'], message: 'Nothing imports the gateway.' },
-  ],
-};
 
 module.exports = tseslint.config(
   {
@@ -25,44 +16,6 @@ module.exports = tseslint.config(
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-imports': ['error', noCrossServiceImports],
-    },
-  },
-  {
-    // Layers: HTTP adapters and use cases never touch the database driver; only data-access does.
-    files: [
-      'services/*/src/routes/**/*.ts',
-      'services/*/src/schemas/**/*.ts',
-      'services/*/src/domain/**/*.ts',
-      'gateway/src/routes/**/*.ts',
-    ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...noCrossServiceImports,
-          paths: [
-            { name: 'mongoose', message: 'Only src/data-access imports mongoose; call a repository.' },
-            { name: 'mongodb', message: 'Only src/data-access talks to the database.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // Use cases are plain functions: no HTTP framework inside the domain.
-    files: ['services/*/src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...noCrossServiceImports,
-          paths: [
-            { name: 'mongoose', message: 'Only src/data-access imports mongoose; call a repository.' },
-            { name: 'fastify', message: 'The domain layer does not know about HTTP.' },
-          ],
-        },
-      ],
     },
   },
   {

@@ -14,6 +14,7 @@ module.exports = {
     '<rootDir>/e2e',
     '<rootDir>/security',
     '<rootDir>/contracts',
+    '<rootDir>/lint',
   ].filter((dir) => require('node:fs').existsSync(dir.replace('<rootDir>', __dirname))),
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts', '<rootDir>/security/**/*.test.ts'],
   // Contract tests run on their own, consumers before providers: `npm run test:contract` (jest.contracts.config.js).
@@ -33,8 +34,10 @@ module.exports = {
     '^@platform/kit/tracing$': '<rootDir>/packages/kit/src/tracing/register.ts',
     '^@platform/kit/migrations$': '<rootDir>/packages/kit/src/kit-migration.ts',
     '^@platform/kit/mongoose$': '<rootDir>/packages/kit/src/mongoose.ts',
+    '^@platform/kit/core$': '<rootDir>/packages/kit/src/core.ts',
     '^@platform/(kit|events|test-kit|local-infra)$': '<rootDir>/packages/$1/src/index.ts',
     '^@platform/test-kit/pact$': '<rootDir>/packages/test-kit/src/pact.ts',
+    '^@platform/test-kit/platform$': '<rootDir>/packages/test-kit/src/platform.ts',
   },
   globalSetup: '<rootDir>/packages/test-kit/src/global-setup.ts',
   globalTeardown: '<rootDir>/packages/test-kit/src/global-teardown.ts',

@@ -1,69 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { startPlatform, type RunningPlatform } from '../packages/local-infra/src/platform';
-import { defaultPorts, type ServiceName } from '../packages/local-infra/src/services';
-import { call, freePort, requireEnv, uniqueName, waitFor, type ApiResponse } from '@platform/test-kit';
+import type { RunningPlatform } from '../packages/local-infra/src/platform';
+import { call, uniqueName, waitFor, type ApiResponse } from '@platform/test-kit';
+import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from '@platform/test-kit/platform';
 
-export { call, type ApiResponse };
-
-export interface TestPlatformOptions {
-  kafkaBrokers?: string;
-  /** Export spans there (OTEL_EXPORTER_OTLP_ENDPOINT), e.g. to a Jaeger the test started. */
-  otlpEndpoint?: string;
-  /** Also run the gateway in front of the services, on free ports of its own. */
-  gateway?: boolean;
-  /** Extra environment per deployable, e.g. `{ order: { ORDER_PENDING_TIMEOUT_MS: '5000' } }`. */
-  extra?: Parameters<typeof startPlatform>[0]['extra'];
-}
-
-/**
- * The four services as real processes (what `npm run up` runs), in a namespace of their own: private databases,
- * topic prefix and ports. Their logs are kept in a temp folder, printed when a test fails to start them.
- */
-export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<RunningPlatform> {
-  const ports = Object.fromEntries(
-    await Promise.all(
-      (Object.keys(defaultPorts) as ServiceName[]).map(async (name) => [
-        name,
-        { http: await freePort(), metrics: await freePort() },
-      ]),
-    ),
-  ) as Record<ServiceName, { http: number; metrics: number }>;
-  return startPlatform({
-    infra: {
-      KAFKA_BROKERS: options.kafkaBrokers ?? requireEnv('KAFKA_BROKERS'),
-      MONGO_URL: requireEnv('MONGO_URL'),
-      REDIS_URL: requireEnv('REDIS_URL'),
-    },
-    ports,
-    ...(options.gateway ? { gateway: { http: await freePort(), metrics: await freePort() } } : {}),
-    otlpEndpoint: options.otlpEndpoint,
-    extra: options.extra,
-    namespace: uniqueName('e2e').replace(/-/g, '_'),
-    logDir: mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')),
-    logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
-    secrets: {
-      JWT_PRIVATE_KEY: testKeyPem(),
-      JWT_KEY_ID: uniqueName('kid'),
-      ADMIN_EMAIL: `${uniqueName('admin')}@e2e.test`,
-      ADMIN_PASSWORD: 'correct-horse-battery-e2e',
-    },
-  });
-}
-
-/** One more gateway process in front of the same services (a replica), with `overrides` over its environment. */
-export async function startGatewayReplica(
-  platform: RunningPlatform,
-  overrides: Record<string, string> = {},
-): Promise<string> {
-  return platform.startReplica('gateway', { http: await freePort(), metrics: await freePort() }, overrides);
-}
-
-function testKeyPem(): string {
-  return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-}
+export { call, startTestPlatform, type ApiResponse, type TestPlatform, type TestPlatformOptions };
 
 export async function login(platform: RunningPlatform, email: string, password: string): Promise<string> {
   const res = await call<{ accessToken: string }>(`${platform.urls.user}/auth/login`, { body: { email, password } });

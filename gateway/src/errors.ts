@@ -1,4 +1,4 @@
-import { createError } from '@platform/kit';
+import { createError } from '@platform/kit/core';
 
 /** The gateway's own error codes; everything else a client sees comes from the services or the kit. */
 export const OrderNotFound = createError('ORDER_NOT_FOUND', 'Order not found', 404);

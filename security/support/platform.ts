@@ -1,6 +1,6 @@
 import type { RunningPlatform } from '../../packages/local-infra/src/platform';
 import { createTestIssuer, objectIdHex, uniqueName, waitFor, type TestIssuer } from '@platform/test-kit';
-import { placeOrder, startGatewayReplica, startTestPlatform, stockedProduct } from '../../e2e/platform-fixture';
+import { placeOrder, startTestPlatform, stockedProduct } from '../../e2e/platform-fixture';
 import { newClientIp, send } from './edge';
 
 export interface Customer {
@@ -67,7 +67,7 @@ export async function startSecurityPlatform(): Promise<SecurityContext> {
   const gatewayEnv = { TRUSTED_PROXIES: '127.0.0.1', SSE_HEARTBEAT_MS: '1000' };
   const platform = await startTestPlatform({ gateway: true, extra: { gateway: gatewayEnv } });
   try {
-    const replica = await startGatewayReplica(platform, gatewayEnv);
+    const replica = await platform.startGatewayReplica(gatewayEnv);
     const gateways: [string, string] = [platform.urls.gateway!, replica];
     const admin = await loginThrough(gateways[0], platform.secrets.ADMIN_EMAIL, platform.secrets.ADMIN_PASSWORD);
     const [alice, bob] = [await registerThrough(gateways[0]), await registerThrough(gateways[1])];

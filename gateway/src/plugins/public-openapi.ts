@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { UpstreamName, Upstreams } from '../clients/upstreams';
-import { ProblemSchema } from '@platform/kit';
+import { addPeriodicTask, ProblemSchema } from '@platform/kit';
 import { mergeOpenApi, type EdgeResponses, type OpenApiDocument, type ServiceDocument } from '../domain/openapi-merge';
 
 const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
@@ -77,8 +77,6 @@ async function publicOpenApiPlugin(app: FastifyInstance, options: PublicOpenApiO
   const documents = new Map<UpstreamName, OpenApiDocument>();
   let merged: OpenApiDocument | undefined;
   let inFlight: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
 
   async function fetchOne(name: UpstreamName): Promise<void> {
     try {
@@ -92,23 +90,27 @@ async function publicOpenApiPlugin(app: FastifyInstance, options: PublicOpenApiO
     return (Object.keys(options.upstreams()) as UpstreamName[]).filter((name) => !documents.has(name));
   }
 
-  function scheduleNext(): void {
-    if (closed) return;
-    timer = setTimeout(() => void refresh(), missing().length > 0 ? options.retryMs : options.refreshMs);
-    timer.unref();
-  }
-
   function refresh(): Promise<void> {
     inFlight ??= Promise.all((Object.keys(options.upstreams()) as UpstreamName[]).map(fetchOne)).then(
       function rebuild() {
         merged = undefined;
         inFlight = undefined;
-        clearTimeout(timer);
-        scheduleNext();
       },
     );
     return inFlight;
   }
+
+  // The kit's periodic task: first run once the app is ready (not awaited: readiness must not depend on every
+  // service being up), then every refreshMs, or after retryMs while a service's document is still missing.
+  const refreshTask = addPeriodicTask(app, {
+    name: 'openapi-refresh',
+    intervalMs: options.refreshMs,
+    initialDelayMs: 0,
+    async run() {
+      await refresh();
+      if (missing().length > 0) refreshTask.trigger(options.retryMs);
+    },
+  });
 
   function document(): OpenApiDocument {
     merged ??= mergeOpenApi(
@@ -124,15 +126,14 @@ async function publicOpenApiPlugin(app: FastifyInstance, options: PublicOpenApiO
   }
 
   app.decorate<PublicOpenApi>('publicOpenApi', { document, refresh, missing });
-  // Not awaited: readiness must not depend on every service being up.
-  app.addHook('onReady', async function fetchServiceDocuments() {
-    void refresh();
-  });
-  app.addHook('onClose', async function stopRefreshing() {
-    closed = true;
-    clearTimeout(timer);
+  // The task stops on close; a refresh the docs route started may still be running.
+  app.addHook('onClose', async function awaitRefresh() {
     await inFlight;
   });
 }
 
-export const publicOpenApi = fp(publicOpenApiPlugin, { name: 'gateway-public-openapi', fastify: '5.x' });
+export const publicOpenApi = fp(publicOpenApiPlugin, {
+  name: 'gateway-public-openapi',
+  fastify: '5.x',
+  dependencies: ['kit-metrics'],
+});

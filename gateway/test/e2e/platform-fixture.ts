@@ -1,15 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { call, freePort, requireEnv, uniqueName, type ApiResponse } from '@platform/test-kit';
-import { startPlatform, type RunningPlatform } from '../../../packages/local-infra/src/platform';
-import {
-  defaultPorts,
-  type ServiceEnvOptions,
-  type ServiceName,
-  type ServicePorts,
-} from '../../../packages/local-infra/src/services';
+import { call, type ApiResponse } from '@platform/test-kit';
+import { startTestPlatform as startPlatform, type TestPlatform as Platform } from '@platform/test-kit/platform';
 
 export { call, type ApiResponse };
 
@@ -24,48 +14,12 @@ const gatewayOverrides = {
   SSE_HEARTBEAT_MS: '1000',
 };
 
-export interface TestPlatform extends RunningPlatform {
+export interface TestPlatform extends Platform {
   gatewayUrl: string;
-  privateKeyPem: string;
-  /** Starts one more gateway process on the same infrastructure (a replica); stopped with the platform. */
-  startGatewayReplica(overrides?: Record<string, string>): Promise<string>;
 }
 
-async function ports(): Promise<ServicePorts> {
-  return { http: await freePort(), metrics: await freePort() };
-}
-
-/** The four services and the gateway as real processes (what `npm run up` runs), in a namespace of their own. */
+/** The four services and the gateway as real processes (test-kit's platform), with the gateway's test limits. */
 export async function startTestPlatform(): Promise<TestPlatform> {
-  const servicePorts = Object.fromEntries(
-    await Promise.all((Object.keys(defaultPorts) as ServiceName[]).map(async (name) => [name, await ports()])),
-  ) as Record<ServiceName, ServicePorts>;
-  const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const logDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-e2e-'));
-  const envOptions: ServiceEnvOptions = {
-    infra: {
-      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-      MONGO_URL: requireEnv('MONGO_URL'),
-      REDIS_URL: requireEnv('REDIS_URL'),
-    },
-    ports: servicePorts,
-    namespace: uniqueName('gw_e2e').replace(/-/g, '_'),
-    logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
-    secrets: {
-      JWT_PRIVATE_KEY: privateKeyPem,
-      JWT_KEY_ID: uniqueName('kid'),
-      ADMIN_EMAIL: `${uniqueName('admin')}@e2e.test`,
-      ADMIN_PASSWORD: 'correct-horse-battery-e2e',
-    },
-    extra: { gateway: gatewayOverrides },
-  };
-  const platform = await startPlatform({ ...envOptions, logDir, gateway: await ports() });
-  return {
-    ...platform,
-    gatewayUrl: platform.urls.gateway!,
-    privateKeyPem,
-    async startGatewayReplica(overrides = {}) {
-      return platform.startReplica('gateway', await ports(), overrides);
-    },
-  };
+  const platform = await startPlatform({ name: 'gw_e2e', gateway: true, extra: { gateway: gatewayOverrides } });
+  return { ...platform, gatewayUrl: platform.urls.gateway! };
 }

@@ -44,3 +44,7 @@ export { infrastructure } from './infrastructure';
 export type { InfrastructureOptions } from './infrastructure';
 export { addPeriodicTask, createPeriodicTask } from './periodic-task';
 export type { AppTaskOptions, PeriodicTask, PeriodicTaskOptions, TaskLogger } from './periodic-task';
+export { createTimeIdCursorCodec } from './cursor';
+export type { TimeIdCursor, TimeIdCursorCodec } from './cursor';
+export { writeAudit } from './audit';
+export type { AuditLogger, AuditRecord } from './audit';

@@ -6,3 +6,4 @@
 export { mongo, connectMongo } from './mongo';
 export type { MongoOptions } from './mongo';
 export { outboxSchemaPlugin } from './kafka/outbox-schema';
+export { isDuplicateKeyError } from './mongo-errors';

@@ -1,4 +1,5 @@
-export { uniqueName, isolatedMongoUrl, requireEnv } from './names';
+export { uniqueName, isolatedMongoUrl, requireEnv, serviceTestEnv } from './names';
+export type { ServiceTestEnvOptions } from './names';
 export { waitFor } from './wait-for';
 export { freePort, startPrivateFerretDb, startPrivateKafka, startPrivateRedis } from './private-infra';
 export { createTestIssuer, objectIdHex } from './issuer';
@@ -14,3 +15,5 @@ export { createTally, formatTable } from './tally';
 export type { Tally, TallyRow } from './tally';
 export { isK6Script, k6Binary, k6Scripts, runK6, K6_THRESHOLDS_FAILED } from './k6';
 export type { K6Result, K6RunOptions, K6Script, K6Summary } from './k6';
+export { recordTopics } from './kafka';
+export type { RecordedEnvelope, RecordedEvent, RecordTopicsOptions, TopicRecorder } from './kafka';

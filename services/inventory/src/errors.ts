@@ -1,4 +1,4 @@
-import { createError } from '@platform/kit';
+import { createError } from '@platform/kit/core';
 
 /** The inventory service's error registry; codes are part of the API and never change meaning. */
 export const StockNotFound = createError('STOCK_NOT_FOUND', 'Stock record not found', 404);

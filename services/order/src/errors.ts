@@ -1,4 +1,4 @@
-import { createError } from '@platform/kit';
+import { createError } from '@platform/kit/core';
 
 /** The order service's error codes; the kit's central handler turns them into problem+json answers. */
 export const OrderNotFound = createError('ORDER_NOT_FOUND', 'Order not found', 404);

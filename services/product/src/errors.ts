@@ -1,4 +1,4 @@
-import { createError } from '@platform/kit';
+import { createError } from '@platform/kit/core';
 
 /** This service's error codes; clients match on `code`, never on the wording. */
 export const ProductNotFound = createError('PRODUCT_NOT_FOUND', 'Product not found', 404);

@@ -1,4 +1,4 @@
-import { createError } from '@platform/kit';
+import { createError } from '@platform/kit/core';
 
 /** This service's error codes; the kit's handler answers them as problem+json with the code. */
 export const EmailTaken = createError('EMAIL_TAKEN', 'Email already registered', 409);

@@ -1,13 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { DenyList } from './deny-list-port';
 
-/**
- * Revoked access tokens by `jti`, in Redis, each entry living exactly until the token would expire anyway.
- * Shared by the user service (writes on logout) and every verifier (reads), including the gateway replicas.
- */
-export interface DenyList {
-  add(jti: string, expiresAtSec: number): Promise<void>;
-  has(jti: string): Promise<boolean>;
-}
+export type { DenyList };
 
 /** The Redis key of a revoked token id: callers that batch the check with other commands read it directly. */
 export function denyListKey(jti: string): string {

@@ -6,14 +6,9 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
-import { createError } from '../errors/app-error';
+import { AuthErrors } from '../errors/auth-errors';
 
-export const AuthErrors = {
-  Unauthenticated: createError('UNAUTHENTICATED', 'Authentication required', 401),
-  InvalidToken: createError('INVALID_TOKEN', 'Invalid or expired access token', 401),
-  TokenRevoked: createError('TOKEN_REVOKED', 'Access token has been revoked', 401),
-  Forbidden: createError('FORBIDDEN', 'Not allowed', 403),
-} as const;
+export { AuthErrors };
 
 export type Role = 'customer' | 'admin';
 

@@ -20,6 +20,17 @@ export interface CommandIo {
   out(line: string): void;
 }
 
+/** Runs a command as the process's main module: its exit code, or 1 with the stack on stderr when it throws. */
+export function runCli(command: (argv: string[], io: CommandIo) => Promise<number>): void {
+  command(process.argv.slice(2), { env: process.env, out: (line) => process.stdout.write(`${line}\n`) }).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
 const USAGE = [
   'usage: npm run dlq -- list <topic> [--from <offset>] [--limit <n>]',
   '       npm run dlq -- replay <topic> (--offset <n> ... | --all) [--dry-run]',
@@ -92,12 +103,4 @@ export async function dlqCommand(argv: string[], io: CommandIo): Promise<number>
   return missing.length > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  dlqCommand(process.argv.slice(2), { env: process.env, out: (line) => process.stdout.write(`${line}\n`) }).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(dlqCommand);

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { MongoClient, ObjectId } from 'mongodb';
 import { findParked, requeueParked } from '../kafka/outbox-parked';
-import type { CommandIo } from './dlq';
+import { runCli, type CommandIo } from './dlq';
 
 const USAGE = [
   'usage: MONGO_URL=... npm run outbox -- parked <collection> [--limit <n>]',
@@ -58,12 +58,4 @@ export async function outboxCommand(argv: string[], io: CommandIo): Promise<numb
   }
 }
 
-if (require.main === module) {
-  outboxCommand(process.argv.slice(2), { env: process.env, out: (line) => process.stdout.write(`${line}\n`) }).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(outboxCommand);

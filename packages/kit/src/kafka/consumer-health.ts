@@ -12,8 +12,11 @@ export interface ConsumerHealth {
 /**
  * Follows the consumer's instrumentation events, so a check costs no broker round trip. An unreachable broker is
  * not a death: kafkajs restarts the consumer after retriable errors (and our start retries), so during an outage
- * the consumer is not running but alive. Only a crash kafkajs will not restart from is fatal, and only a process
- * restart (the liveness probe failing) brings such a consumer back.
+ * the consumer is not running but alive. The same goes for an error thrown out of a batch (a non-transient failure
+ * of the steps around a handler): kafkajs retries the batch, then crashes with KafkaJSNumberOfRetriesExceeded,
+ * which it counts as retriable and restarts from; such a consumer is alive and redelivers the message. Only a
+ * crash kafkajs will not restart from (a non-retriable error) is fatal, and only a process restart (the liveness
+ * probe failing) brings such a consumer back. A consumer that was never started, or is stopping, is never dead.
  */
 export function trackHealth(consumer: Consumer, logger: Logger): ConsumerHealth {
   let running = false;

@@ -56,7 +56,10 @@ export interface EventConsumer {
    * the consumer keeps trying in the background (see isRunning) rather than failing the app's start.
    */
   start(): Promise<void>;
-  /** Lets the in-flight message finish (its offset is committed), leaves the group and disconnects. */
+  /**
+   * Lets the message in hand finish (what the batch handled is committed; a message waiting between handler retries
+   * is interrupted and redelivered later), leaves the group and disconnects.
+   */
   stop(): Promise<void>;
   /** Started and joined to its group: for metrics and tests. Not a readiness signal. */
   isRunning(): boolean;

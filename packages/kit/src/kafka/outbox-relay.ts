@@ -47,7 +47,12 @@ export interface OutboxRelay {
   publishAfterWrite(id: unknown, stamp: OutboxStamp, written?: Pick<OutboxFields, 'outbox' | 'outboxAttempts'>): void;
   /** Starts the recovery sweep. */
   start(): void;
-  /** Stops the sweep and waits for publishes in progress; false if they outlast `timeoutMs` (see PeriodicTask). */
+  /**
+   * From now on a write's publishAfterWrite hands its document to the next sweep instead of publishing; stops the
+   * sweep (no new document is claimed) and waits, within `timeoutMs` in all, for the publishes in progress. False
+   * when they outlast it: they are not cancelled, and what they have not finished stays leased in the outbox until
+   * the lease runs out and a sweep takes it over.
+   */
   stop(timeoutMs?: number): Promise<boolean>;
   /** One sweep pass now; returns how many events went out. Tests and tools use it. */
   sweep(): Promise<number>;

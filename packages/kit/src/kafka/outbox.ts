@@ -1,5 +1,5 @@
 import type { EventEnvelope } from './envelope';
-import { captureTraceContext } from './trace-context';
+import { captureTraceContext } from './trace-capture';
 
 /**
  * An event waiting to be published, stored in the `outbox` array of the aggregate's own document and written

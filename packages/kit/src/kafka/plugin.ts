@@ -99,7 +99,11 @@ function prefixedProducer(producer: EventProducer, prefix: string): EventProduce
  * Kafka for a service: topics ensured, an idempotent producer, consumers and outbox relays started once the app is
  * ready. Nothing here makes the app unready: serving HTTP does not need the broker (writes wait in the outbox), so
  * an unreachable broker at start-up is logged and retried in the background. On close, consumers and relays stop
- * first (their in-flight work finishes and is committed), then the producer disconnects; the mongo plugin closes after.
+ * first, then the producer disconnects; the mongo plugin closes after. A consumer finishes the message in hand and
+ * commits what it handled (a message waiting between handler retries is left for redelivery). A relay stops its
+ * sweep and waits up to 5 s for the publishes in progress; whatever has not been acknowledged by then stays in the
+ * document's outbox, leased to this process, and a sweep (another replica's, or this one's after the restart)
+ * publishes it once the lease runs out (`leaseMs`, 30 s by default). Nothing is lost; some events go out late.
  */
 async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): Promise<void> {
   const logger = app.log as unknown as Logger;
@@ -195,7 +199,9 @@ async function kafkaPlugin(app: FastifyInstance, options: KafkaPluginOptions): P
     },
   });
 
-  // A consumer that kafkajs gave up on stays down until the process restarts: tell the orchestrator so.
+  // kafkajs restarts a consumer after a retriable crash (an unreachable broker, a batch that kept throwing) by
+  // itself; only a crash it will not restart from leaves the consumer down until the process restarts, so only
+  // that fails the liveness check (see consumer-health.ts).
   app.health.registerLiveness('kafka-consumers', async function consumersAlive() {
     const dead = consumers.filter((c) => !c.isAlive()).length;
     if (dead > 0) throw new Error(`${dead} Kafka consumer(s) stopped for good`);

@@ -32,7 +32,8 @@ export interface ProcessContext {
 }
 
 /**
- * `done`: handled, skipped (a duplicate, or a type this group does not handle) or dead-lettered; commit it. `interrupted`: leave it to be redelivered.
+ * `done`: handled, skipped (a duplicate, or a type this group does not handle) or dead-lettered; commit it.
+ * `interrupted`: the consumer is stopping (or lost the partition) during a retry; leave it to be redelivered.
  * `retry-later`: the infrastructure failed (database, broker, an upstream): leave it, hold the partition for a
  * while and try it again; it is never dead-lettered for that.
  */
@@ -46,9 +47,13 @@ export function failureKind(err: unknown): FailureKind {
 }
 
 /**
- * One message, start to finish: validate, skip if already processed, handle, mark. Invalid messages and handlers
- * that call the input poison are dead-lettered at once; other handler errors are retried in place a few times and
- * then dead-lettered; transient failures (of the handler or of the steps around it) are never dead-lettered.
+ * One message, start to finish: validate, skip if already processed, handle, mark. Dead-lettered at once: a
+ * message that is not a valid envelope of a known type and version (`invalid`), and one whose handler throws a
+ * poison error (`poison: true`, or an AppError with a 4xx status: the same input gets the same answer). Dead-lettered
+ * after `maxAttempts` in-place attempts: any other handler error. Never dead-lettered: transient failures (of the
+ * handler or of the steps around it), which hold the partition instead. A non-transient failure of a step around
+ * the handler (the dedup check, the mark, sending the dead letter) is thrown out of the batch: kafkajs retries the
+ * batch and restarts the consumer, and the message is redelivered, not dead-lettered.
  */
 export async function processMessage(message: KafkaMessage, ctx: ProcessContext): Promise<ProcessResult> {
   try {

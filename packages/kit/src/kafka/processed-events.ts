@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { isDuplicateKeyError } from '../mongo-errors';
 
 /**
  * Which events each consumer group has already handled, so a redelivered event (Kafka delivers at least once:
@@ -37,8 +38,6 @@ export const PROCESSED_EVENTS_COLLECTION = 'processed_events';
 /** Pruning's index, created by the kit's migration (`outboxMigration({ consumers: true })`). */
 export const PROCESSED_EVENTS_INDEX = { key: { processedAt: 1 }, name: 'processedAt_1' } as const;
 
-const DUPLICATE_KEY = 11000;
-
 /** Per group: two services consuming the same event must each handle it once. */
 function markId(groupId: string, eventId: string): string {
   return `${groupId}:${eventId}`;
@@ -64,8 +63,4 @@ export function createProcessedEventStore(connection: Connection): MongoProcesse
       return deletedCount;
     },
   };
-}
-
-function isDuplicateKeyError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && err.code === DUPLICATE_KEY;
 }

@@ -2,17 +2,6 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 import type { KafkaMessage } from 'kafkajs';
 import { decodeHeaders } from './headers';
 
-/**
- * W3C trace context (`traceparent`, `tracestate`) of the active span, or undefined outside a trace or without an
- * SDK. Stored with an outbox entry, it lets the relay publish the event as part of the request that wrote it,
- * although the relay runs later, in a loop of its own.
- */
-export function captureTraceContext(): Record<string, string> | undefined {
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return Object.keys(carrier).length > 0 ? carrier : undefined;
-}
-
 /** Runs `fn` as a continuation of the captured trace context (the kafkajs producer span becomes its child). */
 export function inTraceContext<T>(carrier: Record<string, string> | undefined, fn: () => Promise<T>): Promise<T> {
   return carrier ? context.with(propagation.extract(ROOT_CONTEXT, carrier), fn) : fn();

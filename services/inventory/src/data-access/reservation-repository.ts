@@ -1,7 +1,7 @@
 import type { Connection, QueryFilter } from 'mongoose';
 import type { OutboxRelay } from '@platform/kit';
 import type { Reservation, ReservationRepository } from '../domain/ports';
-import { isDuplicateKeyError } from './mongo-errors';
+import { isDuplicateKeyError } from '@platform/kit/mongoose';
 import { reservationModel, type ReservationDocument } from './reservation-model';
 
 const NO_LEASE = { leaseOwner: '', leaseUntil: '' } as const;

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { StockRecord, StockRepository } from '../domain/ports';
-import { isDuplicateKeyError } from './mongo-errors';
+import { isDuplicateKeyError } from '@platform/kit/mongoose';
 import { stockModel, type Hold, type StockDocument, type StockReturn } from './stock-model';
 
 /** Reads that only show the record leave the holds and returns in the database. */

@@ -1,5 +1,5 @@
 import type { RejectedLineV1, RejectionReason } from '@platform/events';
-import type { OutboxEntry } from '@platform/kit';
+import type { OutboxEntry } from '@platform/kit/core';
 
 /** What the use cases need from the outside world; data-access implements it, tests may fake it. */
 

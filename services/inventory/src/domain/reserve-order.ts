@@ -1,5 +1,5 @@
 import { eventCatalogue, EventTypes, type OrderCreatedV1, type RejectedLineV1 } from '@platform/events';
-import { eventEntry } from '@platform/kit';
+import { eventEntry } from '@platform/kit/core';
 import { ReservationBusy } from '../errors';
 import { holdLines, releaseLines } from './holds';
 import { claimLease } from './lease';

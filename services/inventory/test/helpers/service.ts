@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Consumer, Kafka } from 'kafkajs';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import {
@@ -13,9 +12,9 @@ import {
 import { createKafka, createProducer, loadConfig, type EventEnvelope, type EventProducer } from '@platform/kit';
 import {
   createTestIssuer,
-  isolatedMongoUrl,
   migrateUp,
-  requireEnv,
+  recordTopics,
+  serviceTestEnv,
   uniqueName,
   waitFor,
   type TestIssuer,
@@ -47,20 +46,8 @@ export interface InventoryHarness {
 
 export async function startInventory(env: Record<string, string> = {}): Promise<InventoryHarness> {
   const issuer = await createTestIssuer();
-  const mongoUrl = isolatedMongoUrl('inventory');
-  await migrateUp(migrationsDir, mongoUrl);
-  const config = loadConfig(configSchema, {
-    SERVICE_NAME: 'inventory-service',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    MONGO_URL: mongoUrl,
-    REDIS_URL: requireEnv('REDIS_URL'),
-    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-    KAFKA_TOPIC_PREFIX: `${uniqueName('inventory')}.`,
-    AUTH_JWKS_URL: 'http://127.0.0.1:1/unused',
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_AUDIENCE: issuer.audience,
-    ...env,
-  });
+  const config = loadConfig(configSchema, { ...serviceTestEnv('inventory', { issuer }), ...env });
+  await migrateUp(migrationsDir, config.MONGO_URL);
   const app = await buildApp(config, { jwks: issuer.jwks });
   await app.ready();
 
@@ -71,42 +58,32 @@ export async function startInventory(env: Record<string, string> = {}): Promise<
   });
   const producer: EventProducer = createProducer({ kafka, registry: new Registry() });
   await producer.connect();
-  const published: PublishedEvent[] = [];
-  const recorder = await record(kafka, config.KAFKA_TOPIC_PREFIX, published);
+  // Reads back what the app publishes on its reservations topic.
+  const recorder = await recordTopics([`${config.KAFKA_TOPIC_PREFIX}${Topics.InventoryReservations}`]);
+  const published = (): PublishedEvent[] =>
+    recorder.events.map(({ envelope }) => ({
+      type: envelope.type,
+      event: envelope as unknown as PublishedEvent['event'],
+    }));
 
   return {
     app,
     config,
     issuer,
-    published,
+    get published() {
+      return published();
+    },
     publish: (event, key) =>
       producer.publish(`${config.KAFKA_TOPIC_PREFIX}${eventCatalogue[event.type as EventType].topic}`, event, { key }),
     outcomeFor: (orderId) =>
-      waitFor(() => published.find((m) => m.event.payload.orderId === orderId), {
+      waitFor(() => published().find((m) => m.event.payload.orderId === orderId), {
         what: `the inventory outcome of order ${orderId}`,
         timeoutMs: 30_000,
       }),
     async close() {
-      await recorder.disconnect();
+      await recorder.stop();
       await producer.disconnect();
       await app.close();
     },
   };
-}
-
-/** Reads back what the app publishes on its reservations topic. */
-async function record(kafka: Kafka, prefix: string, into: PublishedEvent[]): Promise<Consumer> {
-  const consumer = kafka.consumer({ groupId: uniqueName('inventory-recorder'), maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({
-    topics: [`${prefix}${Topics.InventoryReservations}`],
-    fromBeginning: true,
-  });
-  await consumer.run({
-    eachMessage: async function recordMessage({ message }) {
-      const event = JSON.parse(message.value?.toString() ?? 'null') as PublishedEvent['event'];
-      into.push({ type: event.type, event });
-    },
-  });
-  return consumer;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import type { IdempotencyRecord, IdempotencyStore } from '../domain/ports';
 import { idempotencyKeyModel, type IdempotencyKeyDocument } from './idempotency-key-model';
-import { isDuplicateKeyError } from './mongo-errors';
+import { isDuplicateKeyError } from '@platform/kit/mongoose';
 
 function toRecord(doc: IdempotencyKeyDocument): IdempotencyRecord {
   return {

@@ -2,7 +2,7 @@ import { Types, type Connection, type QueryFilter } from 'mongoose';
 import type { OutboxRelay } from '@platform/kit';
 import { OrderStatus, type Order } from '../domain/order';
 import type { OrderRepository } from '../domain/ports';
-import { isDuplicateKeyError } from './mongo-errors';
+import { isDuplicateKeyError } from '@platform/kit/mongoose';
 import { orderModel, type OrderDocument, type OrderTransition } from './order-model';
 
 function toOrder(doc: OrderDocument): Order {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAppError } from '@platform/kit';
+import { isAppError } from '@platform/kit/core';
 import { IdempotencyKeyInProgress, IdempotencyKeyReused } from '../errors';
 import type { IdempotencyRecord, IdempotencyScope, IdempotencyStore, StoredResponse } from './ports';
 

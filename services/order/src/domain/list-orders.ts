@@ -1,4 +1,4 @@
-import { AuthErrors } from '@platform/kit';
+import { AuthErrors } from '@platform/kit/core';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, OrderStatus } from './order';
 import { toOrderView, type OrderView } from './order-view';

@@ -1,5 +1,5 @@
 import { eventCatalogue, EventTypes, type EventPayloads } from '@platform/events';
-import { eventEntry, type OutboxEntry } from '@platform/kit';
+import { eventEntry, type OutboxEntry } from '@platform/kit/core';
 import type { Order } from './order';
 import type { NewOrder } from './ports';
 

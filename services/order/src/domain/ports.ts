@@ -1,4 +1,4 @@
-import type { OutboxEntry } from '@platform/kit';
+import type { OutboxEntry } from '@platform/kit/core';
 import type { OrderCursor } from './cursor';
 import type { Order, OrderLine, OrderStatus } from './order';
 

@@ -1,4 +1,4 @@
-import { KitErrors, type InvalidField } from '@platform/kit';
+import { KitErrors, type InvalidField } from '@platform/kit/core';
 import { CurrencyMismatch, MixedCurrencies, OrderTotalTooLarge, UnknownProduct } from '../errors';
 import type { OrderLine } from './order';
 import type { CatalogProduct } from './ports';

@@ -1,28 +1,9 @@
-import { cursorPattern, decodeCursor, encodeCursor } from '../../src/domain/cursor';
+import { decodeCursor } from '../../src/domain/cursor';
 
-describe('list cursor', () => {
-  it('when a cursor is encoded, then it matches the documented pattern and decodes to the same position', () => {
-    const position = { createdAt: new Date('2026-11-22T10:00:00.123Z'), id: '0123456789abcdef01234567' };
-
-    const cursor = encodeCursor(position);
-
-    expect(cursor).toMatch(new RegExp(cursorPattern));
-    expect(decodeCursor(cursor)).toEqual(position);
-  });
-
-  it('when any string of the pattern is given, then it decodes to a valid position (schema and handler agree)', () => {
-    for (const cursor of ['AAAAAAAAAAAAAAAAAAAAAAAA', '________________________', 'bm90LWEtY3Vyc29yLWF0LWFs']) {
-      const { createdAt, id } = decodeCursor(cursor);
-      expect(Number.isNaN(createdAt.getTime())).toBe(false);
-      expect(id).toMatch(/^[0-9a-f]{24}$/);
-    }
-  });
-
-  it.each([
-    ['too short', 'bm90IGpzb24'],
-    ['an object', Buffer.from('{"$gt":""}').toString('base64url')],
-  ])('when the cursor is %s, then 400 names the cursor field', (_what, cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(
+// The codec itself is the kit's (packages/kit/test/cursor.test.ts); the order service answers with its own code.
+describe('order list cursor', () => {
+  it('when the cursor is not one the list issued, then 400 VALIDATION_FAILED names the cursor field', () => {
+    expect(() => decodeCursor('bm90IGpzb24')).toThrow(
       expect.objectContaining({
         status: 400,
         code: 'VALIDATION_FAILED',

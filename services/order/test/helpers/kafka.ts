@@ -1,9 +1,9 @@
-import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { eventCatalogue, type EventPayloads, type EventType } from '@platform/events';
 import { catalogueEvent, CLUSTER_RETRY, type EventEnvelope } from '@platform/kit';
-import { requireEnv, uniqueName } from '@platform/test-kit';
+import { recordTopics, requireEnv, uniqueName } from '@platform/test-kit';
 
-/** The kit's client settings (quick reconnection), so a recorder is back within seconds of a broker restart. */
+/** The kit's client settings (quick reconnection): back within seconds of a broker restart. */
 function testKafka(brokers: string): Kafka {
   return new Kafka({
     clientId: uniqueName('order-test'),
@@ -12,14 +12,6 @@ function testKafka(brokers: string): Kafka {
     retry: CLUSTER_RETRY,
   });
 }
-
-/** Short timeouts so joining and leaving a group takes a second or two. */
-const fastConsumerConfig = {
-  sessionTimeout: 6_000,
-  heartbeatInterval: 500,
-  rebalanceTimeout: 3_000,
-  maxWaitTimeInMs: 100,
-};
 
 export interface RecordedEvent<T = unknown> {
   key: string | null;
@@ -44,22 +36,17 @@ export async function startEventRecorder(
   types: EventType[],
   brokers = requireEnv('KAFKA_BROKERS'),
 ): Promise<EventRecorder> {
-  const received = new Map<string, RecordedEvent[]>();
-  const consumer: Consumer = testKafka(brokers).consumer({ ...fastConsumerConfig, groupId: uniqueName('recorder') });
-  await consumer.connect();
-  await consumer.subscribe({ topics: topicsOf(types).map((topic) => `${prefix}${topic}`), fromBeginning: true });
-  await consumer.run({
-    eachMessage: async function recordEvent({ message }) {
-      const event = JSON.parse(message.value?.toString() ?? 'null') as EventEnvelope;
-      received.set(event.type, [...(received.get(event.type) ?? []), { key: message.key?.toString() ?? null, event }]);
-    },
-  });
-  const events = <T extends EventType>(type: T) => (received.get(type) ?? []) as Array<RecordedEvent<EventPayloads[T]>>;
+  const topics = topicsOf(types).map((topic) => `${prefix}${topic}`);
+  const recorder = await recordTopics(topics, { brokers, retry: CLUSTER_RETRY });
+  const events = <T extends EventType>(type: T) =>
+    recorder.events
+      .filter(({ envelope }) => envelope.type === type)
+      .map(({ key, envelope }) => ({ key, event: envelope as unknown as EventEnvelope<EventPayloads[T]> }));
   return {
     events,
     forOrder: (type, orderId) =>
       events(type).filter(({ event }) => (event.payload as { orderId: string }).orderId === orderId),
-    close: () => consumer.disconnect(),
+    close: () => recorder.stop(),
   };
 }
 

@@ -1,12 +1,11 @@
 import { Types, type Connection } from 'mongoose';
 import type { OutboxEntry, OutboxRelay } from '@platform/kit';
+import { isDuplicateKeyError } from '@platform/kit/mongoose';
 import type { ProductRepository } from '../domain/ports';
 import { nameSortKey, type Product, type ProductChanges } from '../domain/product';
 import { SkuTaken } from '../errors';
 import { productModel, type ProductDocument } from './product-model';
 import { listFilter, listSort, live } from './product-queries';
-
-const duplicateKey = 11000;
 
 function toProduct(doc: ProductDocument): Product {
   return {
@@ -21,10 +20,6 @@ function toProduct(doc: ProductDocument): Product {
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === duplicateKey;
 }
 
 /** The product's own fields in storage form: the name always travels with its sort key. */
@@ -76,7 +71,7 @@ export function createProductRepository(connection: Connection, relay: OutboxRel
         relay.publishAfterWrite(doc._id, stamp, { outbox });
         return toProduct(doc.toObject());
       } catch (err) {
-        if (isDuplicateKey(err)) {
+        if (isDuplicateKeyError(err)) {
           throw SkuTaken(`sku ${product.sku} belongs to another product (SKUs are never reused, even after a delete)`);
         }
         throw err;

@@ -1,4 +1,4 @@
-import type { OutboxEntry } from '@platform/kit';
+import type { OutboxEntry } from '@platform/kit/core';
 import type { CursorPosition } from './cursor';
 import type {
   NewProduct,

@@ -1,4 +1,4 @@
-import { eventEntry, type OutboxEntry } from '@platform/kit';
+import { eventEntry, type OutboxEntry } from '@platform/kit/core';
 import { eventCatalogue, EventTypes, type ProductSnapshotV1 } from '@platform/events';
 import type { Product } from './product';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EventTypes } from '@platform/events';
-import { waitFor } from '@platform/test-kit';
+import { recordTopics, waitFor, type RecordedEvent } from '@platform/test-kit';
 import {
   createCallerSwap,
   listenForVerification,
@@ -12,7 +12,6 @@ import {
   verifyProvider,
 } from '@platform/test-kit/pact';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { recordTopics, type RecordedEvent } from '../helpers/kafka';
 import { bearer, seedProduct } from '../helpers/products';
 
 /**

@@ -1,9 +1,8 @@
 import type Joi from 'joi';
-import { waitFor } from '@platform/test-kit';
+import { recordTopics, waitFor, type RecordedEvent } from '@platform/test-kit';
 import { envelopeSchema } from '@platform/kit';
 import { EventTypes, payloadSchemas, Topics, type EventType } from '@platform/events';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { recordTopics, type RecordedEvent } from '../helpers/kafka';
 import { bearer, outboxRelayed, productBody, seedProduct } from '../helpers/products';
 
 describe('product events (outbox -> Kafka)', () => {

@@ -3,10 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@platform/kit';
 import {
   createTestIssuer,
-  isolatedMongoUrl,
   migrateUp,
   objectIdHex,
-  requireEnv,
+  serviceTestEnv,
   uniqueName,
   type TestIssuer,
 } from '@platform/test-kit';
@@ -27,12 +26,7 @@ export interface TestApp {
 /** The config a deployment would load, pointed at an isolated database, topic prefix and cache namespace. */
 export function testConfig(name: string, env: Record<string, string> = {}): Readonly<ProductConfig> {
   return loadConfig(configSchema, {
-    SERVICE_NAME: 'product-service',
-    LOG_LEVEL: 'silent',
-    MONGO_URL: isolatedMongoUrl(name),
-    REDIS_URL: requireEnv('REDIS_URL'),
-    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-    KAFKA_TOPIC_PREFIX: `${uniqueName(name)}.`,
+    ...serviceTestEnv('product', { name }),
     CACHE_KEY_PREFIX: `${uniqueName(name)}:`,
     AUTH_JWKS_URL: 'http://127.0.0.1:9/unused-jwks.json',
     AUTH_ISSUER: 'https://auth.test',

@@ -1,5 +1,6 @@
 import { Types, type Connection, type QueryFilter } from 'mongoose';
 import type { OutboxEntry, OutboxRelay } from '@platform/kit';
+import { isDuplicateKeyError } from '@platform/kit/mongoose';
 import { EmailTaken } from '../errors';
 import type { UserRepository } from '../domain/ports';
 import type { Role, User, UserWithPassword } from '../domain/user';
@@ -14,10 +15,6 @@ function toUser(doc: Pick<UserDocument, '_id' | 'email' | 'role' | 'createdAt'>)
 /** Ids reach us from tokens too; one that is not an ObjectId simply matches no user. */
 function objectId(id: string): Types.ObjectId | undefined {
   return /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : undefined;
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 }
 
 /** `relay` publishes the events each write leaves in the document's outbox, right after the write. */
@@ -43,7 +40,7 @@ export function createUserRepository(connection: Connection, relay: OutboxRelay)
         });
       } catch (err) {
         // The unique index decides, not a prior lookup: two concurrent registrations cannot both win.
-        if (isDuplicateKey(err)) throw EmailTaken(`${user.email} is already registered`);
+        if (isDuplicateKeyError(err)) throw EmailTaken(`${user.email} is already registered`);
         throw err;
       }
       relay.publishAfterWrite(_id, stamp, { outbox });

@@ -1,8 +1,8 @@
-import type { OutboxEntry } from '@platform/kit';
+import type { OutboxEntry } from '@platform/kit/core';
 import type { UserCursor } from './cursor';
 import type { AuditEntry, RefreshTokenRecord, Role, User, UserWithPassword } from './user';
 
-export type { DenyList } from '@platform/kit';
+export type { DenyList } from '@platform/kit/core';
 
 /** The users collection. Implemented in data-access; the domain never sees the database. */
 export interface UserRepository {

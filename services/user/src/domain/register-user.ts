@@ -1,4 +1,4 @@
-import { eventEntry } from '@platform/kit';
+import { eventEntry } from '@platform/kit/core';
 import { eventCatalogue, EventTypes, type UserRegisteredV1 } from '@platform/events';
 import { assertContractEmail, normaliseEmail } from './email';
 import { assertStrongPassword } from './password-policy';

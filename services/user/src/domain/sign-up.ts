@@ -1,4 +1,4 @@
-import { isAppError } from '@platform/kit';
+import { isAppError } from '@platform/kit/core';
 import { EmailTaken } from '../errors';
 import { normaliseEmail } from './email';
 import { registerUser, type RegisterDeps } from './register-user';

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
-import { getOrCreate } from '@platform/kit';
+import { getOrCreate, writeAudit } from '@platform/kit';
 import type { AuditTrail } from '../domain/ports';
 import type { AuditEntry } from '../domain/user';
 
@@ -37,10 +37,9 @@ async function auditPlugin(app: FastifyInstance): Promise<void> {
   app.decorate('auditTrail', function auditTrail(log: FastifyBaseLogger): AuditTrail {
     return {
       record(entry: AuditEntry) {
-        const { action, outcome, actorId = null, targetId = null, ...details } = entry;
-        log.info({ audit: { action, actorId, targetId, outcome, ...details } }, action);
-        if (action === 'register' && outcome === 'ok') registrations.inc();
-        if (action === 'login') logins.inc({ outcome });
+        writeAudit(log, entry);
+        if (entry.action === 'register' && entry.outcome === 'ok') registrations.inc();
+        if (entry.action === 'login') logins.inc({ outcome: entry.outcome });
       },
     };
   });

@@ -3,14 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose';
 import { loadConfig } from '@platform/kit';
-import {
-  createTestIssuer,
-  isolatedMongoUrl,
-  migrateUp,
-  requireEnv,
-  uniqueName,
-  type TestIssuer,
-} from '@platform/test-kit';
+import { createTestIssuer, migrateUp, serviceTestEnv, uniqueName, type TestIssuer } from '@platform/test-kit';
 import { buildApp } from '../../src/app';
 import { configSchema, type UserConfig } from '../../src/config';
 
@@ -32,12 +25,9 @@ export async function generateSigningKey(kid = uniqueName('key')): Promise<Signi
 export async function testEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
   const key = await generateSigningKey();
   return {
-    SERVICE_NAME: 'user-service',
+    ...serviceTestEnv('user'),
+    // The tests read the audit lines.
     LOG_LEVEL: 'info',
-    MONGO_URL: isolatedMongoUrl('user'),
-    REDIS_URL: requireEnv('REDIS_URL'),
-    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-    KAFKA_TOPIC_PREFIX: `${uniqueName('user')}.`,
     JWT_PRIVATE_KEY: key.pem,
     JWT_KEY_ID: key.kid,
     ...overrides,

@@ -1,11 +1,10 @@
 import { Topics } from '@platform/events';
 import { loadConfig } from '@platform/kit';
-import { migrateUp, waitFor } from '@platform/test-kit';
+import { migrateUp, recordTopics, waitFor } from '@platform/test-kit';
 import { buildApp } from '../../src/app';
 import { configSchema } from '../../src/config';
 import { usersCollection } from '../../src/data-access/user-model';
 import { migrationsDir, testEnv } from '../helpers/app';
-import { recordTopic } from '../helpers/kafka';
 import { login, newEmail, register, strongPassword } from '../helpers/users';
 
 describe('admin bootstrap from configuration', () => {
@@ -26,21 +25,18 @@ describe('admin bootstrap from configuration', () => {
     const first = await start(env);
     await first.close();
     // The app created the topic; read it from the beginning.
-    const topic = await recordTopic(`${env.KAFKA_TOPIC_PREFIX}${Topics.Users}`);
+    const topic = await recordTopics([`${env.KAFKA_TOPIC_PREFIX}${Topics.Users}`]);
     const second = await start(env);
     try {
       expect(await second.mongo.collection(usersCollection).find({ email }).toArray()).toEqual([
         expect.objectContaining({ role: 'admin' }),
       ]);
       expect((await login(second, email, adminPassword)).statusCode).toBe(200);
-      const event = await waitFor(
-        () => topic.messages.find((m) => (m.value.payload as { email: string }).email === email),
-        {
-          what: 'user.registered for the admin',
-        },
-      );
-      expect(event.value.payload).toMatchObject({ role: 'admin' });
-      expect(topic.messages.filter((m) => m.key === event.key)).toHaveLength(1);
+      const event = await waitFor(() => topic.events.find((m) => m.envelope.payload.email === email), {
+        what: 'user.registered for the admin',
+      });
+      expect(event.envelope.payload).toMatchObject({ role: 'admin' });
+      expect(topic.events.filter((m) => m.key === event.key)).toHaveLength(1);
     } finally {
       await second.close();
       await topic.stop();

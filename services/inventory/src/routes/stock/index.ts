@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
+import { writeAudit } from '@platform/kit';
 import type { StockRecord } from '../../domain/ports';
 import { adjustStock, getStock, restock } from '../../domain/stock';
 import { adjustSchema, getStockSchema, restockSchema, type StockView } from '../../schemas/stock';
@@ -27,8 +28,14 @@ export async function stockRoutes(fastify: FastifyInstance): Promise<void> {
     const { sku } = request.params;
     const { quantity } = request.body;
     const stock = await restock(sku, quantity, deps);
-    const audit = { action: 'stock.restock', actorId: actorId(request), targetId: sku, outcome: 'success' };
-    request.log.info({ audit, quantity, available: stock.available }, 'stock.restock');
+    writeAudit(request.log, {
+      action: 'stock.restock',
+      outcome: 'success',
+      actorId: actorId(request),
+      targetId: sku,
+      quantity,
+      available: stock.available,
+    });
     return toView(stock);
   });
 
@@ -36,8 +43,15 @@ export async function stockRoutes(fastify: FastifyInstance): Promise<void> {
     const { sku } = request.params;
     const { delta, reason } = request.body;
     const stock = await adjustStock(sku, delta, deps);
-    const audit = { action: 'stock.adjust', actorId: actorId(request), targetId: sku, outcome: 'success' };
-    request.log.info({ audit, delta, reason, available: stock.available }, 'stock.adjust');
+    writeAudit(request.log, {
+      action: 'stock.adjust',
+      outcome: 'success',
+      actorId: actorId(request),
+      targetId: sku,
+      delta,
+      reason,
+      available: stock.available,
+    });
     return toView(stock);
   });
 }

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthErrors } from '@platform/kit';
+import { AuthErrors, writeAudit } from '@platform/kit';
 import { cancelOrder } from '../../domain/cancel-order';
 import { getOrder } from '../../domain/get-order';
 import { listOrders } from '../../domain/list-orders';
@@ -32,8 +32,12 @@ export async function orderRoutes(app: FastifyInstance): Promise<void> {
       if (replayed) {
         reply.header('idempotent-replayed', 'true');
       } else {
-        const audit = { action: 'order.place', actorId: actor.userId, targetId: response.body.id, outcome: 'success' };
-        request.log.info({ audit }, 'order.place');
+        writeAudit(request.log, {
+          action: 'order.place',
+          outcome: 'success',
+          actorId: actor.userId,
+          targetId: response.body.id,
+        });
       }
       // Replayed as stored: placeOrder only ever stores its own 201 answers.
       return reply.code(response.statusCode as 201).send(response.body);
@@ -54,8 +58,12 @@ export async function orderRoutes(app: FastifyInstance): Promise<void> {
     async function cancelOrderRoute(request) {
       const actor = actorOf(request);
       const order = await cancelOrder(actor, request.params.id, { orders, metrics });
-      const audit = { action: 'order.cancel', actorId: actor.userId, targetId: order.id, outcome: 'success' };
-      request.log.info({ audit }, 'order.cancel');
+      writeAudit(request.log, {
+        action: 'order.cancel',
+        outcome: 'success',
+        actorId: actor.userId,
+        targetId: order.id,
+      });
       return toOrderView(order);
     },
   );

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Product } from '../../domain/product';
 import { getProduct, listProducts } from '../../domain/read-products';
 import { NoContent, problems } from '@platform/kit';
 import {
@@ -15,6 +16,14 @@ import { presentProduct } from './present';
 
 const tags = ['products'];
 const singleProductResponses = { 200: ProductResponse, 304: NoContent, ...problems(400, 404) };
+
+/** One product with its ETag, or a bodiless 304 when the client's If-None-Match still matches it. */
+function answerWithProduct(product: Product, request: FastifyRequest, reply: FastifyReply) {
+  const etag = productETag(product);
+  reply.header('etag', etag);
+  if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
+  return presentProduct(product);
+}
 
 /** Public reads: no token needed. Every answer carries an ETag; a matching If-None-Match gets a bodiless 304. */
 export async function productReadRoutes(app: FastifyInstance): Promise<void> {
@@ -54,11 +63,7 @@ export async function productReadRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async function getProductRoute(request, reply) {
-      const product = await getProduct({ by: 'id', id: request.params.id }, deps);
-      const etag = productETag(product);
-      reply.header('etag', etag);
-      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return presentProduct(product);
+      return answerWithProduct(await getProduct({ by: 'id', id: request.params.id }, deps), request, reply);
     },
   );
 
@@ -74,11 +79,7 @@ export async function productReadRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async function getProductBySkuRoute(request, reply) {
-      const product = await getProduct({ by: 'sku', sku: request.params.sku }, deps);
-      const etag = productETag(product);
-      reply.header('etag', etag);
-      if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return presentProduct(product);
+      return answerWithProduct(await getProduct({ by: 'sku', sku: request.params.sku }, deps), request, reply);
     },
   );
 }

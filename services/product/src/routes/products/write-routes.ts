@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createProduct } from '../../domain/create-product';
 import { deleteProduct } from '../../domain/delete-product';
 import { updateProduct } from '../../domain/update-product';
-import { NoContent, problems } from '@platform/kit';
+import { NoContent, problems, writeAudit } from '@platform/kit';
 import {
   ConditionalWriteHeaders,
   CreateProductBody,
@@ -18,7 +18,7 @@ const tags = ['products'];
 const security = [{ bearerAuth: [] }];
 
 function audit(request: FastifyRequest, action: string, targetId: string): void {
-  request.log.info({ audit: { action, actorId: request.principal?.userId, targetId, outcome: 'success' } }, action);
+  writeAudit(request.log, { action, outcome: 'success', actorId: request.principal?.userId, targetId });
 }
 
 /** Catalogue administration: admins only. PATCH and DELETE honour If-Match (412 when the product moved on). */

@@ -1,17 +1,16 @@
 import { EventTypes, Topics, payloadSchemas } from '@platform/events';
-import { metricValue, waitFor } from '@platform/test-kit';
+import { metricValue, recordTopics, waitFor, type TopicRecorder } from '@platform/test-kit';
 import { usersCollection } from '../../../src/data-access/user-model';
 import { auditEntries, startTestApp, type TestApp } from '../../helpers/app';
-import { recordTopic, type RecordedMessage } from '../../helpers/kafka';
 import { login, newEmail, register, registerUser, strongPassword } from '../../helpers/users';
 
 describe('POST /auth/register', () => {
   let t: TestApp;
-  let topic: { messages: RecordedMessage[]; stop(): Promise<void> };
+  let topic: TopicRecorder;
 
   beforeAll(async () => {
     t = await startTestApp();
-    topic = await recordTopic(`${t.config.KAFKA_TOPIC_PREFIX}${Topics.Users}`);
+    topic = await recordTopics([`${t.config.KAFKA_TOPIC_PREFIX}${Topics.Users}`]);
   });
 
   afterAll(async () => {
@@ -38,10 +37,10 @@ describe('POST /auth/register', () => {
     const email = newEmail();
     const id = await registerUser(t.app, email);
 
-    const message = await waitFor(() => topic.messages.find((m) => m.key === id), { what: 'user.registered' });
+    const message = await waitFor(() => topic.events.find((m) => m.key === id), { what: 'user.registered' });
 
-    expect(message.value).toMatchObject({ type: EventTypes.UserRegistered, version: 1 });
-    const payload = message.value.payload;
+    expect(message.envelope).toMatchObject({ type: EventTypes.UserRegistered, version: 1 });
+    const payload = message.envelope.payload;
     expect(payload).toEqual({ userId: id, email, role: 'customer', registeredAt: expect.any(String) });
     expect(payloadSchemas[EventTypes.UserRegistered].validate(payload).error).toBeUndefined();
     await waitFor(async () => (await t.app.mongo.collection(usersCollection).findOne({ email }))?.outbox.length === 0, {
