@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, createTally, exchange, uniqueName, waitFor, type Exchange, type Tally } from '@platform/test-kit';
 import type { ChaosPlatform } from './support/platform';
+import { placeOrder } from './support/scenario';
 import { openStatusStream, type StatusStream } from './support/sse';
 
 /**
@@ -79,15 +80,7 @@ export function redisDecisions(chaos: ChaosPlatform): RedisDecisions {
       // The scenario before may have left a breaker open for a few seconds: place the order once it is accepted.
       const placed = await waitFor(
         async () => {
-          const answer = await exchange(`${gateway}/api/v1/orders`, {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${customer.token}`,
-              'x-forwarded-for': customer.ip,
-              'idempotency-key': uniqueName('sse'),
-            },
-            body: { lines: [{ productId: chaos.products[0]!.id, quantity: 1 }] },
-          });
+          const answer = await placeOrder(chaos, customer, chaos.products[0]!.id, 1);
           return answer.status === 201 ? answer : undefined;
         },
         { what: 'an order to be accepted', timeoutMs: 60_000, intervalMs: 1_000 },

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exchange, failureKindOf, startOpenLoop, uniqueName, type Exchange, type Shot } from '@platform/test-kit';
 import { isFinal, type Ledger } from './ledger';
-import type { ChaosPlatform } from './platform';
+import type { ChaosPlatform, Customer } from './platform';
 
 /**
  * The steady traffic of every scenario: orders by the customers, and anonymous product reads. A fifth of what the
@@ -71,6 +71,20 @@ function kindOf(shot: Shot<Outcome>, ops: string[]): string {
   return `${op} ${failureKindOf(shot.result instanceof Error ? shot.result : shot.result.exchange)}`;
 }
 
+/** One order through the gateway, as a client sends it: the customer's token and address, an Idempotency-Key. */
+export function placeOrder(chaos: ChaosPlatform, customer: Customer, productId: string, quantity: number) {
+  return exchange(`${chaos.balancers.gateway.url}/api/v1/orders`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${customer.token}`,
+      'x-forwarded-for': customer.ip,
+      'idempotency-key': uniqueName('chaos'),
+    },
+    body: { lines: [{ productId, quantity }] },
+    timeoutMs: CLIENT_TIMEOUT_MS,
+  });
+}
+
 /** Starts the steady traffic: an open loop of orders (a customer each, round robin) and product reads. */
 export function startTraffic(chaos: ChaosPlatform, maxDurationMs: number) {
   const { ordersPerSecond, readsPerSecond, maxInFlight } = TRAFFIC;
@@ -99,16 +113,7 @@ export function startTraffic(chaos: ChaosPlatform, maxDurationMs: number) {
       const customer = chaos.customers[n % chaos.customers.length]!;
       // Two of every three orders on the plentiful products, one on the scarce one, one or two units.
       const product = chaos.products[n % 3]!;
-      const answer = await exchange(`${gateway}/api/v1/orders`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${customer.token}`,
-          'x-forwarded-for': customer.ip,
-          'idempotency-key': uniqueName('chaos'),
-        },
-        body: { lines: [{ productId: product.id, quantity: 1 + (Math.floor(n / 3) % 2) }] },
-        timeoutMs: CLIENT_TIMEOUT_MS,
-      });
+      const answer = await placeOrder(chaos, customer, product.id, 1 + (Math.floor(n / 3) % 2));
       const orderId = answer.status === 201 ? (JSON.parse(answer.body) as { id: string }).id : undefined;
       return { op: 'order', exchange: answer, orderId };
     },
@@ -171,18 +176,26 @@ export async function runScenario(chaos: ChaosPlatform, ledger: Ledger, plan: Sc
   const stockSampler = sampleStock(ledger);
   // Bounded however long healing takes: the generator stops by itself at this limit.
   const traffic = startTraffic(chaos, warmupMs + plan.holdMs + afterMs + 120_000);
-  await sleep(warmupMs);
-
-  const faultStartedAt = Date.now();
-  const heal = await plan.inject();
-  const during = plan.during?.();
-  await sleep(Math.max(0, plan.holdMs - (Date.now() - faultStartedAt)));
-  await during;
-  const healStartedAt = Date.now();
-  await heal();
-  // The fault has ended once what was stopped answers again: recovery is the platform's, not the server's start-up.
-  const faultEndedAt = Date.now();
-  await sleep(afterMs);
+  let faultStartedAt = 0;
+  let healStartedAt = 0;
+  let faultEndedAt = 0;
+  try {
+    await sleep(warmupMs);
+    faultStartedAt = Date.now();
+    const heal = await plan.inject();
+    const during = plan.during?.();
+    await sleep(Math.max(0, plan.holdMs - (Date.now() - faultStartedAt)));
+    await during;
+    healStartedAt = Date.now();
+    await heal();
+    // The fault has ended once what was stopped answers again: recovery is the platform's, not its start-up.
+    faultEndedAt = Date.now();
+    await sleep(afterMs);
+  } catch (err) {
+    // A scenario that cannot go on must not leave its traffic and sampling running (jest would never exit).
+    await Promise.all([traffic.stop(), stockSampler.stop()]);
+    throw err;
+  }
   const { shots, skipped, ops } = await traffic.stop();
 
   const acceptedIds = shots.flatMap((s) =>
