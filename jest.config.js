@@ -13,10 +13,16 @@ module.exports = {
     '<rootDir>/gateway',
     '<rootDir>/e2e',
     '<rootDir>/security',
+    '<rootDir>/chaos',
     '<rootDir>/contracts',
     '<rootDir>/lint',
   ].filter((dir) => require('node:fs').existsSync(dir.replace('<rootDir>', __dirname))),
-  testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts', '<rootDir>/security/**/*.test.ts'],
+  testMatch: [
+    '**/test/**/*.test.ts',
+    '<rootDir>/e2e/**/*.test.ts',
+    '<rootDir>/security/**/*.test.ts',
+    '<rootDir>/chaos/**/*.test.ts',
+  ],
   // Contract tests run on their own, consumers before providers: `npm run test:contract` (jest.contracts.config.js).
   testPathIgnorePatterns: ['/node_modules/', '\\.pact\\.test\\.ts$'],
   transform: {

@@ -34,6 +34,13 @@ describe('problem+json errors', () => {
     app.get('/explode', async () => {
       throw new Error('database password is hunter2');
     });
+    // What ioredis throws while Redis is away (no offline queue) and mongoose while the database is.
+    app.get('/redis-down', async () => {
+      throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    });
+    app.get('/database-down', async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoServerSelectionError' });
+    });
     await app.ready();
   });
 
@@ -123,4 +130,17 @@ describe('problem+json errors', () => {
     expect(logged).toMatchObject({ level: 50, requestId: 'req-explode-1', req: { method: 'GET', url: '/explode' } });
     expect((logged?.err as { stack: string }).stack).toContain('database password is hunter2');
   });
+
+  it.each(['/redis-down', '/database-down'])(
+    'when a dependency is down (%s), then 503 SERVICE_UNAVAILABLE with Retry-After, not a 500 bug',
+    async (url) => {
+      const res = await app.inject({ method: 'GET', url });
+
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('2');
+      expect(res.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+      expect(res.body).not.toContain('ECONNREFUSED');
+      expect(logs.find((l) => l.msg === 'unhandled error' && (l.req as { url: string }).url === url)).toBeUndefined();
+    },
+  );
 });

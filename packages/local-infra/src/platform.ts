@@ -50,8 +50,11 @@ export interface RunningPlatform {
   metricsPorts: Record<ServiceName, number> & { gateway?: number };
   /** SIGTERM to every service and the gateway (graceful), then waits for them to exit. */
   stop(): Promise<void>;
-  /** Stops one service (e.g. to test what its callers do without it) and returns a function that restarts it. */
-  stopService(name: DeployableName): Promise<() => Promise<void>>;
+  /**
+   * Stops one service (e.g. to test what its callers do without it) and returns a function that restarts it.
+   * SIGTERM by default (a graceful stop); SIGKILL for a crash.
+   */
+  stopService(name: DeployableName, signal?: NodeJS.Signals): Promise<() => Promise<void>>;
   /**
    * One more process of a deployable on the same infrastructure and namespace (a replica), on the ports given,
    * with `overrides` over its environment; resolves with its URL once ready. Stopped with the platform.
@@ -74,7 +77,8 @@ async function waitForReady(name: DeployableName, url: string, child: ChildProce
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  const gone = child.exitCode !== null || child.signalCode !== null;
+  return gone ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /**
@@ -116,10 +120,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await waitForReady(name, urls[name]!, child, logFiles[name]!);
   }
 
-  async function stopOne(name: DeployableName): Promise<void> {
+  async function stopOne(name: DeployableName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = children.get(name);
-    if (!child || child.exitCode !== null) return;
-    child.kill('SIGTERM');
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
     await exited(child);
   }
 
@@ -128,7 +132,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // The gateway first: it would only answer 503s for services that are already gone.
     await Promise.all(replicas.map((child) => (child.exitCode === null && child.kill('SIGTERM'), exited(child))));
     await stopOne('gateway');
-    await Promise.all(serviceNames.map(stopOne));
+    await Promise.all(serviceNames.map((name) => stopOne(name)));
   };
 
   try {
@@ -155,8 +159,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       deployables.map((n) => [n, n === 'gateway' ? (gatewayPorts as ServicePorts).metrics : ports[n].metrics]),
     ) as RunningPlatform['metricsPorts'],
     stop,
-    async stopService(name) {
-      await stopOne(name);
+    async stopService(name, signal) {
+      await stopOne(name, signal);
       return () => start(name);
     },
     async startReplica(name, replicaPorts, overrides = {}) {

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, KitErrors, type AppError } from './app-error';
+import { isTransientError } from './failure-kind';
 import { problemContentType, problemType, type InvalidField, type Problem } from './problem';
 
 type ValidationError = FastifyError & { validation: NonNullable<FastifyError['validation']> };
@@ -31,6 +32,19 @@ export function invalidFields(err: ValidationError): InvalidField[] {
       field: clip(field, problemLimits.fieldChars),
       message: clip(v.message ?? 'is invalid', problemLimits.messageChars),
     };
+  });
+}
+
+/**
+ * A dependency that is down or slow (the database, Redis, a broker, an upstream: what `classifyFailure` calls
+ * transient) is no bug: 503 with Retry-After tells the client to come back, and a caller's breaker and retry treat
+ * it as they should. Without it such a failure would be answered 500 and logged as a programmer error.
+ */
+function fromTransientError(err: unknown): AppError | undefined {
+  if (!isTransientError(err)) return undefined;
+  return KitErrors.ServiceUnavailable('a dependency is unavailable right now, try again shortly', {
+    headers: { 'retry-after': '2' },
+    cause: err,
   });
 }
 
@@ -84,7 +98,7 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
         (notListed > 0 ? ` (and ${notListed} more)` : '');
       return sendProblem(reply, request, KitErrors.ValidationFailed(detail, { extensions: { errors } }));
     }
-    const known = isAppError(error) ? error : fromFastifyError(error);
+    const known = isAppError(error) ? error : (fromFastifyError(error) ?? fromTransientError(error));
     if (known && known.status < 500) {
       request.log.info({ code: known.code, status: known.status }, known.message);
       return sendProblem(reply, request, known);

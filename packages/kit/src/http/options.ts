@@ -8,7 +8,10 @@ export interface HttpRetryOptions {
   /** Ceiling of the first retry's delay; it doubles per retry up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Longest wait granted to an upstream's Retry-After, so one answer cannot park a call for minutes. */
+  /**
+   * Longest Retry-After still waited for before a retry; a longer one ends the retries and is handed on to the
+   * caller, so one answer cannot park a call. Default 1 s: a caller waiting on us should not wait longer.
+   */
   maxRetryAfterMs: number;
 }
 
@@ -63,7 +66,7 @@ export type ResolvedHttpClientOptions = Required<
   bulkhead: HttpBulkheadOptions;
 };
 
-const DEFAULT_RETRY: HttpRetryOptions = { attempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, maxRetryAfterMs: 5_000 };
+const DEFAULT_RETRY: HttpRetryOptions = { attempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, maxRetryAfterMs: 1_000 };
 
 const DEFAULT_BREAKER: HttpBreakerOptions = {
   errorThresholdPercentage: 50,

@@ -49,13 +49,18 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   return Math.max(0, date - now);
 }
 
-/** The upstream's own Retry-After wins over our backoff: it knows when it will be ready. Capped either way. */
+/**
+ * The upstream's own Retry-After wins over our backoff: it knows when it will be ready. A Retry-After beyond
+ * `maxRetryAfterMs` means no retry (undefined): retrying sooner than the upstream asked only meets the same
+ * refusal (a breaker still open), and waiting for it would hold our own caller that long. The 503 and its
+ * Retry-After go to our caller at once instead: failing fast is what the upstream's answer is for.
+ */
 export function retryDelay(
   retry: number,
   retryAfterMs: number | undefined,
   options: HttpRetryOptions,
   random: () => number,
-): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, options.maxRetryAfterMs);
+): number | undefined {
+  if (retryAfterMs !== undefined) return retryAfterMs <= options.maxRetryAfterMs ? retryAfterMs : undefined;
   return backoffDelay(retry, options, random);
 }

@@ -111,22 +111,28 @@ describe('http client retries', () => {
     expect(upstream.requests).toHaveLength(1);
   });
 
-  test.each([
-    ['2', 2_000],
-    ['120', 5_000],
-  ])(
-    'when a 503 says Retry-After: %s, then the client waits %i ms (capped) before retrying',
-    async (retryAfter, expected) => {
-      upstream.answer(reply(503, { title: 'busy' }, { 'retry-after': retryAfter }), reply(200, { id: '1' }));
-      const built = buildTestClient(upstream, { retry: { attempts: 2, maxRetryAfterMs: 5_000 } });
-      client = built.client;
+  test('when a 503 says Retry-After: 2 (within the limit), then the client waits 2 s before retrying', async () => {
+    upstream.answer(reply(503, { title: 'busy' }, { 'retry-after': '2' }), reply(200, { id: '1' }));
+    const built = buildTestClient(upstream, { retry: { attempts: 2, maxRetryAfterMs: 5_000 } });
+    client = built.client;
 
-      const response = await client.request(getProduct);
+    const response = await client.request(getProduct);
 
-      expect(response.status).toBe(200);
-      expect(built.delays).toEqual([expected]);
-    },
-  );
+    expect(response.status).toBe(200);
+    expect(built.delays).toEqual([2_000]);
+  });
+
+  test('when a 503 says Retry-After: 8 (beyond the limit, a breaker still open), then no retry: the 503 and its Retry-After are handed on at once', async () => {
+    upstream.answer(reply(503, { title: 'busy' }, { 'retry-after': '8' }), reply(200, { id: '1' }));
+    const built = buildTestClient(upstream, { retry: { attempts: 3, maxRetryAfterMs: 5_000 } });
+    client = built.client;
+
+    const error = await failure(client, getProduct);
+
+    expect(error).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE', headers: { 'retry-after': '8' } });
+    expect(built.delays).toEqual([]);
+    expect(upstream.requests).toHaveLength(1);
+  });
 
   test("when the retries run out on a 503 with Retry-After, then the error hands the upstream's retry-after on", async () => {
     upstream.answer(reply(503, { title: 'busy' }, { 'retry-after': '7' }));
