@@ -356,9 +356,11 @@ start_infra() {
     { tail -20 "$RUN/logs/infra.log"; return 1; }
 }
 
-# images.sh builds (or finds) the five images; each is imported into containerd once, under its content-hash tag.
+# images.sh builds (or finds) the five images, while the cluster starts; each is then imported into containerd once,
+# under its content-hash tag.
+build_images() { bash "$HERE/images.sh" >"$RUN/logs/images.log" 2>&1; }
 import_images() {
-  bash "$HERE/images.sh" >"$RUN/logs/images.log" 2>&1 || { tail -30 "$RUN/logs/images.log"; return 1; }
+  wait "$1" || { tail -30 "$RUN/logs/images.log"; return 1; }
   local app ref
   while read -r app ref; do
     if ! ctr_k8s images ls -q | grep -qx "$ref"; then
@@ -403,6 +405,9 @@ up() {
   rm -rf "$RUN" && mkdir -p "$RUN/logs" "$RUN/pids" "$KEEP"
   host_state >"$KEEP/host-before.txt"
   : >"$RUN/up"
+  log "images (npm run images: built once, cached in ~/.cache/platform-cluster-images), in the background"
+  build_images &
+  local images_pid=$!
   log "control plane (kwokctl, 127.0.0.1)"
   start_control_plane
   log "network: bridge $BRIDGE $GW/$PREFIX_LEN, forward and input filters"
@@ -423,8 +428,8 @@ up() {
     pod-security.kubernetes.io/warn=restricted >/dev/null
   host_services | kubectl apply -f - >/dev/null
   wait "$infra_pid" || die "infrastructure did not start (log: $RUN/logs/infra.log)"
-  log "images (npm run images, imported into containerd)"
-  import_images
+  log "images: waiting for npm run images, then importing them into containerd"
+  import_images "$images_pid"
   if [ -z "${NO_PLATFORM:-}" ]; then
     log "platform chart (release platform, namespace platform)"
     install_platform >"$RUN/logs/helm-install.log" 2>&1 || { tail -30 "$RUN/logs/helm-install.log"; die "helm install failed"; }

@@ -1,8 +1,9 @@
 // Light steady traffic through the gateway while test.sh rolls every Deployment (`helm upgrade`).
 //   node steady-traffic.mjs <gateway URL> <admin credentials JSON> <report file>
-// Logs in as the admin, puts a product on sale with stock, then sends RATE requests per second, in turn: the
-// catalogue (product), the admin's account (user, and the gateway's token check against the JWKS), the stock
-// (inventory), the admin's orders (order), and every tenth request an order (the saga over Kafka). It runs until
+// Logs in as the admin, puts a product on sale with stock, registers CUSTOMERS customers, then sends RATE requests per
+// second, in turn: the catalogue (product), a customer's account (user, and the gateway's token check against the
+// JWKS), the stock as the admin (inventory), the customer's orders (order), and every tenth request an order (the saga
+// over Kafka). The customers take turns, so that no caller comes near the gateway's per-user limit. It runs until
 // SIGTERM, then writes {sent, failed, byStatus, failures[]} to the report file. Any answer other than the expected
 // status, and any connection error, is a failure. RATE (default 3) stays well below the gateway's per-address limit.
 /* global fetch, AbortSignal, console -- Node's globals; a command-line tool talks to its terminal */
@@ -14,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const [gateway, credentialsFile, reportFile] = process.argv.slice(2);
 const api = `${gateway}/api/v1`;
 const rate = Number(process.env.RATE ?? 3);
+const customerCount = Number(process.env.CUSTOMERS ?? 4);
 const admin = JSON.parse(fs.readFileSync(credentialsFile, 'utf8'));
 
 async function call(method, path, { token, body, headers } = {}) {
@@ -64,15 +66,24 @@ for (let i = 0; (await call('GET', `/stock/${sku}`, { token })).status !== 200; 
 }
 await expectOk(call('POST', `/stock/${sku}/restock`, { token, body: { quantity: 100000 } }), 200, 'restock');
 
+const customers = [];
+for (let i = 0; i < customerCount; i++) {
+  const customer = { email: `rollout-${randomUUID().slice(0, 8)}@example.com`, password: `rollout-${randomUUID()}` };
+  await expectOk(call('POST', '/auth/register', { body: customer }), 202, 'register');
+  const session = await expectOk(call('POST', '/auth/login', { body: customer }), 200, 'customer login');
+  customers.push(session.accessToken);
+}
+const customer = (n) => customers[Math.floor(n / 10) % customers.length];
+
 const requests = [
   () => [call('GET', '/products?limit=5'), 200, 'GET /products'],
-  () => [call('GET', '/users/me', { token }), 200, 'GET /users/me'],
+  (n) => [call('GET', '/users/me', { token: customer(n) }), 200, 'GET /users/me'],
   () => [call('GET', `/stock/${sku}`, { token }), 200, 'GET /stock/:sku'],
-  () => [call('GET', '/orders?limit=5', { token }), 200, 'GET /orders'],
+  (n) => [call('GET', '/orders?limit=5', { token: customer(n) }), 200, 'GET /orders'],
 ];
-const order = () => [
+const order = (n) => [
   call('POST', '/orders', {
-    token,
+    token: customer(n),
     body: { lines: [{ productId: product.id, quantity: 1 }] },
     headers: { 'idempotency-key': randomUUID() },
   }),
@@ -89,7 +100,7 @@ process.on('SIGTERM', () => {
 console.log(`steady traffic: ${rate} requests/s to ${gateway}`);
 
 for (let n = 0; !stopping; n++) {
-  const [promise, status, what] = n % 10 === 9 ? order() : requests[n % requests.length]();
+  const [promise, status, what] = n % 10 === 9 ? order(n) : requests[n % requests.length](n);
   report.sent += 1;
   const done = promise.then(
     (answer) => {
