@@ -427,6 +427,10 @@ up() {
   kubectl label namespace platform --overwrite pod-security.kubernetes.io/enforce=restricted \
     pod-security.kubernetes.io/warn=restricted >/dev/null
   host_services | kubectl apply -f - >/dev/null
+  # The prometheus-operator CRDs, which kube-prometheus-stack brings on kind and in staging: the chart's
+  # ServiceMonitors and PrometheusRules need them (no operator runs here, the objects are only stored).
+  kubectl apply --server-side -f "$ROOT/charts/crds/" >/dev/null
+  kubectl wait --for=condition=Established crd --all --timeout 60s >/dev/null
   wait "$infra_pid" || die "infrastructure did not start (log: $RUN/logs/infra.log)"
   log "images: waiting for npm run images, then importing them into containerd"
   import_images "$images_pid"
@@ -478,6 +482,8 @@ down() {
   log "control plane"
   kwokctl delete cluster --name "$NAME" >/dev/null 2>&1 || true
   restore_host
+  # The logs outlive the run, for a look after a failed test.
+  rm -rf "$STATE/last-logs" && cp -r "$RUN/logs" "$STATE/last-logs" 2>/dev/null
   rm -rf "$RUN" "$KWOK_WORKDIR" "$KUBECONFIG"
   log "down"
 }

@@ -65,7 +65,8 @@ fi
 # --export REF FILE [NAME]: an image of this storage as an OCI archive named NAME (default REF), for `ctr images import`.
 if [ "$MODE" = --export ]; then
   rm -f "$2"
-  bh push --quiet "$1" "oci-archive:$2:${3:-$1}"
+  # Uncompressed: the archive is read once, locally; gzip would only cost CPU.
+  bh push --quiet --disable-compression "$1" "oci-archive:$2:${3:-$1}"
   exit 0
 fi
 

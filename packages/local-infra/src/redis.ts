@@ -50,6 +50,9 @@ export function createRedis(options: RedisOptions = {}): Component {
       await installRedis();
       // No persistence: local Redis holds caches, rate limits and deny-lists that may be lost.
       const args = ['--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', runDir];
+      // Off loopback Redis refuses clients without a password ("protected mode"); the other address is the local
+      // cluster's pod bridge, which nothing outside this machine reaches.
+      if (host !== '127.0.0.1') args.push('--protected-mode', 'no');
       fs.mkdirSync(runDir, { recursive: true });
       startDaemon({ ...spec, command: 'redis-server', args, cwd: runDir });
       await waitUntilReady(spec, probe, 15_000);
