@@ -69,6 +69,7 @@ host_state() {
   awk '{print "mount " $5}' /proc/self/mountinfo | grep -v -F "/platform-cluster-images/storage/" || true
   find /sys/fs/cgroup -maxdepth 2 -type d -name kubepods 2>/dev/null | sed 's/^/cgroup /'
   [ -e /run/netns ] && find /run/netns -mindepth 1 | sed 's/^/netns /'
+  find /var/log/containers /var/log/pods -maxdepth 1 2>/dev/null | sed 's/^/log /'
   true
 }
 
@@ -112,6 +113,13 @@ options:
   kwokControllerBinary: $BIN/kwok
   kubectlBinary: $BIN/kubectl
   cacheDir: $RUN/kwok-cache
+componentsPatches:
+  # The API server dials kubelets (logs, exec) at their InternalIP, the bridge address; the Node's hostname
+  # resolves nowhere.
+  - name: kube-apiserver
+    extraArgs:
+      - key: kubelet-preferred-address-types
+        value: InternalIP
 EOF
   kwokctl create cluster --name "$NAME" --config "$RUN/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m \
     >"$RUN/logs/kwokctl.log" 2>&1 || { tail -20 "$RUN/logs/kwokctl.log"; return 1; }
@@ -241,6 +249,8 @@ authorization:
 clusterDNS: [$DNS_IP]
 clusterDomain: cluster.local
 resolvConf: $RUN/kubelet/resolv.conf
+# Not /var/log/pods. (kubelet still links each container's log from /var/log/containers, a fixed path; down removes them.)
+podLogsDir: $RUN/kubelet/pod-logs
 podCIDR: $POD_CIDR
 failSwapOn: false
 maxPods: 60
@@ -392,8 +402,8 @@ admin_credentials() {
 install_platform() {
   (cd "$ROOT" && helm dependency build charts/platform >/dev/null)
   # shellcheck disable=SC2046 # image_flags and admin_credentials print several words on purpose
-  helm upgrade --install platform "$ROOT/charts/platform" -n platform --wait --wait-for-jobs --timeout 6m \
-    $(image_flags) $(admin_credentials) "$@"
+  helm upgrade --install platform "$ROOT/charts/platform" -n platform --wait --wait-for-jobs --timeout 8m \
+    -f "$HERE/values.yaml" $(image_flags) $(admin_credentials) "$@"
 }
 
 up() {
@@ -534,6 +544,9 @@ restore_host() {
       [ "$(sysctl -n "$key" 2>/dev/null)" = "$value" ] || sysctl -q -w "$key=$value" || true
     done < <(grep '^sysctl ' "$KEEP/host-before.txt")
   fi
+  # kubelet's links to the pods' logs (their files were under the state folder), and the folder if it is new.
+  find /var/log/containers -maxdepth 1 -type l -lname "$RUN/*" -delete 2>/dev/null
+  grep -qx 'log /var/log/containers' "$KEEP/host-before.txt" 2>/dev/null || rmdir /var/log/containers 2>/dev/null
   # containerd's /run/containerd (shim sockets) if nothing else uses it.
   rmdir /run/containerd/s /run/containerd 2>/dev/null || true
 }
