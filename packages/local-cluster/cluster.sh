@@ -69,7 +69,7 @@ host_state() {
   awk '{print "mount " $5}' /proc/self/mountinfo | grep -v -F "/platform-cluster-images/storage/" || true
   find /sys/fs/cgroup -maxdepth 2 -type d -name kubepods 2>/dev/null | sed 's/^/cgroup /'
   [ -e /run/netns ] && find /run/netns -mindepth 1 | sed 's/^/netns /'
-  find /var/log/containers /var/log/pods -maxdepth 1 2>/dev/null | sed 's/^/log /'
+  find /var/log/containers /var/log/pods -maxdepth 1 2>/dev/null | sed 's/^/log /' || true
   true
 }
 
