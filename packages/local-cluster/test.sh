@@ -89,6 +89,8 @@ check "DNS from a pod: kafka.platform.svc, platform-user; nothing outside the cl
   })().catch((e) => { console.error(e); process.exit(1); });'
 
 t=$SECONDS
+# k6/run.ts loads the compiled workspaces (bench/k6-platform -> @platform/local-infra).
+check "workspaces compiled for the k6 runner (tsc -b)" npx --no tsc -b
 check "k6 smoke through the gateway Service" env BASE_URL="$GATEWAY" ADMIN_EMAIL="$(admin ADMIN_EMAIL)" \
   ADMIN_PASSWORD="$(admin ADMIN_PASSWORD)" npx --no tsx k6/run.ts smoke
 confirmed() {
