@@ -25,7 +25,11 @@ NPM_VERSION="${NPM_VERSION:-11.21.2}"
 SUITE=bookworm
 BASE="docker.io/library/node:$NODE_VERSION-bookworm-slim"
 ALL=(user product order inventory gateway)
-APPS=("${@:-${ALL[@]}}")
+MODE=build
+case "${1:-}" in
+  --pause | --export) MODE="$1" && shift ;;
+esac
+[ "$MODE" = build ] && APPS=("${@:-${ALL[@]}}")
 
 log() { printf '[images] %s\n' "$*"; }
 [ "$(id -u)" = 0 ] || { echo "images.sh needs root (debootstrap, buildah's storage)" >&2; exit 1; }
@@ -48,6 +52,23 @@ bh() {
   TMPDIR="$CACHE/tmp" buildah --root "$CACHE/storage" --runroot "$CACHE/run" --storage-driver overlay "$@"
 }
 has_image() { bh inspect --type image "$1" >/dev/null 2>&1; }
+
+# --pause BINARY: the pod sandbox image of the local node (cluster.sh), one static binary, named as containerd expects.
+if [ "$MODE" = --pause ]; then
+  has_image registry.k8s.io/pause:local && exit 0
+  id="$(bh from --pull=never scratch)"
+  bh copy --quiet "$id" "$1" /pause >/dev/null
+  bh config --entrypoint '["/pause"]' --user 65535:65535 "$id"
+  bh commit --quiet --rm "$id" registry.k8s.io/pause:local >/dev/null
+  exit 0
+fi
+# --export REF FILE [NAME]: an image of this storage as an OCI archive named NAME (default REF), for `ctr images import`.
+if [ "$MODE" = --export ]; then
+  rm -f "$2"
+  # Uncompressed: the archive is read once, locally; gzip would only cost CPU.
+  bh push --quiet --disable-compression "$1" "oci-archive:$2:${3:-$1}"
+  exit 0
+fi
 
 # --- base image ---------------------------------------------------------------------------------------------------
 base_image() {
@@ -133,3 +154,10 @@ if [ ${#APPS[@]} -gt 1 ]; then
 fi
 log "done in $((SECONDS - start)) s:"
 bh images --filter reference='localhost/platform-*'
+# What cluster.sh imports and deploys: one `<app> <image>:<hash>` line per image (the other apps' lines are kept).
+list="$ROOT/.local/cluster/images.txt"
+mkdir -p "$(dirname "$list")" && touch "$list"
+{
+  grep -v -E "^($(IFS='|'; echo "${APPS[*]}")) " "$list" || true
+  for app in "${APPS[@]}"; do echo "$app localhost/platform-$app:$(input_hash "$app")"; done
+} | sort >"$list.new" && mv "$list.new" "$list"

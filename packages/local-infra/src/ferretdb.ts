@@ -11,6 +11,8 @@ export interface FerretDbOptions {
   /** false: always run a private instance here, even when MONGO_URL is set (tests that stop and start it). */
   useEnv?: boolean;
   port?: number;
+  /** Address it listens on (default 127.0.0.1; local-cluster: the pod bridge's). Its PostgreSQL stays on loopback. */
+  host?: string;
   runDir?: string;
   /**
    * Where FerretDB keeps the documents: a PostgreSQL cluster of the project's own (the default, see postgres.ts)
@@ -62,7 +64,8 @@ export function createFerretDb(options: FerretDbOptions = {}): Component {
   const postgres = backend === 'postgresql' ? createPostgres(options.postgres) : undefined;
   const sqliteDir = path.join(runDir, 'data');
   const spec = { name: 'ferretdb', runDir };
-  const url = external ?? `mongodb://127.0.0.1:${port}/`;
+  const host = options.host ?? '127.0.0.1';
+  const url = external ?? `mongodb://${host}:${port}/`;
   const probe = (): Promise<boolean> => probeMongo(url);
 
   function backendArgs(): string[] {
@@ -88,7 +91,7 @@ export function createFerretDb(options: FerretDbOptions = {}): Component {
       // A FerretDB that runs but does not answer (its backend was down) is replaced.
       await stopDaemon(spec);
       const binary = await installFerretDb();
-      const args = ['-listen', `127.0.0.1:${port}`, ...backendArgs(), '-serialise', options.serialise ?? 'writes'];
+      const args = ['-listen', `${host}:${port}`, ...backendArgs(), '-serialise', options.serialise ?? 'writes'];
       startDaemon({ ...spec, command: binary, args, cwd: runDir });
       await waitUntilReady(spec, probe, 30_000);
     },

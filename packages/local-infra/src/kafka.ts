@@ -10,6 +10,8 @@ export interface KafkaOptions {
   /** false: always run a private instance here, even when KAFKA_BROKERS is set (tests that stop and start it). */
   useEnv?: boolean;
   port?: number;
+  /** Address the broker listens on and advertises (default 127.0.0.1; local-cluster: the pod bridge's). */
+  host?: string;
   controllerPort?: number;
   /** Holds config, data, pid and log; separate instances need separate folders. */
   runDir?: string;
@@ -43,7 +45,8 @@ export function createKafka(options: KafkaOptions = {}): Component {
   const controllerPort = options.controllerPort ?? port + 1;
   const runDir = options.runDir ?? path.join(dirs.run, 'kafka');
   const spec = { name: 'kafka', runDir };
-  const url = external ?? `127.0.0.1:${port}`;
+  const host = options.host ?? '127.0.0.1';
+  const url = external ?? `${host}:${port}`;
 
   function probe(): Promise<boolean> {
     return probeKafka(url.split(','));
@@ -55,8 +58,8 @@ export function createKafka(options: KafkaOptions = {}): Component {
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `listeners=PLAINTEXT://${host}:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://${host}:${port}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',

@@ -9,6 +9,8 @@ export interface RedisOptions {
   /** false: always run a private instance here, even when REDIS_URL is set (tests that stop and start it). */
   useEnv?: boolean;
   port?: number;
+  /** Address it listens on (default 127.0.0.1; local-cluster: the pod bridge's). */
+  host?: string;
   runDir?: string;
 }
 
@@ -33,7 +35,8 @@ export function createRedis(options: RedisOptions = {}): Component {
   const port = options.port ?? 16379;
   const runDir = options.runDir ?? path.join(dirs.run, 'redis');
   const spec = { name: 'redis', runDir };
-  const url = external ?? `redis://127.0.0.1:${port}`;
+  const host = options.host ?? '127.0.0.1';
+  const url = external ?? `redis://${host}:${port}`;
   const probe = (): Promise<boolean> => probeRedis(url);
 
   return {
@@ -46,7 +49,10 @@ export function createRedis(options: RedisOptions = {}): Component {
       if (isAlive(readPid(spec)) && (await probe())) return;
       await installRedis();
       // No persistence: local Redis holds caches, rate limits and deny-lists that may be lost.
-      const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', runDir];
+      const args = ['--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', runDir];
+      // Off loopback Redis refuses clients without a password ("protected mode"); the other address is the local
+      // cluster's pod bridge, which nothing outside this machine reaches.
+      if (host !== '127.0.0.1') args.push('--protected-mode', 'no');
       fs.mkdirSync(runDir, { recursive: true });
       startDaemon({ ...spec, command: 'redis-server', args, cwd: runDir });
       await waitUntilReady(spec, probe, 15_000);
