@@ -54,7 +54,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   const pretty = options.logStream ? false : options.prettyLogs;
   const logger: FastifyBaseLogger = pino(
     buildLoggerOptions({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, pretty }),
-    options.logStream ?? (pretty || process.env.EXP_SYNC_LOGS ? undefined : stdoutDestination()),
+    options.logStream ?? (pretty ? undefined : stdoutDestination()),
   );
   const app = Fastify({
     loggerInstance: logger,

@@ -28,7 +28,7 @@ export function createRedisClient(options: RedisOptions): Redis {
     lazyConnect: true,
     // Commands issued in one turn of the event loop (by every request handled in it) leave in one write and
     // their answers come back in one read: under load one round trip serves many requests.
-    enableAutoPipelining: !process.env.EXP_NO_PIPELINE,
+    enableAutoPipelining: true,
   };
   return new Redis(options.url, clientOptions);
 }
