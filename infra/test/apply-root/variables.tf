@@ -14,3 +14,9 @@ variable "order_mongo_password" {
   default     = "s3cret,with\\comma"
   sensitive   = true
 }
+
+variable "jwt_private_key" {
+  description = "The user service's signing key (PKCS8 PEM); infra/check.sh generates one with openssl."
+  type        = string
+  sensitive   = true
+}
