@@ -99,6 +99,7 @@ ln -sfn "$CACHE/$tflint_dir/tflint" "$LOCAL/bin/tflint"
 rm -rf "$LOCAL/providers" && ln -sfn "$CACHE/$helm_dir" "$LOCAL/providers"
 
 log "tools in ${LOCAL#"$ROOT"/}:"
-"$LOCAL/bin/tofu" version | head -1
-"$LOCAL/bin/tflint" --version | head -1
+# `|| true`: head closing the pipe early fails the version commands under pipefail. The user's own CLI
+# configuration (TF_CLI_CONFIG_FILE) plays no part here.
+{ env -u TF_CLI_CONFIG_FILE "$LOCAL/bin/tofu" version | head -1; "$LOCAL/bin/tflint" --version | head -1; } || true
 (cd "$LOCAL/providers" && find -L . -type f -name 'terraform-provider-*' | sed 's|^\./|  provider mirror: |')

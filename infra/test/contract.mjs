@@ -33,7 +33,12 @@ const kafkaChart = readYaml('infra/modules/cluster-addons/charts/kafka-cluster/v
 let passed = 0;
 let failed = 0;
 function expect(name, actual, expected) {
-  const ok = JSON.stringify(actual) === JSON.stringify(expected);
+  // Key order does not matter (tofu sorts object keys).
+  const canonical = (v) =>
+    JSON.stringify(v, (_, x) =>
+      x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+    );
+  const ok = canonical(actual) === canonical(expected);
   if (ok) passed += 1;
   else failed += 1;
   print(
