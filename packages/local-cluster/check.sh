@@ -45,6 +45,8 @@ export HELM_CACHE_HOME="$OUT/helm/cache" HELM_CONFIG_HOME="$OUT/helm/config" HEL
 
 # shellcheck source=../delivery-checks/checks.sh
 source "$ROOT/packages/delivery-checks/checks.sh"
+# shellcheck source=control-plane.sh
+source "$HERE/control-plane.sh"
 
 summary() {
   echo
@@ -54,52 +56,11 @@ summary() {
   echo "cluster: $passed passed, $failed failed"
 }
 
-kube_version() { "$BIN/kube-apiserver" --version 2>/dev/null | awk '{print $2}'; }
-
-teardown() {
-  if [ -n "${KEEP_CLUSTER:-}" ]; then
-    echo "KEEP_CLUSTER: cluster $NAME left running (KWOK_WORKDIR=$KWOK_WORKDIR KUBECONFIG=$KUBECONFIG)"
-    return
-  fi
-  kwokctl delete cluster --name "$NAME" >>"$OUT/logs/teardown.log" 2>&1 || true
-}
-
 # --- cluster ------------------------------------------------------------------------------------------------------
-cat >"$OUT/kwokctl.yaml" <<EOF
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokctlConfiguration
-options:
-  runtime: binary
-  bindAddress: 127.0.0.1
-  kubeVersion: $(kube_version)
-  # Real authorization (RBAC) and the API server's default admission plugins (ServiceAccount, Priority, PodSecurity...).
-  kubeAuthorization: true
-  kubeAdmission: true
-  etcdBinary: $BIN/etcd
-  kubeApiserverBinary: $BIN/kube-apiserver
-  kubeControllerManagerBinary: $BIN/kube-controller-manager
-  kubeSchedulerBinary: $BIN/kube-scheduler
-  kwokControllerBinary: $BIN/kwok
-  kubectlBinary: $BIN/kubectl
-  cacheDir: $OUT/kwok/cache
-EOF
-
-trap teardown EXIT
+trap 'control_plane_teardown "$NAME" "$OUT/logs/teardown.log"' EXIT
 trap 'exit 130' INT TERM
 
-start_cluster() {
-  kwokctl create cluster --name "$NAME" --config "$OUT/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m || return 1
-  # Three fake nodes, one per zone, like a small production cluster (topology spread constraints need zones).
-  kwokctl scale node --name "$NAME" --replicas 3 || return 1
-  local i=0 node
-  for node in $(kubectl get nodes -o name); do
-    kubectl label "$node" "topology.kubernetes.io/zone=zone-$((i++))" --overwrite || return 1
-  done
-  kubectl wait --for=condition=Ready node --all --timeout 60s || return 1
-  kubectl version
-  [ "$(kubectl version -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1)" = "$(kube_version)" ]
-}
-check "cluster up (kwokctl, Kubernetes $(kube_version), 3 fake nodes)" start_cluster
+check "cluster up (kwokctl, Kubernetes $(kube_version), 3 fake nodes)" control_plane_up "$NAME" "$OUT"
 if [ "$failed" -gt 0 ]; then
   summary
   exit 1

@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Sourced by check.sh and infra/check.sh: start and stop the local Kubernetes control plane (kwokctl, binary
+# runtime, every port on 127.0.0.1, three fake nodes in three zones). The caller exports KWOK_WORKDIR and
+# KUBECONFIG and puts the binaries of install-tools.sh (.local/cluster/bin) on PATH.
+#   control_plane_up NAME DIR     write DIR/kwokctl.yaml, start the cluster, wait for its nodes
+#   control_plane_down NAME       delete it
+#   control_plane_teardown NAME LOG   delete it unless KEEP_CLUSTER is set (for `trap ... EXIT`)
+#   kube_version                  the version the binaries report (v1.x.y)
+
+kube_version() { kube-apiserver --version 2>/dev/null | awk '{print $2}'; }
+
+control_plane_up() {
+  local name="$1" dir="$2" bin
+  bin="$(dirname "$(command -v kube-apiserver)")"
+  cat >"$dir/kwokctl.yaml" <<YAML
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  bindAddress: 127.0.0.1
+  kubeVersion: $(kube_version)
+  # Real authorization (RBAC) and the API server's default admission plugins (ServiceAccount, Priority, PodSecurity...).
+  kubeAuthorization: true
+  kubeAdmission: true
+  etcdBinary: $bin/etcd
+  kubeApiserverBinary: $bin/kube-apiserver
+  kubeControllerManagerBinary: $bin/kube-controller-manager
+  kubeSchedulerBinary: $bin/kube-scheduler
+  kwokControllerBinary: $bin/kwok
+  kubectlBinary: $bin/kubectl
+  cacheDir: $dir/kwok/cache
+YAML
+  kwokctl create cluster --name "$name" --config "$dir/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m || return 1
+  # Three fake nodes, one per zone, like a small production cluster (topology spread constraints need zones).
+  kwokctl scale node --name "$name" --replicas 3 || return 1
+  local i=0 node
+  for node in $(kubectl get nodes -o name); do
+    kubectl label "$node" "topology.kubernetes.io/zone=zone-$((i++))" --overwrite || return 1
+  done
+  kubectl wait --for=condition=Ready node --all --timeout 60s || return 1
+  kubectl version
+  [ "$(kubectl version -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1)" = "$(kube_version)" ]
+}
+
+control_plane_down() { kwokctl delete cluster --name "$1"; }
+
+# control_plane_teardown NAME LOG: delete it (output to LOG), unless KEEP_CLUSTER is set. For `trap ... EXIT`.
+control_plane_teardown() {
+  if [ -n "${KEEP_CLUSTER:-}" ]; then
+    echo "KEEP_CLUSTER: cluster $1 left running (KWOK_WORKDIR=$KWOK_WORKDIR KUBECONFIG=$KUBECONFIG)"
+    return
+  fi
+  control_plane_down "$1" >>"$2" 2>&1 || true
+}
