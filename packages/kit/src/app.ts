@@ -65,6 +65,10 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     trustProxy: options.trustProxy ?? false,
     // While closing, answer 503 to new requests on kept-alive connections instead of starting work.
     return503OnClosing: true,
+    // Fastify gives each plugin 10 s to register; the kit's infrastructure plugin may wait up to 5 s for the
+    // database, 5 s for Redis and 4 s each for Kafka's topics and producer, and a pod starting on a busy node
+    // got "Plugin did not start in time" and a restart. The orchestrator's start-up probe bounds the whole start.
+    pluginTimeout: 30_000,
     frameworkErrors: frameworkErrorHandler(responseHeaders),
     clientErrorHandler: clientErrorHandler(responseHeaders),
     ...(options.rewriteUrl ? { rewriteUrl: options.rewriteUrl } : {}),
