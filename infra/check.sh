@@ -22,16 +22,9 @@ NAME=infra-check
 cd "$ROOT"
 mkdir -p "$ROOT/.local"
 
-if [ -z "${SKIP_INSTALL:-}" ]; then
-  for installer in packages/delivery-checks/install-tools.sh packages/local-cluster/install-tools.sh infra/install-tools.sh; do
-    log="$ROOT/.local/$(basename "$(dirname "$installer")")-install.log"
-    bash "$installer" >"$log" 2>&1 || {
-      cat "$log"
-      echo "$installer failed"
-      exit 1
-    }
-  done
-fi
+# shellcheck source=../packages/delivery-checks/checks.sh
+source "$ROOT/packages/delivery-checks/checks.sh"
+install_tools packages/delivery-checks/install-tools.sh packages/local-cluster/install-tools.sh infra/install-tools.sh
 export PATH="$ROOT/.local/infra/bin:$ROOT/.local/cluster/bin:$ROOT/.local/bin:$PATH"
 
 rm -rf "$OUT" && mkdir -p "$OUT/logs" "$OUT/data"
@@ -44,8 +37,6 @@ export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$ROOT/.local/infra/providers" >"$OUT/tofurc"
 export TF_CLI_CONFIG_FILE="$OUT/tofurc"
 
-# shellcheck source=../packages/delivery-checks/checks.sh
-source "$ROOT/packages/delivery-checks/checks.sh"
 # shellcheck source=../packages/local-cluster/control-plane.sh
 source "$ROOT/packages/local-cluster/control-plane.sh"
 

@@ -1,6 +1,21 @@
-# Sourced by packages/delivery-checks/check.sh and packages/local-cluster/check.sh: named checks, each logged to
+# Sourced by packages/delivery-checks/check.sh, packages/local-cluster/check.sh and infra/check.sh: named checks, each logged to
 # $OUT/logs/<name>.log, counted in `passed`/`failed`/`skipped` and listed in `results` with its duration. A failure
 # prints the tail of its log at once. The caller sets ROOT and OUT and prints the summary.
+# install_tools INSTALLER...: runs each installer (a path under ROOT) quietly into .local/<its folder>-install.log,
+# printing that log and stopping the caller when one fails; nothing at all when SKIP_INSTALL is set.
+install_tools() {
+  [ -n "${SKIP_INSTALL:-}" ] && return 0
+  local installer log
+  mkdir -p "$ROOT/.local"
+  for installer in "$@"; do
+    log="$ROOT/.local/$(basename "$(dirname "$installer")")-install.log"
+    bash "$ROOT/$installer" >"$log" 2>&1 || {
+      cat "$log"
+      echo "$installer failed"
+      exit 1
+    }
+  done
+}
 passed=0
 failed=0
 skipped=0

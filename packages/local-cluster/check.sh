@@ -24,17 +24,10 @@ TIMEOUT="${TIMEOUT:-3m}"
 
 cd "$ROOT"
 mkdir -p "$ROOT/.local"
-if [ -z "${SKIP_INSTALL:-}" ]; then
-  # helm from the delivery toolchain, the control plane from this package's.
-  for installer in packages/delivery-checks/install-tools.sh packages/local-cluster/install-tools.sh; do
-    log="$ROOT/.local/$(basename "$(dirname "$installer")")-install.log"
-    bash "$installer" >"$log" 2>&1 || {
-      cat "$log"
-      echo "$installer failed"
-      exit 1
-    }
-  done
-fi
+# shellcheck source=../delivery-checks/checks.sh
+source "$ROOT/packages/delivery-checks/checks.sh"
+# helm from the delivery toolchain, the control plane from this package's.
+install_tools packages/delivery-checks/install-tools.sh packages/local-cluster/install-tools.sh
 BIN="$ROOT/.local/cluster/bin"
 export PATH="$BIN:$ROOT/.local/bin:$PATH"
 
@@ -43,8 +36,6 @@ rm -rf "$OUT" && mkdir -p "$OUT/logs"
 export KWOK_WORKDIR="$OUT/kwok" KUBECONFIG="$OUT/kubeconfig"
 export HELM_CACHE_HOME="$OUT/helm/cache" HELM_CONFIG_HOME="$OUT/helm/config" HELM_DATA_HOME="$OUT/helm/data"
 
-# shellcheck source=../delivery-checks/checks.sh
-source "$ROOT/packages/delivery-checks/checks.sh"
 # shellcheck source=control-plane.sh
 source "$HERE/control-plane.sh"
 
