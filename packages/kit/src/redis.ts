@@ -40,10 +40,16 @@ async function redisPlugin(app: FastifyInstance, options: RedisOptions): Promise
   });
   await redis.connect();
   app.decorate('redis', redis);
-  app.health.register('redis', async function pingRedis() {
-    if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
-    return (await redis.ping()) === 'PONG';
-  });
+  // Listed in /health/ready, not deciding it: without Redis, each concern fails open or answers 503 on its own
+  // (docs/reliability.md); an unready replica would refuse the requests that could still be served.
+  app.health.register(
+    'redis',
+    async function pingRedis() {
+      if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
+      return (await redis.ping()) === 'PONG';
+    },
+    { decides: false },
+  );
   app.addHook('onClose', async function closeRedis() {
     await redis.quit().catch(() => redis.disconnect());
   });
