@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"sort"
 	"strings"
 	"sync"
 
+	"go.mongodb.org/mongo-driver/bson/bsontype"
 	"go.mongodb.org/mongo-driver/x/bsonx/bsoncore"
 )
 
@@ -20,8 +23,10 @@ import (
 // guarantee for the local stand-in. A real MongoDB needs none of this.
 //
 // Mode "writes" (the default): only commands that read and then write documents (update, findAndModify,
-// delete) wait, and only for each other within one collection of one database: the proxy cannot know which
-// documents a filter matches without evaluating it, and every such command touches a single collection.
+// delete) wait, and only for each other within one collection of one database. A command whose every statement
+// names one document by an equality on `_id` (`{_id: x, status: "PENDING"}`: at most that document) locks those
+// documents only, so writes to different documents of a collection run side by side; any other filter may match
+// any document, so it locks the whole collection (waiting for the document locks held, and they for it).
 // Reads, inserts (one INSERT statement each; unique indexes are enforced by the backend) and commands on
 // other collections or databases run concurrently. Anything the proxy cannot classify waits for every write.
 //
@@ -55,8 +60,24 @@ func parseSerialiseMode(s string) (serialiseMode, error) {
 	return 0, fmt.Errorf("unknown -serialise %q (writes, all or none)", s)
 }
 
-// readModifyWrite are the commands FerretDB implements as query, then change in Go, then write back.
-var readModifyWrite = map[string]bool{"update": true, "findandmodify": true, "delete": true}
+// readModifyWrite are the commands FerretDB implements as query, then change in Go, then write back, each with
+// where its filters are: the field of the statements (in the body, or an OP_MSG document sequence) and the field
+// of the filter in each statement; findAndModify has a single filter in the body itself.
+var readModifyWrite = map[string]struct{ statements, filter string }{
+	"update":        {"updates", "q"},
+	"delete":        {"deletes", "q"},
+	"findandmodify": {"", "query"},
+}
+
+// plan is what a request must hold while it runs.
+type plan struct {
+	known bool
+	write bool
+	// collection is "db.collection" for a write.
+	collection string
+	// documents are the `_id`s (raw BSON values) a write is confined to; nil: the whole collection.
+	documents []string
+}
 
 type serialProxy struct {
 	backend string
@@ -71,7 +92,15 @@ type serialProxy struct {
 	collections map[string]*collectionLock
 }
 
+// collectionLock: held exclusively by a write that may touch any document, shared by writes confined to named
+// documents, which then take their documents' locks.
 type collectionLock struct {
+	sync.RWMutex
+	users     int
+	documents map[string]*documentLock
+}
+
+type documentLock struct {
 	sync.Mutex
 	users int
 }
@@ -123,92 +152,224 @@ func (p *serialProxy) lock(request []byte) func() {
 		p.all.Lock()
 		return p.all.Unlock
 	}
-	key, write, known := classify(request)
+	pl := classify(request)
 	switch {
-	case !known:
+	case !pl.known:
 		p.all.Lock()
 		return p.all.Unlock
-	case !write:
+	case !pl.write:
 		return func() {}
 	}
 	p.all.RLock()
-	p.mu.Lock()
-	l := p.collections[key]
-	if l == nil {
-		l = &collectionLock{}
-		p.collections[key] = l
-	}
-	l.users++
-	p.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		p.mu.Lock()
-		if l.users--; l.users == 0 {
-			delete(p.collections, key)
+	c, docs := p.acquire(pl)
+	if docs == nil {
+		c.Lock()
+	} else {
+		c.RLock()
+		for _, d := range docs {
+			d.Lock()
 		}
-		p.mu.Unlock()
+	}
+	return func() {
+		if docs == nil {
+			c.Unlock()
+		} else {
+			for i := len(docs) - 1; i >= 0; i-- {
+				docs[i].Unlock()
+			}
+			c.RUnlock()
+		}
+		p.release(pl)
 		p.all.RUnlock()
 	}
 }
 
-// classify reads the command of an OP_MSG request: for read-modify-write commands it returns "db.collection"
-// and write=true. known=false when the request is not something the proxy can read (then it is serialised).
-func classify(request []byte) (key string, write, known bool) {
+// acquire finds (or creates) the locks of a write's collection and documents, counting the write as their user.
+// Documents come sorted, so two writes naming the same two documents take them in the same order.
+func (p *serialProxy) acquire(pl plan) (*collectionLock, []*documentLock) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.collections[pl.collection]
+	if c == nil {
+		c = &collectionLock{documents: map[string]*documentLock{}}
+		p.collections[pl.collection] = c
+	}
+	c.users++
+	if pl.documents == nil {
+		return c, nil
+	}
+	docs := make([]*documentLock, 0, len(pl.documents))
+	for _, id := range pl.documents {
+		d := c.documents[id]
+		if d == nil {
+			d = &documentLock{}
+			c.documents[id] = d
+		}
+		d.users++
+		docs = append(docs, d)
+	}
+	return c, docs
+}
+
+// release forgets the locks nobody uses any more.
+func (p *serialProxy) release(pl plan) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.collections[pl.collection]
+	for _, id := range pl.documents {
+		d := c.documents[id]
+		if d.users--; d.users == 0 {
+			delete(c.documents, id)
+		}
+	}
+	if c.users--; c.users == 0 {
+		delete(p.collections, pl.collection)
+	}
+}
+
+// classify reads the command of an OP_MSG request: for read-modify-write commands, its collection and, when
+// every statement's filter names one `_id`, those documents. known=false when the request is not something
+// the proxy can read (then it is serialised against everything).
+func classify(request []byte) plan {
 	opCode := binary.LittleEndian.Uint32(request[12:16])
 	if opCode == opQuery {
 		// FerretDB answers OP_QUERY only for the connection handshake (hello, isMaster, saslStart).
-		return "", false, true
+		return plan{known: true}
 	}
 	if opCode != opMsg || len(request) < 21 {
-		return "", false, false
+		return plan{}
 	}
-	body, ok := opMsgBody(request)
+	body, sequences, ok := opMsgSections(request)
 	if !ok {
-		return "", false, false
+		return plan{}
 	}
 	first, err := body.IndexErr(0)
 	if err != nil {
-		return "", false, false
+		return plan{}
 	}
-	if !readModifyWrite[strings.ToLower(first.Key())] {
-		return "", false, true
+	fields, isWrite := readModifyWrite[strings.ToLower(first.Key())]
+	if !isWrite {
+		return plan{known: true}
 	}
 	collection, ok := first.Value().StringValueOK()
 	if !ok {
-		return "", false, false
+		return plan{}
 	}
 	db, ok := body.Lookup("$db").StringValueOK()
 	if !ok {
-		return "", false, false
+		return plan{}
 	}
-	return db + "." + collection, true, true
+	pl := plan{known: true, write: true, collection: db + "." + collection}
+	var filters []bsoncore.Document
+	if fields.statements == "" {
+		filter, ok := body.Lookup(fields.filter).DocumentOK()
+		if !ok {
+			return pl
+		}
+		filters = append(filters, filter)
+	} else {
+		statements := sequences[fields.statements]
+		if statements == nil {
+			values, err := body.Lookup(fields.statements).Array().Values()
+			if err != nil {
+				return pl
+			}
+			for _, v := range values {
+				doc, ok := v.DocumentOK()
+				if !ok {
+					return pl
+				}
+				statements = append(statements, doc)
+			}
+		}
+		for _, statement := range statements {
+			filter, ok := statement.Lookup(fields.filter).DocumentOK()
+			if !ok {
+				return pl
+			}
+			filters = append(filters, filter)
+		}
+	}
+	pl.documents = documentIDs(filters)
+	return pl
 }
 
-// opMsgBody returns the OP_MSG's body section (kind 0), the command document.
-func opMsgBody(message []byte) (bsoncore.Document, bool) {
+// documentIDs returns the distinct `_id`s the filters are confined to, sorted, or nil when any filter is not
+// confined to one document (no `_id`, or an `_id` condition that is an operator: `$in`, `$gt`...).
+func documentIDs(filters []bsoncore.Document) []string {
+	if len(filters) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, filter := range filters {
+		id, err := filter.LookupErr("_id")
+		if err != nil {
+			return nil
+		}
+		switch id.Type {
+		case bsontype.EmbeddedDocument, bsontype.Array, bsontype.Regex, bsontype.JavaScript,
+			bsontype.CodeWithScope, bsontype.Null, bsontype.Undefined, bsontype.MinKey, bsontype.MaxKey:
+			return nil
+		}
+		// The type byte too: the string "1" and the number 1 are different documents.
+		seen[string(append([]byte{byte(id.Type)}, id.Data...))] = true
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// opMsgSections returns the OP_MSG's body section (kind 0), the command document, and its document sequences
+// (kind 1) by identifier: drivers send the statements of a write (`updates`, `deletes`) that way.
+func opMsgSections(message []byte) (bsoncore.Document, map[string][]bsoncore.Document, bool) {
 	flags := binary.LittleEndian.Uint32(message[16:20])
 	end := len(message)
 	if flags&flagChecksum != 0 {
 		end -= 4
 	}
+	var body bsoncore.Document
+	sequences := map[string][]bsoncore.Document{}
 	for i := 20; i < end; {
 		kind := message[i]
 		i++
 		if i+4 > end {
-			return nil, false
+			return nil, nil, false
 		}
 		size := int(binary.LittleEndian.Uint32(message[i : i+4]))
 		if size < 5 || i+size > end {
-			return nil, false
+			return nil, nil, false
 		}
-		if kind == 0 {
-			doc := bsoncore.Document(message[i : i+size])
-			return doc, doc.Validate() == nil
+		switch kind {
+		case 0:
+			body = bsoncore.Document(message[i : i+size])
+			if body.Validate() != nil {
+				return nil, nil, false
+			}
+		case 1:
+			// int32 size (counting itself), a cstring identifier, then documents up to the size.
+			section := message[i+4 : i+size]
+			nul := bytes.IndexByte(section, 0)
+			if nul < 0 {
+				return nil, nil, false
+			}
+			identifier := string(section[:nul])
+			for rest := section[nul+1:]; len(rest) > 0; {
+				doc, remaining, ok := bsoncore.ReadDocument(rest)
+				if !ok || doc.Validate() != nil {
+					return nil, nil, false
+				}
+				sequences[identifier] = append(sequences[identifier], doc)
+				rest = remaining
+			}
+		default:
+			return nil, nil, false
 		}
-		i += size // kind 1: a document sequence, whose size counts itself like a document's does
+		i += size
 	}
-	return nil, false
+	return body, sequences, body != nil
 }
 
 // roundTrip sends one request and relays its reply.

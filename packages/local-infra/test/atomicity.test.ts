@@ -4,7 +4,8 @@ import { isolatedMongoUrl } from '@platform/test-kit';
 /**
  * The platform relies on MongoDB's single-document atomicity (conditional stock updates, the outbox).
  * FerretDB 1.x does not give it by itself, on PostgreSQL as on SQLite (FerretDB#3040); the local wrapper makes
- * update, findAndModify and delete on one collection wait for each other, so it does.
+ * update, findAndModify and delete wait for each other, per document when the filter names its `_id`, per
+ * collection otherwise, so it does.
  */
 describe('MongoDB-protocol database: single-document atomicity', () => {
   let client: MongoClient;
@@ -62,5 +63,27 @@ describe('MongoDB-protocol database: single-document atomicity', () => {
     expect(outcomes).toEqual(Array.from({ length: 20 }, () => 1));
     const left = await tasks.find().toArray();
     expect(left.every((t) => t.status === 'TAKEN')).toBe(true);
+  });
+
+  it('when writes by _id and writes by another field hit one document at once, then none is lost', async () => {
+    const stock = client.db().collection<{ _id: string; sku: string; n: number }>('mixed');
+    await stock.insertMany([
+      { _id: 'a', sku: 'A', n: 0 },
+      { _id: 'b', sku: 'B', n: 0 },
+    ]);
+
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        // By _id (a document lock), by sku (the collection's), and a findAndModify by _id, all interleaved.
+        if (i % 3 === 0) return stock.updateOne({ _id: i % 2 ? 'a' : 'b' }, { $inc: { n: 1 } });
+        if (i % 3 === 1) return stock.updateOne({ sku: i % 2 ? 'A' : 'B' }, { $inc: { n: 1 } });
+        return stock.findOneAndUpdate({ _id: i % 2 ? 'a' : 'b', n: { $gte: 0 } }, { $inc: { n: 1 } });
+      }),
+    );
+
+    expect(await stock.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a', sku: 'A', n: 30 },
+      { _id: 'b', sku: 'B', n: 30 },
+    ]);
   });
 });

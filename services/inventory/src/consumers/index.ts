@@ -20,6 +20,10 @@ async function consumersPlugin(app: FastifyInstance): Promise<void> {
 
   app.kafka.addConsumer({
     groupId: CONSUMER_GROUP,
+    // No processed-event marks: every handler is idempotent on its own (holds keyed by order, conditional status
+    // changes; see order-events.ts), so a mark would cost two database round trips on every event to save work only
+    // on the rare redelivery.
+    deduplicate: false,
     catalogue: eventCatalogue,
     // The products and orders topics; product.updated, the one type of theirs not handled here, is skipped.
     handlers: {

@@ -5,7 +5,7 @@ import { confirmReservation } from '../domain/confirm-reservation';
 import type { InventoryDeps } from '../domain/ports';
 import { reserveOrder } from '../domain/reserve-order';
 
-/** Each is idempotent on its own: the kit's processed-events mark is written after it, not with it. */
+/** Each is idempotent on its own: a redelivery finds its work done (the consumer keeps no processed-event marks). */
 
 export function handleOrderCreated(event: EventEnvelope<OrderCreatedV1>, deps: InventoryDeps): Promise<void> {
   return reserveOrder(event.payload, deps);

@@ -32,19 +32,26 @@ export function createReservationRepository(connection: Connection, relay: Outbo
   }
 
   return {
-    async ensurePending(orderId, lines) {
-      await insertIfAbsent(orderId, { lines, status: 'PENDING', cancelRequested: false, releasePending: false });
-    },
     async find(orderId) {
       return toReservation(await Reservations.findOne({ orderId }).lean<ReservationDocument>());
     },
-    async claim(orderId, owner, now, leaseUntil) {
-      const claimed = await Reservations.findOneAndUpdate(
-        { orderId, status: 'PENDING', $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lt: now } }] },
-        { $set: { leaseOwner: owner, leaseUntil } },
-        { returnDocument: 'after' },
-      ).lean<ReservationDocument>();
-      return toReservation(claimed);
+    async claim(orderId, lines, { owner, now, until }) {
+      try {
+        // An upsert: a new order's reservation is inserted already leased (orderId and status from the filter).
+        // One that exists but does not match (leased, or decided) makes the insert collide on the unique orderId.
+        const claimed = await Reservations.findOneAndUpdate(
+          { orderId, status: 'PENDING', $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lt: now } }] },
+          {
+            $set: { leaseOwner: owner, leaseUntil: until },
+            $setOnInsert: { lines, cancelRequested: false, releasePending: false, createdAt: now, updatedAt: now },
+          },
+          { upsert: true, returnDocument: 'after', timestamps: false },
+        ).lean<ReservationDocument>();
+        return toReservation(claimed);
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return null;
+        throw err;
+      }
     },
     async dropLease(orderId, owner) {
       await changed(orderId, { leaseOwner: owner }, { $unset: NO_LEASE });

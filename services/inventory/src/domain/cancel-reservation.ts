@@ -1,6 +1,6 @@
 import { claimLease } from './lease';
 import type { InventoryDeps } from './ports';
-import type { ReleaseCause } from './ports';
+import type { ReleaseCause, Reservation } from './ports';
 import { releaseReservation, settleRelease } from './release';
 
 /** Each round either finishes or saw the reservation move on (statuses only move forward), so a few suffice. */
@@ -35,7 +35,7 @@ export async function cancelReservation(
         if (await releaseReservation(current, { from: current.status }, cause, deps)) return;
         continue;
       case 'PENDING':
-        if (await releaseUnattended(orderId, cause, deps)) return;
+        if (await releaseUnattended(current, cause, deps)) return;
         // The lease holder is alive: it sees the flag when it decides, and releases instead.
         if (await deps.reservations.requestCancel(orderId)) return;
         continue;
@@ -45,8 +45,9 @@ export async function cancelReservation(
 }
 
 /** Nobody is holding lines for this order right now (its delivery crashed): release it ourselves. */
-async function releaseUnattended(orderId: string, cause: ReleaseCause, deps: InventoryDeps): Promise<boolean> {
-  const lease = await claimLease(orderId, deps);
+async function releaseUnattended(current: Reservation, cause: ReleaseCause, deps: InventoryDeps): Promise<boolean> {
+  // The reservation exists, so the claim only leases it (the lines are for a new one).
+  const lease = await claimLease(current.orderId, current.lines, deps);
   if (!lease) return false;
   return releaseReservation(lease.reservation, { from: 'PENDING', leaseOwner: lease.owner }, cause, deps);
 }

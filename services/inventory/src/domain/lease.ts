@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { InventoryDeps, Reservation } from './ports';
+import type { InventoryDeps, Reservation, ReservationLine } from './ports';
 
 /**
  * Only the holder of a PENDING reservation's lease holds or gives back its lines, so two deliveries of one order
@@ -13,9 +13,15 @@ export interface Lease {
   reservation: Reservation;
 }
 
-export async function claimLease(orderId: string, deps: InventoryDeps): Promise<Lease | null> {
+/** Records a new order's reservation as PENDING and leases it, or leases the one a crashed delivery left. */
+export async function claimLease(
+  orderId: string,
+  lines: ReservationLine[],
+  deps: InventoryDeps,
+): Promise<Lease | null> {
   const owner = randomUUID();
   const now = deps.now();
-  const reservation = await deps.reservations.claim(orderId, owner, now, new Date(now.getTime() + LEASE_MS));
+  const until = new Date(now.getTime() + LEASE_MS);
+  const reservation = await deps.reservations.claim(orderId, lines, { owner, now, until });
   return reservation ? { owner, reservation } : null;
 }

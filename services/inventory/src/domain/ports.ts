@@ -85,11 +85,17 @@ export interface StockRepository {
 }
 
 export interface ReservationRepository {
-  /** Records the order as PENDING unless it is already known (then leaves it untouched). */
-  ensurePending(orderId: string, lines: ReservationLine[]): Promise<void>;
   find(orderId: string): Promise<Reservation | null>;
-  /** Takes the lease of a PENDING reservation if nobody holds it (or the holder's lease ran out). */
-  claim(orderId: string, owner: string, now: Date, leaseUntil: Date): Promise<Reservation | null>;
+  /**
+   * Takes the lease of the order's PENDING reservation if nobody holds it (or the holder's lease ran out), recording
+   * the reservation with these lines first when the order is new: one write. Null when the reservation is leased to
+   * another delivery or no longer PENDING.
+   */
+  claim(
+    orderId: string,
+    lines: ReservationLine[],
+    lease: { owner: string; now: Date; until: Date },
+  ): Promise<Reservation | null>;
   dropLease(orderId: string, owner: string): Promise<void>;
   /** PENDING -> RESERVED | REJECTED with its event, only by the lease owner and unless a cancel came in. */
   decide(orderId: string, owner: string, decision: Decision): Promise<boolean>;

@@ -14,8 +14,7 @@ import { releaseReservation, settleRelease } from './release';
  */
 export async function reserveOrder(order: OrderCreatedV1, deps: InventoryDeps): Promise<void> {
   const { orderId } = order;
-  await deps.reservations.ensurePending(orderId, aggregateLines(order.lines));
-  const lease = await claimLease(orderId, deps);
+  const lease = await claimLease(orderId, aggregateLines(order.lines), deps);
   if (!lease) return finishDecided(orderId, deps);
   const { owner, reservation: claimed } = lease;
   try {
@@ -83,7 +82,7 @@ function recordDecision(decision: Decision, failures: RejectedLineV1[], deps: In
 
 async function mustFind(orderId: string, deps: InventoryDeps): Promise<Reservation> {
   const current = await deps.reservations.find(orderId);
-  // ensurePending ran first and reservations are never deleted: a missing one is a bug, not a state.
+  // claimLease recorded it first and reservations are never deleted: a missing one is a bug, not a state.
   if (!current) throw new Error(`reservation of order ${orderId} disappeared`);
   return current;
 }

@@ -156,11 +156,13 @@ describe('order handlers, called directly', () => {
       held: Array<{ sku: string; quantity: number }>,
     ) {
       const { orderId } = event.payload;
-      await deps.reservations.ensurePending(
-        orderId,
-        event.payload.lines.map(({ sku, quantity }) => ({ sku, quantity })),
-      );
-      await deps.reservations.claim(orderId, 'crashed-delivery', new Date(), new Date(Date.now() + 5_000));
+      const lines = event.payload.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+      const now = new Date();
+      await deps.reservations.claim(orderId, lines, {
+        owner: 'crashed-delivery',
+        now,
+        until: new Date(now.getTime() + 5_000),
+      });
       for (const line of held) await deps.stock.reserve(line.sku, orderId, line.quantity);
     }
 

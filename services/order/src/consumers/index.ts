@@ -18,6 +18,9 @@ async function consumersPlugin(app: FastifyInstance): Promise<void> {
 
   app.kafka.addConsumer({
     groupId: CONSUMER_GROUP,
+    // No processed-event marks: each answer is one conditional transition out of PENDING, so a redelivery changes
+    // nothing. A mark would cost two database round trips on every event to save one on the rare redelivery.
+    deduplicate: false,
     catalogue: eventCatalogue,
     handlers: {
       'inventory.reserved': (event, context) => handleInventoryReserved(event, depsFor(context)),

@@ -23,8 +23,9 @@ export interface IdempotentOutcome<TBody> {
 /**
  * Executes work for the first request with a key; the holder's answer is what it and every retry receive.
  * `execute` gets the id reserved with the key, and must throw AppErrors only before it writes anything.
+ * `resumed` is true when the key was taken over from a holder that gave up: that holder may have written already.
  */
-export type IdempotentWork<TBody> = (reservedId: string) => Promise<StoredResponse<TBody>>;
+export type IdempotentWork<TBody> = (reservedId: string, resumed: boolean) => Promise<StoredResponse<TBody>>;
 
 /** Same JSON whatever the key order, so `{a, b}` and `{b, a}` are the same request. */
 function canonicalJson(value: unknown): string {
@@ -57,7 +58,7 @@ export async function runIdempotently<TBody>(
   const deadline = Date.now() + timing.waitMs;
   for (;;) {
     const claimed = await keys.claim(scope, requestHash, timing.leaseMs);
-    if (claimed) return { response: await workHolding(claimed), replayed: false };
+    if (claimed) return { response: await workHolding(claimed, false), replayed: false };
 
     const existing = await keys.find(scope);
     if (existing) {
@@ -67,7 +68,7 @@ export async function runIdempotently<TBody>(
       // Stored by this same work for this same request (the hash matched): it has the work's shape.
       if (existing.response) return { response: existing.response as StoredResponse<TBody>, replayed: true };
       const taken = await keys.takeOver(scope, timing.leaseMs);
-      if (taken) return { response: await workHolding(taken), replayed: false };
+      if (taken) return { response: await workHolding(taken, true), replayed: false };
     }
     // Not found means its holder just released it: claim it again on the next turn.
     if (Date.now() >= deadline) {
@@ -76,10 +77,10 @@ export async function runIdempotently<TBody>(
     await sleep(timing.pollMs);
   }
 
-  async function workHolding(record: IdempotencyRecord): Promise<StoredResponse<TBody>> {
+  async function workHolding(record: IdempotencyRecord, resumed: boolean): Promise<StoredResponse<TBody>> {
     let response: StoredResponse<TBody>;
     try {
-      response = await work(record.orderId);
+      response = await work(record.orderId, resumed);
     } catch (err) {
       // An expected failure (unknown product, product service down) wrote nothing: forget the key so the client can
       // retry with it. After any other failure we cannot know whether the order was written; the key stays in

@@ -32,16 +32,24 @@ export async function placeOrder(input: PlaceOrderInput, deps: PlaceOrderDeps): 
   assertDistinctProducts(input.lines);
   const scope = { userId: input.userId, key: input.idempotencyKey };
   const requestHash = hashRequest({ lines: input.lines, currency: input.currency });
-  return runIdempotently(scope, requestHash, (orderId) => createOrder(orderId, input, deps), deps.keys, deps.timing);
+  return runIdempotently(
+    scope,
+    requestHash,
+    (orderId, resumed) => createOrder(orderId, resumed, input, deps),
+    deps.keys,
+    deps.timing,
+  );
 }
 
 async function createOrder(
   orderId: string,
+  resumed: boolean,
   input: PlaceOrderInput,
   deps: PlaceOrderDeps,
 ): Promise<StoredResponse<OrderView>> {
-  // A retry that took over an abandoned key finishes the order its first attempt may already have written.
-  const existing = await deps.orders.findById(orderId);
+  // A retry that took over an abandoned key finishes the order its first attempt may already have written. A fresh
+  // key's id was just reserved: no order can have it, and the insert below would refuse a duplicate anyway.
+  const existing = resumed ? await deps.orders.findById(orderId) : null;
   if (existing) return created(existing);
 
   const products = await deps.findProducts([...new Set(input.lines.map((line) => line.productId))]);

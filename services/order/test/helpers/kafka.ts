@@ -55,18 +55,26 @@ export interface EventPublisher {
   publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<EventEnvelope<EventPayloads[T]>>;
   /** Sends an envelope again as it is: a redelivery. */
   republish<T extends EventType>(type: T, event: EventEnvelope<EventPayloads[T]>): Promise<void>;
+  /**
+   * True once the consumer group (its logical name: the prefix is added) has committed past the last message that
+   * carried this event: the kit commits only what it handled, so the handler has run.
+   */
+  consumedBy(groupId: string, event: EventEnvelope): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export async function startEventPublisher(prefix: string): Promise<EventPublisher> {
-  const producer: Producer = testKafka(requireEnv('KAFKA_BROKERS')).producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  const kafka = testKafka(requireEnv('KAFKA_BROKERS'));
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const admin = kafka.admin();
+  await Promise.all([producer.connect(), admin.connect()]);
+  /** Where each event was last sent. */
+  const positions = new Map<string, { topic: string; partition: number; offset: bigint }>();
   async function send(type: EventType, event: EventEnvelope): Promise<void> {
     const key = (event.payload as { orderId: string }).orderId;
     const topic = `${prefix}${eventCatalogue[type].topic}`;
-    await producer.send({ topic, messages: [{ key, value: JSON.stringify(event) }] });
+    const [sent] = await producer.send({ topic, messages: [{ key, value: JSON.stringify(event) }] });
+    positions.set(event.id, { topic, partition: sent!.partition, offset: BigInt(sent!.baseOffset!) });
   }
   return {
     async publish(type, payload) {
@@ -75,6 +83,15 @@ export async function startEventPublisher(prefix: string): Promise<EventPublishe
       return event as EventEnvelope<EventPayloads[typeof type]>;
     },
     republish: (type, event) => send(type, event),
-    close: () => producer.disconnect(),
+    async consumedBy(groupId, event) {
+      const position = positions.get(event.id);
+      if (!position) throw new Error(`event ${event.id} was not sent by this publisher`);
+      const [committed] = await admin.fetchOffsets({ groupId: `${prefix}${groupId}`, topics: [position.topic] });
+      const partition = committed?.partitions.find((p) => p.partition === position.partition);
+      return partition !== undefined && BigInt(partition.offset) > position.offset;
+    },
+    async close() {
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { objectIdHex, waitFor } from '@platform/test-kit';
+import { CONSUMER_GROUP } from '../../src/consumers';
 import type { OrderView } from '../../src/domain/order-view';
 import { startOrderApp, type TestApp } from '../helpers/app';
 import { startEventPublisher, startEventRecorder, type EventPublisher, type EventRecorder } from '../helpers/kafka';
@@ -76,12 +77,9 @@ describe('the saga deadline', () => {
     });
 
     const late = await reserved(placed);
-    await waitFor(
-      async () => (await t.app.mongo.collection('processed_events').countDocuments({ eventId: late.id })) === 1,
-      {
-        what: 'the late inventory.reserved to be handled',
-      },
-    );
+    await waitFor(() => publisher.consumedBy(CONSUMER_GROUP, late), {
+      what: 'the late inventory.reserved to be handled',
+    });
 
     expect(await order(placed.id)).toMatchObject({ status: 'REJECTED', rejectionReason: 'TIMEOUT' });
     expect(recorder.forOrder('order.confirmed', placed.id)).toEqual([]);
