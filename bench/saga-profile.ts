@@ -13,7 +13,7 @@ import { findPostgresBin } from '../packages/local-infra/src/postgres';
 import { startBenchPlatform } from './bench-platform';
 import { formatSummary, summariseProfile } from './cpu-profile';
 import { infraPorts, startSagaInfra } from './saga-infra';
-import { measureRate, ports, prepare, type RateFigures } from './saga';
+import { idleCpu, measureRate, ports, prepare, type RateFigures } from './saga';
 
 export interface SagaProfileOptions {
   rate: number;
@@ -91,19 +91,37 @@ function statsDelta(
   return { transactions: after.transactions - before.transactions, tables };
 }
 
-export function formatSagaProfile(figures: RateFigures, db: ReturnType<typeof statsDelta>): string {
+/**
+ * CPU per final order, over the whole window (the load and its drain), and the same less what each process spends
+ * with no traffic at all (heartbeats, sweeps, metrics) over as long a time: the cost an order adds, which is what
+ * decides the rate the platform can carry. At a low rate the idle share is a large part of the total.
+ */
+export function formatSagaProfile(
+  figures: RateFigures,
+  idle: Record<string, number>,
+  db: ReturnType<typeof statsDelta>,
+): string {
   const orders = Math.max(1, figures.confirmed + figures.rejected);
   const perOrder = (n: number) => (n / orders).toFixed(2);
+  const windowMs = figures.cpuWindowSeconds * 1000;
   const cpuMs = Object.entries(figures.cpu)
-    .map(([name, share]) => [name, (share * figures.seconds * 1000) / orders] as const)
-    .sort((a, b) => b[1] - a[1]);
-  const total = cpuMs.filter(([name]) => name !== 'generator').reduce((sum, [, ms]) => sum + ms, 0);
+    .map(([name, share]) => {
+      const total = (share * windowMs) / orders;
+      return { name, total, added: total - ((idle[name] ?? 0) * windowMs) / orders };
+    })
+    .sort((a, b) => b.total - a.total);
+  const sum = (key: 'total' | 'added') =>
+    cpuMs.filter(({ name }) => name !== 'generator').reduce((acc, row) => acc + row[key], 0);
   return [
     `${figures.offered} offered, ${figures.accepted} accepted, ${figures.confirmed} confirmed, ${figures.rejected} rejected, ` +
       `${figures.pending} pending, ${figures.httpErrors} HTTP errors; POST -> final p50 ${figures.finalP50Ms.toFixed(0)} ms, ` +
-      `p99 ${figures.finalP99Ms.toFixed(0)} ms`,
-    `CPU per final order (ms), ${total.toFixed(1)} in all but the generator:`,
-    ...cpuMs.map(([name, ms]) => `  ${name.padEnd(10)} ${ms.toFixed(1).padStart(7)}`),
+      `p99 ${figures.finalP99Ms.toFixed(0)} ms; CPU window ${figures.cpuWindowSeconds.toFixed(1)} s`,
+    `CPU per final order (ms): ${sum('total').toFixed(1)} in all but the generator, ${sum('added').toFixed(1)} above idle`,
+    `  ${'process'.padEnd(10)} ${'all'.padStart(7)} ${'added'.padStart(7)} ${'idle % core'.padStart(12)}`,
+    ...cpuMs.map(
+      ({ name, total, added }) =>
+        `  ${name.padEnd(10)} ${total.toFixed(1).padStart(7)} ${added.toFixed(1).padStart(7)} ${((idle[name] ?? 0) * 100).toFixed(1).padStart(12)}`,
+    ),
     `PostgreSQL per final order: ${perOrder(db.transactions)} transactions`,
     `  ${'table'.padEnd(52)} ${['seq scan', 'idx scan', 'ins', 'upd', 'del'].map((h) => h.padStart(8)).join(' ')}`,
     ...db.tables
@@ -142,11 +160,13 @@ export async function profileSaga(options: SagaProfileOptions): Promise<void> {
       await measureRate(fixture, 10, 5, 30);
       await infra.clearOrders(namespace, 60_000);
       await sleep(2_000);
+      options.log('no traffic for 15 s (the idle baseline)');
+      const idle = await idleCpu(15);
       options.log(`${options.rate} orders/s for ${options.seconds} s`);
       const before = databaseStats();
       const figures = await measureRate(fixture, options.rate, options.seconds, 30);
       const db = statsDelta(before, databaseStats());
-      options.log(formatSagaProfile(figures, db));
+      options.log(formatSagaProfile(figures, idle, db));
     } finally {
       await fixture.gateway.close();
       await platform.stop();

@@ -70,6 +70,8 @@ export interface RateFigures {
   finalP99Ms: number;
   /** Share of one core per process over the load (and its drain). */
   cpu: Record<string, number>;
+  /** How long that window lasted: the load and its drain, seconds. */
+  cpuWindowSeconds: number;
 }
 
 export interface BrokerRestartFigures extends RateFigures {
@@ -116,7 +118,13 @@ function snapshot(groups: Record<string, number[]>): Record<string, number> {
   return { ...cpuSnapshot(groups, treeCpuTicks), generator: cpuTicks(process.pid) };
 }
 
-function summarise(rate: number, seconds: number, orders: TrackedOrder[], cpu: Record<string, number>): RateFigures {
+function summarise(
+  rate: number,
+  seconds: number,
+  orders: TrackedOrder[],
+  cpu: Record<string, number>,
+  cpuWindowSeconds: number,
+): RateFigures {
   const count = (f: (o: TrackedOrder) => boolean) => orders.filter(f).length;
   const sorted = (values: number[]) => values.sort((a, b) => a - b);
   const posts = sorted(orders.flatMap((o) => (o.postMs === undefined || o.httpError ? [] : [o.postMs])));
@@ -137,6 +145,7 @@ function summarise(rate: number, seconds: number, orders: TrackedOrder[], cpu: R
     finalP95Ms: quantile(finals, 0.95),
     finalP99Ms: quantile(finals, 0.99),
     cpu,
+    cpuWindowSeconds,
   };
 }
 
@@ -165,8 +174,17 @@ export async function measureRate(
     const product = fixture.products[i % fixture.products.length]!;
     orders[i] = await placeAndFollow(fixture.gateway, customer, product.id, scheduledAt, wait);
   });
-  const cpu = coreShare(before, snapshot(groups), (performance.now() - started) / 1000);
-  return summarise(rate, seconds, orders, cpu);
+  const window = (performance.now() - started) / 1000;
+  return summarise(rate, seconds, orders, coreShare(before, snapshot(groups), window), window);
+}
+
+/** Share of one core per process over `seconds` with no traffic: what the platform spends whatever the load. */
+export async function idleCpu(seconds: number): Promise<Record<string, number>> {
+  const groups = processes();
+  const before = snapshot(groups);
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  return coreShare(before, snapshot(groups), (performance.now() - started) / 1000);
 }
 
 async function idleDatabaseCpu(infra: SagaInfra, seconds: number): Promise<{ ferretdb: number; postgres: number }> {
@@ -214,7 +232,7 @@ async function measureBrokerRestart(
     ? null
     : Math.max(backAt, ...before.map((o) => o.finalAt!));
   return {
-    ...summarise(options.outageRate, loadSeconds, orders, {}),
+    ...summarise(options.outageRate, loadSeconds, orders, {}, (performance.now() - started) / 1000),
     outageSec: (backAt - stoppedAt) / 1000,
     stopSec,
     startSec: (backAt - startingAt) / 1000,
