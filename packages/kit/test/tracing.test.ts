@@ -1,7 +1,9 @@
 import { once } from 'node:events';
+import { ObjectId } from 'mongodb';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isolatedMongoUrl, requireEnv, waitFor } from '@platform/test-kit';
+import { mongoStatementShape } from '../src/tracing/db-statement';
 import { samplerFromEnv } from '../src/tracing/sampler';
 import { spawnSampleService, type RunningService } from './fixtures/spawn-service';
 
@@ -67,6 +69,10 @@ describe('tracing', () => {
       );
       expect(dbSpans).toHaveLength(1);
       expect(dbSpans[0]).toMatchObject({ kind: SPAN_KIND_CLIENT, scope: '@opentelemetry/instrumentation-mongodb' });
+      // The query's shape, never its values (mongoStatementShape).
+      expect(attribute(dbSpans[0]!, 'db.query.text') ?? attribute(dbSpans[0]!, 'db.statement')).toBe(
+        '{"find":"?","filter":{"name":"?"},"limit":"?","singleBatch":"?"}',
+      );
     } finally {
       collector.close();
     }
@@ -136,5 +142,18 @@ describe('samplerFromEnv', () => {
   it('when the sampler or its ratio is invalid, then it throws naming the variable', () => {
     expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/OTEL_TRACES_SAMPLER must be one of/);
     expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+  });
+});
+
+describe('mongoStatementShape', () => {
+  it('when a command carries documents and values, then only its keys, value marks and array lengths remain', () => {
+    const insert = {
+      insert: 'orders',
+      documents: [{ _id: new ObjectId(), outbox: [{ event: { payload: { secret: 'x' } } }] }],
+      ordered: true,
+    };
+    expect(mongoStatementShape(insert)).toBe('{"insert":"?","documents":"[1]","ordered":"?"}');
+    const filter = { _id: new ObjectId(), createdAt: { $lt: new Date() }, a: { b: { c: { d: 1 } } } };
+    expect(mongoStatementShape(filter)).toBe('{"_id":"?","createdAt":{"$lt":"?"},"a":{"b":{"c":"{…}"}}}');
   });
 });

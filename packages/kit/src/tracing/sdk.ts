@@ -11,6 +11,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { mongoStatementShape } from './db-statement';
 import { samplerFromEnv } from './sampler';
 
 /** Paths that would only add noise to traces: probes and scrapes. */
@@ -58,7 +59,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): TracerProvid
         ignoreIncomingRequestHook: (req) => untracedPaths.test(req.url ?? ''),
       }),
       new UndiciInstrumentation(),
-      new MongoDBInstrumentation(),
+      new MongoDBInstrumentation({ dbStatementSerializer: mongoStatementShape }),
       new IORedisInstrumentation(),
       new KafkaJsInstrumentation(),
     ],
