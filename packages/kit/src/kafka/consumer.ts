@@ -120,7 +120,7 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
     };
     // Offsets are committed once per batch (and at least every COMMIT_INTERVAL_MS within a long one), not per
     // message: a commit is a broker round trip and a write to __consumer_offsets. A crash redelivers what was handled
-    // since the last commit; the processed-event marks skip those, and handlers are idempotent anyway.
+    // since the last commit: handlers are idempotent, and a group with processed-event marks skips them.
     let uncommitted: string | undefined;
     let committedAt = Date.now();
     const commit = async () => {
