@@ -40,13 +40,7 @@ export TF_CLI_CONFIG_FILE="$OUT/tofurc"
 # shellcheck source=../packages/local-cluster/control-plane.sh
 source "$ROOT/packages/local-cluster/control-plane.sh"
 
-summary() {
-  echo
-  echo "Infrastructure checks ($(tofu version | head -1); output in ${OUT#"$ROOT"/}):"
-  [ ${#results[@]} -gt 0 ] && printf '  %s\n' "${results[@]}"
-  echo
-  echo "infra: $passed passed, $failed failed"
-}
+infra_summary() { summary "Infrastructure checks ($(tofu version | head -1); output in ${OUT#"$ROOT"/})" infra; }
 
 # tf DIR ARGS...: tofu in DIR with its working data (.terraform) under $OUT, so the tree stays clean.
 tf() {
@@ -91,7 +85,7 @@ trap 'exit 130' INT TERM
 
 check "cluster up (kwokctl, Kubernetes $(kube_version), 3 fake nodes)" control_plane_up "$NAME" "$OUT"
 if [ "$failed" -gt 0 ] && ! kubectl get --raw /readyz >/dev/null 2>&1; then
-  summary
+  infra_summary
   exit 1
 fi
 # The platform's ServiceMonitors and PrometheusRules need the prometheus-operator CRDs (kube-prometheus-stack's).
@@ -118,10 +112,8 @@ release_deployed() {
     if (r.info.status !== "deployed") process.exit(1);'
 }
 check "platform: release deployed" release_deployed
-check "platform: every object of the release exists" \
-  bash -c 'helm get manifest platform -n platform | kubectl get -n platform -f - -o name'
-check "platform: Deployments available" \
-  kubectl wait -n platform --for=condition=Available deploy -l app.kubernetes.io/instance=platform --timeout 120s
+check "platform: every object of the release exists" release_objects_exist platform platform
+check "platform: Deployments rolled out on the fake nodes" rolled_out platform
 # The secret arrives unchanged (commas and backslashes survive helm's --set syntax) and stays out of the plan output.
 secret_from_variable() {
   local got
@@ -134,19 +126,8 @@ secret_from_variable() {
 check "platform: the secret variable reaches the Secret unchanged, and tofu shows it as sensitive" secret_from_variable
 check "platform: tofu plan after apply shows no change" tfa plan -detailed-exitcode -no-color "${apply_vars[@]}"
 check "platform: tofu destroy" tfa destroy -auto-approve -no-color "${apply_vars[@]}"
-nothing_left() {
-  local left i
-  for i in $(seq 30); do
-    left="$(helm list -n platform -a -q && kubectl get -n platform -l app.kubernetes.io/instance=platform -o name \
-      deploy,rs,pod,svc,cm,secret,sa,hpa,pdb,netpol,ingress,job,servicemonitor,prometheusrule)" || return 1
-    [ -z "$left" ] && return 0
-    sleep 2
-  done
-  echo "left behind: $left"
-  return 1
-}
-check "platform: nothing of the release left after destroy" nothing_left
+check "platform: nothing of the release left after destroy (no release, no object)" release_gone platform platform
 rm -f "$APPLY"/terraform.tfstate*
 
-summary
+infra_summary
 [ "$failed" -eq 0 ]

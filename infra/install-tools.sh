@@ -7,7 +7,10 @@
 #           at the CLI config infra/check.sh writes. 1.3.2 is the newest release the proxy serves: the module path
 #           has no /v2 or /v3 suffix, so later tags are not Go versions, and their commits' pseudo-versions are
 #           refused here. One of its dependencies (vbom.ml/util) left its vanity host; the same code is
-#           github.com/fvbommel/util, swapped in with a replace in the build copy.
+#           github.com/fvbommel/util, swapped in with a replace in the build copy. 1.3.2 vendors Helm 3.3, whose
+#           template engine is sprig v3.1's function map: no `mulf` (charts/platform uses it) and no Ed25519 in
+#           genPrivateKey. Helm 3.3 takes that map whole (sprig.TxtFuncMap()), so requiring a later sprig in the
+#           build copy gives its charts those functions and changes nothing else in the provider or Helm.
 #   tflint  with its bundled terraform ruleset (no plugin download)
 #
 # Everything lands in a per-user cache, ~/.cache/platform-infra-tools/<tool>-<version>/, and <repo>/.local/infra/
@@ -23,6 +26,9 @@ LOCAL="$ROOT/.local/infra"
 TOFU_VERSION="${TOFU_VERSION:-v1.12.6}"
 TFLINT_VERSION="${TFLINT_VERSION:-v0.64.0}"
 HELM_PROVIDER_VERSION="${HELM_PROVIDER_VERSION:-1.3.2}"
+# The sprig the provider's Helm renders with: v3.2.3, the last of the 3.2 series (the first with `mulf` and Ed25519
+# keys), whose dependencies stay close to Helm 3.3's. It is part of the recipe, hence of the cache folder's name.
+HELM_PROVIDER_SPRIG="${HELM_PROVIDER_SPRIG:-v3.2.3}"
 # The replacement of the vanity import path vbom.ml/util that helm v3.3's dependencies still name (same commit).
 VBOM_REPLACEMENT="github.com/fvbommel/util@v0.0.0-20160121211510-db5cfe13f5cc"
 
@@ -58,13 +64,15 @@ if [ ! -x "$CACHE/$tofu_dir/tofu" ]; then
   finish "$tofu_dir"
 fi
 
-helm_dir="provider-helm-$HELM_PROVIDER_VERSION"
+# The folder names the whole recipe (provider and sprig), so a build made with another recipe is never reused.
+helm_dir="provider-helm-$HELM_PROVIDER_VERSION-sprig-$HELM_PROVIDER_SPRIG"
 if [ ! -d "$CACHE/$helm_dir/registry.opentofu.org" ]; then
-  log "building the hashicorp/helm provider $HELM_PROVIDER_VERSION (first run only)"
+  log "building the hashicorp/helm provider $HELM_PROVIDER_VERSION with sprig $HELM_PROVIDER_SPRIG (first run only)"
   src="$(module_copy "github.com/hashicorp/terraform-provider-helm@v$HELM_PROVIDER_VERSION")"
   # The module zip keeps vendor/modules.txt but not the vendored code: build from the module graph instead.
   rm -rf "$src/vendor"
-  (cd "$src" && go mod edit -replace "vbom.ml/util=$VBOM_REPLACEMENT")
+  (cd "$src" && go mod edit -replace "vbom.ml/util=$VBOM_REPLACEMENT" \
+    -require "github.com/Masterminds/sprig/v3@$HELM_PROVIDER_SPRIG")
   # The unpacked filesystem-mirror layout: HOSTNAME/NAMESPACE/TYPE/VERSION/OS_ARCH/terraform-provider-TYPE_vVERSION.
   # Both registry hostnames, so a configuration naming either source finds it.
   rm -rf "$CACHE/$helm_dir.tmp"

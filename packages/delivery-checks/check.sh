@@ -142,13 +142,5 @@ check "Dockerfiles: layout and workspace manifests" node "$HERE/dockerfiles.mjs"
 check "actionlint .github/workflows" actionlint -no-color
 
 # --- summary ------------------------------------------------------------------------------------------------------
-echo
-echo "Delivery checks (Kubernetes $KUBE_VERSION; output in ${OUT#"$ROOT"/}):"
-printf '  %s\n' "${results[@]}"
-echo
-if [ "$skipped" -gt 0 ]; then
-  echo "delivery: $passed passed, $failed failed, $skipped skipped"
-else
-  echo "delivery: $passed passed, $failed failed"
-fi
+summary "Delivery checks (Kubernetes $KUBE_VERSION; output in ${OUT#"$ROOT"/})" delivery
 [ "$failed" -eq 0 ]

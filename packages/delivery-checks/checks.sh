@@ -1,6 +1,6 @@
 # Sourced by packages/delivery-checks/check.sh, packages/local-cluster/check.sh and infra/check.sh: named checks, each logged to
 # $OUT/logs/<name>.log, counted in `passed`/`failed`/`skipped` and listed in `results` with its duration. A failure
-# prints the tail of its log at once. The caller sets ROOT and OUT and prints the summary.
+# prints the tail of its log at once. The caller sets ROOT and OUT, and ends with `summary`.
 # install_tools INSTALLER...: runs each installer (a path under ROOT) quietly into .local/<its folder>-install.log,
 # printing that log and stopping the caller when one fails; nothing at all when SKIP_INSTALL is set.
 install_tools() {
@@ -38,5 +38,18 @@ check() {
     results+=("FAIL  $name ($((SECONDS - start)) s)")
     printf '\n--- FAIL: %s (%s)\n' "$name" "${log#"$ROOT"/}"
     tail -n 40 "$log"
+  fi
+}
+# summary TITLE PREFIX: every result under TITLE, then the last line `PREFIX: N passed, N failed` (`, N skipped` when
+# some were skipped), the form CI reads.
+summary() {
+  echo
+  echo "$1:"
+  [ ${#results[@]} -eq 0 ] || printf '  %s\n' "${results[@]}"
+  echo
+  if [ "$skipped" -gt 0 ]; then
+    echo "$2: $passed passed, $failed failed, $skipped skipped"
+  else
+    echo "$2: $passed passed, $failed failed"
   fi
 }

@@ -39,13 +39,7 @@ export HELM_CACHE_HOME="$OUT/helm/cache" HELM_CONFIG_HOME="$OUT/helm/config" HEL
 # shellcheck source=control-plane.sh
 source "$HERE/control-plane.sh"
 
-summary() {
-  echo
-  echo "Cluster checks (Kubernetes $(kube_version); output in ${OUT#"$ROOT"/}):"
-  [ ${#results[@]} -gt 0 ] && printf '  %s\n' "${results[@]}"
-  echo
-  echo "cluster: $passed passed, $failed failed"
-}
+cluster_summary() { summary "Cluster checks (Kubernetes $(kube_version); output in ${OUT#"$ROOT"/})" cluster; }
 
 # --- cluster ------------------------------------------------------------------------------------------------------
 trap 'control_plane_teardown "$NAME" "$OUT/logs/teardown.log"' EXIT
@@ -53,7 +47,7 @@ trap 'exit 130' INT TERM
 
 check "cluster up (kwokctl, Kubernetes $(kube_version), 3 fake nodes)" control_plane_up "$NAME" "$OUT"
 if [ "$failed" -gt 0 ]; then
-  summary
+  cluster_summary
   exit 1
 fi
 
@@ -79,21 +73,6 @@ check "cluster prerequisites of the ci/ scenarios applied" kubectl apply -f "$HE
 check "helm dependency build charts/platform" helm dependency build charts/platform
 
 # --- scenarios ----------------------------------------------------------------------------------------------------
-# Assertions on a release, given its namespace.
-objects_exist() { helm get manifest "$RELEASE" -n "$1" | kubectl get -n "$1" -f - -o name; }
-rolled_out() {
-  local ns="$1" tag="$2" deploy n=0
-  for deploy in $(kubectl get deploy -n "$ns" -o name); do
-    n=$((n + 1))
-    kubectl rollout status -n "$ns" "$deploy" --timeout 60s || return 1
-    # Every container runs the tag of this revision, and every desired pod is ready.
-    kubectl get -n "$ns" "$deploy" -o jsonpath='{.spec.template.spec.containers[*].image}{"\n"}' | tee /dev/stderr |
-      grep -q -- ":$tag\$" || return 1
-    [ "$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.readyReplicas}/{.status.replicas}/{.status.updatedReplicas}')" = \
-      "$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.replicas}/{.status.replicas}/{.status.replicas}')" ] || return 1
-  done
-  echo "$n Deployments rolled out"
-}
 # Every hook Job of the release's last revision ran to completion (Helm deletes successful ones; it records the outcome).
 hooks_succeeded() {
   helm status "$RELEASE" -n "$1" -o json | node -e '
@@ -104,19 +83,6 @@ hooks_succeeded() {
     console.log(`${jobs.length} hook Jobs succeeded`);
   '
 }
-# Nothing of the release is left once the garbage collector has removed the pods (up to a minute).
-nothing_left() {
-  local left i
-  for i in $(seq 30); do
-    left="$(kubectl get -n "$1" -l "app.kubernetes.io/instance=$RELEASE" -o name \
-      deploy,rs,pod,svc,cm,secret,sa,hpa,pdb,netpol,ingress,job,servicemonitor,prometheusrule)" || return 1
-    [ -z "$left" ] && return 0
-    sleep 2
-  done
-  echo "left behind: $left"
-  return 1
-}
-
 # tag_flags CHART TAG: the --set flags that give every deployable of the chart a new image tag.
 tag_flags() {
   case "$1" in
@@ -138,7 +104,7 @@ scenario() {
     pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/warn=restricted >/dev/null
   # shellcheck disable=SC2046 # tag_flags prints several words on purpose
   check "$name: helm install" helm install "$RELEASE" "$chart" "${args[@]}" $(tag_flags "$chart" check-1)
-  check "$name: objects accepted" objects_exist "$ns"
+  check "$name: objects accepted" release_objects_exist "$ns" "$RELEASE"
   check "$name: Deployments rolled out" rolled_out "$ns" check-1
   check "$name: hook Jobs completed (install)" hooks_succeeded "$ns"
   local key_before=""
@@ -152,7 +118,7 @@ scenario() {
       test "$key_before" = "$(kubectl get secret -n "$ns" "$RELEASE-user-jwt" -o jsonpath='{.data}')"
   fi
   check "$name: helm uninstall" helm uninstall "$RELEASE" -n "$ns" --wait --timeout "$TIMEOUT"
-  check "$name: nothing left behind" nothing_left "$ns"
+  check "$name: nothing left behind" release_gone "$ns" "$RELEASE"
   kubectl delete namespace "$ns" --wait=false >/dev/null
 }
 
@@ -161,5 +127,5 @@ for f in charts/microservice/ci/*-values.yaml; do scenario charts/microservice "
 scenario charts/platform
 for f in charts/platform/ci/*-values.yaml charts/platform/values-staging.yaml; do scenario charts/platform "$f"; done
 
-summary
+cluster_summary
 [ "$failed" -eq 0 ]

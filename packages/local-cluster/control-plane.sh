@@ -6,6 +6,7 @@
 #   control_plane_down NAME       delete it
 #   control_plane_teardown NAME LOG   delete it unless KEEP_CLUSTER is set (for `trap ... EXIT`)
 #   kube_version                  the version the binaries report (v1.x.y)
+# and the assertions on a Helm release that both checks make (at the end).
 
 kube_version() { kube-apiserver --version 2>/dev/null | awk '{print $2}'; }
 
@@ -51,4 +52,39 @@ control_plane_teardown() {
     return
   fi
   control_plane_down "$1" >>"$2" 2>&1 || true
+}
+
+# Assertions on a Helm release, shared by both checks.
+#   release_objects_exist NS RELEASE   every object of the release's manifest exists
+#   rolled_out NS [TAG]                every Deployment in NS rolled out: every desired pod updated and ready (kwok
+#                                      marks pods Ready once the scheduler has put them on a fake node), and with TAG,
+#                                      every container on that image tag
+#   release_gone NS RELEASE            no release of that name (in any state), and no object labelled with it once
+#                                      the garbage collector has removed the pods (up to a minute)
+release_objects_exist() { helm get manifest "$2" -n "$1" | kubectl get -n "$1" -f - -o name; }
+
+rolled_out() {
+  local ns="$1" tag="${2:-}" deploy n=0
+  for deploy in $(kubectl get deploy -n "$ns" -o name); do
+    n=$((n + 1))
+    kubectl rollout status -n "$ns" "$deploy" --timeout 60s || return 1
+    kubectl get -n "$ns" "$deploy" -o jsonpath='{.spec.template.spec.containers[*].image}{"\n"}' | tee /dev/stderr |
+      grep -q -- ":${tag:-[^:]*}\$" || return 1
+    [ "$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.readyReplicas}/{.status.replicas}/{.status.updatedReplicas}')" = \
+      "$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.replicas}/{.status.replicas}/{.status.replicas}')" ] || return 1
+  done
+  [ "$n" -gt 0 ] || { echo "no Deployment in namespace $ns"; return 1; }
+  echo "$n Deployments rolled out"
+}
+
+release_gone() {
+  local ns="$1" release="$2" left i
+  for i in $(seq 30); do
+    left="$(helm list -n "$ns" -a -q --filter "^$release\$" && kubectl get -n "$ns" -l "app.kubernetes.io/instance=$release" \
+      -o name deploy,rs,pod,svc,cm,secret,sa,hpa,pdb,netpol,ingress,job,servicemonitor,prometheusrule)" || return 1
+    [ -z "$left" ] && return 0
+    sleep 2
+  done
+  echo "left behind: $left"
+  return 1
 }

@@ -3,8 +3,8 @@
 module "platform" {
   source = "../../modules/platform"
 
-  # As in staging: the signing key comes from a variable, not from the chart's dev key generator (helm 3.3's
-  # template functions, inside the mirror's provider 1.3.2, cannot generate Ed25519 keys).
+  # As in staging: the signing key comes from a variable (the check asserts it arrives unchanged), not from the
+  # chart's development key generator.
   values = [yamlencode({ devSigningKey = { enabled = false } })]
   secrets = {
     user = {
