@@ -1,4 +1,6 @@
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+// The kit's apps always log with pino (app.ts), whose loggers answer isLevelEnabled.
+import type { Logger } from 'pino';
 
 /**
  * One access line per request, written when it ends: method, URL, client, status and time together. Fastify's
@@ -7,6 +9,14 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
  * A request that never ends is still visible: its trace has the server span, and the timeout answers it.
  */
 export class AccessLogController extends LogController {
+  /**
+   * The access line's logger: the app's, without redaction. The line holds only what Fastify's serializers keep of
+   * the request and the answer (method, URL, host, client address, status), never a header or a body, so nothing the
+   * redaction paths name; yet redaction walks every line it is given with its wildcard paths, and measured 16 of the
+   * 20 µs a line cost. An errored request keeps the request's logger, redaction and all: an error may carry anything.
+   */
+  private lines: FastifyBaseLogger | undefined;
+
   constructor() {
     super({ requestIdLogLabel: 'requestId' });
   }
@@ -16,7 +26,13 @@ export class AccessLogController extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
     const line = { req: request, res: reply, responseTime: reply.elapsedTime };
-    if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else reply.log.info(line, 'request completed');
+    if (error) {
+      reply.log.error({ ...line, err: error }, 'request errored');
+      return;
+    }
+    // The request's logger decides the level (a route may log at warn only, as the health routes do).
+    if (!(reply.log as Logger).isLevelEnabled('info')) return;
+    this.lines ??= request.server.log.child({}, { redact: [] });
+    this.lines.info({ requestId: request.id, ...line }, 'request completed');
   }
 }

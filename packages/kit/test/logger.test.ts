@@ -44,4 +44,25 @@ describe('logging', () => {
     expect(lines.map((l) => l.msg)).toEqual(['request completed']);
     expect(lines[0]).toMatchObject({ req: { method: 'GET', url: '/ping' }, res: { statusCode: 200 } });
   });
+
+  it('when a request completes, then its access line names the request and its answer, and no header', async () => {
+    const { app, logs } = await appWithLogs();
+    app.get('/quiet', { logLevel: 'warn' }, async () => 'shh');
+    app.get('/item', async () => 'ok');
+
+    await app.inject({ method: 'GET', url: '/quiet' });
+    await app.inject({ method: 'GET', url: '/item?x=1', headers: { authorization: 'Bearer secret-jwt' } });
+    await app.close();
+
+    const access = logs.filter((l) => l.msg === 'request completed');
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({
+      level: 30,
+      requestId: expect.any(String),
+      req: { method: 'GET', url: '/item?x=1' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
+    expect(JSON.stringify(access[0])).not.toMatch(/secret-jwt|authorization/);
+  });
 });
