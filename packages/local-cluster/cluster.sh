@@ -44,6 +44,9 @@ SOCK="$RUN/containerd/containerd.sock"
 export KWOK_WORKDIR="$STATE/kwok" KUBECONFIG="$STATE/kubeconfig"
 export PATH="$BIN:$NODE_BIN:$ROOT/.local/bin:$PATH"
 
+# shellcheck source=control-plane.sh
+source "$HERE/control-plane.sh"
+
 log() { printf '[cluster] %s\n' "$*"; }
 die() { printf '[cluster] %s\n' "$*" >&2; exit 1; }
 ext_if() { ip -o route show default | awk '{print $5; exit}'; }
@@ -95,32 +98,7 @@ install_tools() {
 }
 
 start_control_plane() {
-  cat >"$RUN/kwokctl.yaml" <<EOF
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokctlConfiguration
-options:
-  runtime: binary
-  bindAddress: 127.0.0.1
-  kubeVersion: $("$BIN/kube-apiserver" --version | awk '{print $2}')
-  kubeAuthorization: true
-  kubeAdmission: true
-  # The node is real: no fake-node controller.
-  disable: [kwok-controller]
-  etcdBinary: $BIN/etcd
-  kubeApiserverBinary: $BIN/kube-apiserver
-  kubeControllerManagerBinary: $BIN/kube-controller-manager
-  kubeSchedulerBinary: $BIN/kube-scheduler
-  kwokControllerBinary: $BIN/kwok
-  kubectlBinary: $BIN/kubectl
-  cacheDir: $RUN/kwok-cache
-componentsPatches:
-  # The API server dials kubelets (logs, exec) at their InternalIP, the bridge address; the Node's hostname
-  # resolves nowhere.
-  - name: kube-apiserver
-    extraArgs:
-      - key: kubelet-preferred-address-types
-        value: InternalIP
-EOF
+  kwokctl_config "$RUN/kwok-cache" real-node >"$RUN/kwokctl.yaml"
   kwokctl create cluster --name "$NAME" --config "$RUN/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m \
     >"$RUN/logs/kwokctl.log" 2>&1 || { tail -20 "$RUN/logs/kwokctl.log"; return 1; }
 }
