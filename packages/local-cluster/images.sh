@@ -28,7 +28,7 @@ BASE="docker.io/library/node:$NODE_VERSION-bookworm-slim"
 ALL=(user product order inventory gateway)
 MODE=build
 case "${1:-}" in
-  --pause | --export) MODE="$1" && shift ;;
+  --pause | --export | --tag) MODE="$1" && shift ;;
 esac
 [ "$MODE" = build ] && APPS=("${@:-${ALL[@]}}")
 
@@ -61,6 +61,12 @@ if [ "$MODE" = --pause ]; then
   bh copy --quiet "$id" "$1" /pause >/dev/null
   bh config --entrypoint '["/pause"]' --user 65535:65535 "$id"
   bh commit --quiet --rm "$id" registry.k8s.io/pause:local >/dev/null
+  exit 0
+fi
+# --tag REF NAME: another name for an image of this storage (skaffold's tag, see skaffold-build.sh); prints its ID.
+if [ "$MODE" = --tag ]; then
+  bh tag "$1" "$2"
+  bh inspect --type image --format '{{.FromImageID}}' "$1"
   exit 0
 fi
 # --export REF FILE [NAME]: an image of this storage as an OCI archive named NAME (default REF), for `ctr images import`.
