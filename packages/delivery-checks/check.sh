@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Delivery checks, offline: charts, rendered manifests, alert rules, dashboards, skaffold config, Dockerfiles.
+# Delivery checks, offline: charts, rendered manifests, alert rules, dashboards, skaffold config, the Dockerfile.
 #   bash packages/delivery-checks/check.sh          (installs missing tools first, see install-tools.sh)
 #   SKIP_INSTALL=1 bash packages/delivery-checks/check.sh
 # Rendered output is kept under .local/delivery-checks/ for inspection. Every check runs even after a failure;
@@ -121,7 +121,7 @@ check "dashboards: JSON, uids, metrics" node "$HERE/dashboards.mjs" charts/platf
 check "dashboards: PromQL parses (promtool)" promtool check rules "$OUT/rules/dashboards.yaml"
 
 # --- skaffold -----------------------------------------------------------------------------------------------------
-for profile in default dev staging; do
+for profile in default dev staging local-node; do
   out="$OUT/render/skaffold-$profile.yaml"
   pflag=()
   [ "$profile" != default ] && pflag=(--profile "$profile")
@@ -133,9 +133,10 @@ for profile in default dev staging; do
 done
 
 # --- images -------------------------------------------------------------------------------------------------------
-dockerfiles=(services/user/Dockerfile services/product/Dockerfile services/order/Dockerfile services/inventory/Dockerfile gateway/Dockerfile)
-check "hadolint Dockerfiles" hadolint "${dockerfiles[@]}"
-check "Dockerfiles: layout and workspace manifests" node "$HERE/dockerfiles.mjs" "${dockerfiles[@]}"
+# One Dockerfile for every deployable (build argument WORKSPACE); its users (skaffold, the release) build all of them.
+check "hadolint Dockerfile" hadolint Dockerfile
+check "Dockerfile: layout, WORKSPACE, workspace manifests; skaffold and release build every deployable" \
+  node "$HERE/dockerfiles.mjs" Dockerfile skaffold.yaml .github/workflows/release.yml
 
 # --- workflows ----------------------------------------------------------------------------------------------------
 # Syntax, expressions, reusable-workflow inputs and secrets, action pins (shellcheck on run: blocks when installed).

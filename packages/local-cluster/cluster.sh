@@ -41,8 +41,13 @@ KUBELET_PORT=10450
 BIN="$ROOT/.local/cluster/bin"
 NODE_BIN="$ROOT/.local/cluster/node-bin"
 SOCK="$RUN/containerd/containerd.sock"
+# The container storage of images.sh (same default).
+IMAGES_CACHE="${PLATFORM_CLUSTER_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-cluster-images}"
 export KWOK_WORKDIR="$STATE/kwok" KUBECONFIG="$STATE/kubeconfig"
 export PATH="$BIN:$NODE_BIN:$ROOT/.local/bin:$PATH"
+
+# shellcheck source=control-plane.sh
+source "$HERE/control-plane.sh"
 
 log() { printf '[cluster] %s\n' "$*"; }
 die() { printf '[cluster] %s\n' "$*" >&2; exit 1; }
@@ -66,7 +71,7 @@ host_state() {
   ip -o addr show | awk '{print "addr " $2 " " $4}'
   ip route show | sed 's/^/route /'
   # (buildah's own transient mounts while `npm run images` runs are not the cluster's)
-  awk '{print "mount " $5}' /proc/self/mountinfo | grep -v -F "/platform-cluster-images/storage/" || true
+  awk '{print "mount " $5}' /proc/self/mountinfo | grep -v -F "$IMAGES_CACHE/storage/" || true
   find /sys/fs/cgroup -maxdepth 2 -type d -name kubepods 2>/dev/null | sed 's/^/cgroup /'
   [ -e /run/netns ] && find /run/netns -mindepth 1 | sed 's/^/netns /'
   find /var/log/containers /var/log/pods -maxdepth 1 2>/dev/null | sed 's/^/log /' || true
@@ -95,32 +100,7 @@ install_tools() {
 }
 
 start_control_plane() {
-  cat >"$RUN/kwokctl.yaml" <<EOF
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokctlConfiguration
-options:
-  runtime: binary
-  bindAddress: 127.0.0.1
-  kubeVersion: $("$BIN/kube-apiserver" --version | awk '{print $2}')
-  kubeAuthorization: true
-  kubeAdmission: true
-  # The node is real: no fake-node controller.
-  disable: [kwok-controller]
-  etcdBinary: $BIN/etcd
-  kubeApiserverBinary: $BIN/kube-apiserver
-  kubeControllerManagerBinary: $BIN/kube-controller-manager
-  kubeSchedulerBinary: $BIN/kube-scheduler
-  kwokControllerBinary: $BIN/kwok
-  kubectlBinary: $BIN/kubectl
-  cacheDir: $RUN/kwok-cache
-componentsPatches:
-  # The API server dials kubelets (logs, exec) at their InternalIP, the bridge address; the Node's hostname
-  # resolves nowhere.
-  - name: kube-apiserver
-    extraArgs:
-      - key: kubelet-preferred-address-types
-        value: InternalIP
-EOF
+  kwokctl_config "$RUN/kwok-cache" real-node >"$RUN/kwokctl.yaml"
   kwokctl create cluster --name "$NAME" --config "$RUN/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m \
     >"$RUN/logs/kwokctl.log" 2>&1 || { tail -20 "$RUN/logs/kwokctl.log"; return 1; }
 }
@@ -267,8 +247,15 @@ EOF
     --hostname-override "$NAME" --node-ip "$GW" --cert-dir "$RUN/kubelet/pki" \
     >"$RUN/logs/kubelet.log" 2>&1 &
   echo $! >"$RUN/pids/kubelet"
-  kubectl wait --for=create "node/$NAME" --timeout 60s >/dev/null &&
-    kubectl wait --for=condition=Ready "node/$NAME" --timeout 90s
+  kubectl wait --for=create "node/$NAME" --timeout 60s >/dev/null || return 1
+  # A Node that has just registered may have no conditions yet, and `kubectl wait --for=condition` then fails at
+  # once ("accessor error: <nil>") instead of waiting (seen on a warm start): wait for its Ready condition to exist.
+  local i
+  for i in $(seq 90); do
+    [ -n "$(kubectl get "node/$NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" ] && break
+    sleep 1
+  done
+  kubectl wait --for=condition=Ready "node/$NAME" --timeout 90s
 }
 
 start_kube_proxy() {

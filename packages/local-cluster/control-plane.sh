@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by check.sh and infra/check.sh: start and stop the local Kubernetes control plane (kwokctl, binary
-# runtime, every port on 127.0.0.1, three fake nodes in three zones). The caller exports KWOK_WORKDIR and
-# KUBECONFIG and puts the binaries of install-tools.sh (.local/cluster/bin) on PATH.
+# runtime, every port on 127.0.0.1, three fake nodes in three zones); by cluster.sh for its configuration only. The
+# caller exports KWOK_WORKDIR and KUBECONFIG and puts the binaries of install-tools.sh (.local/cluster/bin) on PATH.
+#   kwokctl_config CACHE [real-node]  the KwokctlConfiguration (stdout); real-node: no fake nodes (cluster.sh)
 #   control_plane_up NAME DIR     write DIR/kwokctl.yaml, start the cluster, wait for its nodes
 #   control_plane_down NAME       delete it
 #   control_plane_teardown NAME LOG   delete it unless KEEP_CLUSTER is set (for `trap ... EXIT`)
@@ -10,10 +11,13 @@
 
 kube_version() { kube-apiserver --version 2>/dev/null | awk '{print $2}'; }
 
-control_plane_up() {
-  local name="$1" dir="$2" bin
+# kwokctl_config CACHE [real-node]: the KwokctlConfiguration of every cluster here, on stdout. check.sh and
+# infra/check.sh run it with kwok's fake nodes; cluster.sh with `real-node`: no fake-node controller (the kubelet
+# registers the Node), and the API server dials the kubelet at the Node's InternalIP.
+kwokctl_config() {
+  local cache="$1" mode="${2:-}" bin
   bin="$(dirname "$(command -v kube-apiserver)")"
-  cat >"$dir/kwokctl.yaml" <<YAML
+  cat <<YAML
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
 options:
@@ -29,8 +33,25 @@ options:
   kubeSchedulerBinary: $bin/kube-scheduler
   kwokControllerBinary: $bin/kwok
   kubectlBinary: $bin/kubectl
-  cacheDir: $dir/kwok/cache
+  cacheDir: $cache
 YAML
+  [ "$mode" = real-node ] || return 0
+  cat <<'YAML'
+  # The node is real: no fake-node controller.
+  disable: [kwok-controller]
+componentsPatches:
+  # The API server dials kubelets (logs, exec) at their InternalIP, the bridge address; the Node's hostname
+  # resolves nowhere.
+  - name: kube-apiserver
+    extraArgs:
+      - key: kubelet-preferred-address-types
+        value: InternalIP
+YAML
+}
+
+control_plane_up() {
+  local name="$1" dir="$2"
+  kwokctl_config "$dir/kwok/cache" >"$dir/kwokctl.yaml"
   kwokctl create cluster --name "$name" --config "$dir/kwokctl.yaml" --kubeconfig "$KUBECONFIG" --wait 2m || return 1
   # Three fake nodes, one per zone, like a small production cluster (topology spread constraints need zones).
   kwokctl scale node --name "$name" --replicas 3 || return 1

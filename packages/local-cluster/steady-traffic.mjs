@@ -5,7 +5,8 @@
 // JWKS), the stock as the admin (inventory), the customer's orders (order), and every tenth request an order (the saga
 // over Kafka). The customers take turns, so that no caller comes near the gateway's per-user limit. It runs until
 // SIGTERM, then writes {sent, failed, byStatus, failures[]} to the report file. Any answer other than the expected
-// status, and any connection error, is a failure. RATE (default 3) stays well below the gateway's per-address limit.
+// status, and any connection error, is a failure, and nothing is retried: each failure names the hop that failed.
+// RATE (default 3) stays well below the gateway's per-address limit.
 /* global fetch, AbortSignal, console -- Node's globals; a command-line tool talks to its terminal */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -107,13 +108,23 @@ for (let n = 0; !stopping; n++) {
       report.byStatus[answer.status] = (report.byStatus[answer.status] ?? 0) + 1;
       if (answer.status !== status) {
         report.failed += 1;
-        report.failures.push({ at: new Date().toISOString(), what, status: answer.status, body: answer.body });
+        // The gateway's own answer: a 502/503/504 with an UPSTREAM_* code is the hop from the gateway to a service.
+        const hop = /^UPSTREAM_/.test(answer.body?.code ?? '') ? 'gateway -> service' : 'gateway';
+        report.failures.push({ at: new Date().toISOString(), what, hop, status: answer.status, body: answer.body });
       }
     },
     (err) => {
       report.byStatus.error = (report.byStatus.error ?? 0) + 1;
       report.failed += 1;
-      report.failures.push({ at: new Date().toISOString(), what, error: String(err?.cause ?? err) });
+      // No answer at all: the connection from this client to a gateway pod (through its Service) broke or hung.
+      const cause = err?.cause ?? err;
+      report.failures.push({
+        at: new Date().toISOString(),
+        what,
+        hop: 'client -> gateway',
+        error: String(cause),
+        code: cause?.code,
+      });
     },
   );
   inFlight.add(done);

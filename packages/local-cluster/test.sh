@@ -131,8 +131,9 @@ upgrade_under_traffic() {
   bash "$HERE/cluster.sh" install-platform "${flags[@]}" || { kill "$tp"; return 1; }
   echo "helm upgrade (with its migration Jobs and the rollout of every Deployment): $((SECONDS - t)) s"
   for app in user product order inventory gateway; do kubectl rollout status -n platform "deploy/platform-$app" --timeout 120s || return 1; done
-  # Old pods drain after they leave the endpoints (preStop sleep, then the kit's graceful shutdown).
-  sleep 15
+  # Old pods go on serving after they leave the endpoints: the preStop sleep (5 s), then the kit's drain
+  # (SHUTDOWN_DRAIN_DELAY_MS, 5 s) and close; the traffic keeps running until the last of them has exited.
+  sleep 25
   kill -TERM "$tp" && wait "$tp"
   cat "$OUT/logs/traffic.log"
   after="$(kubectl get deploy -n platform -o jsonpath='{range .items[*]}{.metadata.name}={.metadata.generation} {end}')"

@@ -8,6 +8,7 @@ import { AccessLogController } from './access-log';
 import type { BaseConfig } from './config';
 import { errorHandler } from './errors/error-handler';
 import { clientErrorHandler, frameworkErrorHandler, notFoundOrNotAllowed } from './errors/framework-errors';
+import { drain } from './drain';
 import { health } from './health';
 import { buildLoggerOptions, genRequestId } from './logger';
 import { metrics } from './metrics';
@@ -94,16 +95,8 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     span.updateName(`${request.method} ${route}`);
   });
 
-  // Responses finishing during shutdown tell keep-alive clients to hang up; otherwise their idle
-  // connections would hold server.close() open until keepAliveTimeout and the drain would time out.
-  let closing = false;
-  app.addHook('preClose', async function markClosing() {
-    closing = true;
-  });
-  app.addHook('onSend', async function closeConnectionWhenClosing(_request, reply) {
-    if (closing) reply.header('connection', 'close');
-  });
-
+  // Before the routes, so that its hooks reach every one of them.
+  await app.register(drain);
   await app.register(errorHandler);
   notFoundOrNotAllowed(app);
   await app.register(metrics, { serviceName: config.SERVICE_NAME, registry: options.registry });

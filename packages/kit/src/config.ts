@@ -15,8 +15,13 @@ export interface BaseConfig {
   PORT: number;
   METRICS_PORT: number;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** How long in-flight work may take to finish after SIGTERM before the process gives up. */
+  /** How long in-flight work may take to finish after SIGTERM before the process gives up (the drain included). */
   SHUTDOWN_TIMEOUT_MS: number;
+  /**
+   * After SIGTERM, how long the service keeps serving, not ready and closing each kept-alive connection after its
+   * answer, before it stops accepting (`app.drain`). 0 outside an orchestrator; the chart sets it.
+   */
+  SHUTDOWN_DRAIN_DELAY_MS: number;
   BODY_LIMIT_BYTES: number;
 }
 
@@ -30,6 +35,7 @@ export const baseConfigSchema = Joi.object<BaseConfig>({
   METRICS_PORT: Joi.number().port().default(9464),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
+  SHUTDOWN_DRAIN_DELAY_MS: Joi.number().integer().min(0).less(Joi.ref('SHUTDOWN_TIMEOUT_MS')).default(0),
   BODY_LIMIT_BYTES: Joi.number().integer().min(1024).default(1_048_576),
 });
 

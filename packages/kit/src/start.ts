@@ -27,10 +27,11 @@ function loadConfigOrExit<C extends BaseConfig>(schema: Joi.ObjectSchema<C>): Re
  * Everything `server.ts` does: validate config, build the app, listen, expose /metrics on the
  * internal port, and shut down gracefully.
  *
- * Shutdown (SIGTERM/SIGINT): stop accepting connections, let in-flight requests finish, run the
+ * Shutdown (SIGTERM/SIGINT): drain for SHUTDOWN_DRAIN_DELAY_MS (readiness 503, every answer closes its
+ * kept-alive connection, see drain.ts), then stop accepting connections, let in-flight requests finish, run the
  * plugins' onClose hooks (consumers stop, the producer flushes, DB and Redis close), flush traces,
- * exit 0. A second signal, or SHUTDOWN_TIMEOUT_MS passing, exits 1. An uncaught exception or
- * unhandled rejection is logged and then exits 1 after the same bounded clean-up.
+ * exit 0. A second signal, or SHUTDOWN_TIMEOUT_MS passing (the drain included), exits 1. An uncaught exception or
+ * unhandled rejection is logged and then exits 1 after the same bounded clean-up, without the drain.
  */
 export async function runService<C extends BaseConfig>(definition: ServiceDefinition<C>): Promise<FastifyInstance> {
   const config = loadConfigOrExit(definition.configSchema);
@@ -48,6 +49,7 @@ export async function runService<C extends BaseConfig>(definition: ServiceDefini
     async function shutdown({ signal, err }) {
       if (err) app.log.fatal({ err }, 'uncaught error, shutting down');
       else app.log.info({ signal }, 'shutting down');
+      if (!err) await app.drain(config.SHUTDOWN_DRAIN_DELAY_MS);
       await app.close();
       await metricsServer?.close();
       await shutdownTracing();

@@ -136,7 +136,7 @@ export function serviceDir(name: DeployableName): string {
  * on the fly. Output goes to `logFile` (JSON lines), so a developer can tail or grep it.
  */
 /**
- * The image's command after `node` (see the Dockerfiles' CMD; a test keeps the two equal). The young generation
+ * The image's command after `node` (see the Dockerfile's CMD; a test keeps the two equal). The young generation
  * is capped at 4 MB per semi-space: V8 sizes it from the machine's memory, which kept each deployable's idle RSS
  * near 170 MB. kafkajs 2.2.4 arms a timer with a negative delay (tulios/kafkajs#1751), which Node 24 clamps to
  * 1 ms as intended but reports with a TimeoutNegativeWarning line amid the JSON logs: that warning is off.

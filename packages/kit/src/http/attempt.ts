@@ -48,6 +48,42 @@ function networkErrorCode(err: unknown): string | undefined {
   return typeof code === 'string' && NETWORK_ERROR_CODES.has(code) ? code : undefined;
 }
 
+/**
+ * Whether the request was lost to a kept-alive connection that the upstream closed as the request went out on it:
+ * the server may close an idle connection at any moment (its keep-alive timeout, or a graceful shutdown), and a
+ * client that wrote onto it just then gets "other side closed" (undici's SocketError, after a FIN) or ECONNRESET
+ * (the server's kernel answering the request with a reset). undici's SocketError says what the socket had read: more
+ * than nothing means it had carried an earlier answer, so it was reused. Node's ECONNRESET and EPIPE carry no
+ * socket; a reset before the answer is taken for the same case. Only idempotent requests are ever sent again.
+ */
+export function isStaleConnection(err: unknown): boolean {
+  const cause = err instanceof UpstreamAttemptError && err.kind === 'network' ? err.cause : err;
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { code, socket } = cause as { code?: unknown; socket?: { bytesRead?: unknown } };
+  if (code === 'UND_ERR_SOCKET') return typeof socket?.bytesRead === 'number' && socket.bytesRead > 0;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/**
+ * Sends an idempotent request once more, at once, when its kept-alive connection was closed under it
+ * (`isStaleConnection`): the pool then opens a new connection, to the same upstream or (behind a Service) to
+ * another replica. That is no failure of the upstream, so it happens below the retry policy and the breaker,
+ * without backoff and without spending a retry: HTTP clients do the same (RFC 9112, 9.3.1).
+ */
+export async function resendOnStaleConnection<T>(
+  send: () => Promise<T>,
+  idempotent: boolean,
+  onResend?: () => void,
+): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if (!idempotent || !isStaleConnection(err)) throw err;
+    onResend?.();
+    return send();
+  }
+}
+
 export function toDispatchOptions(request: HttpRequest, basePath: string): Dispatcher.RequestOptions {
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: string | Uint8Array | undefined;

@@ -1,6 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import {
   readResponse,
+  resendOnStaleConnection,
   sendAttempt,
   streamAttempt,
   toDispatchOptions,
@@ -45,7 +46,8 @@ export interface HttpClient {
  *  - bulkhead: a call holds one slot across all its attempts, so retries cannot multiply the load on the upstream;
  *  - retry: idempotent requests only, transient failures only, full-jitter backoff or the upstream's Retry-After;
  *  - breaker: counts every attempt; once open, the next attempt fails fast and the retry loop stops there;
- *  - attempt: one request on a keep-alive connection pool, aborted at `timeoutMs`.
+ *  - attempt: one request on a keep-alive connection pool, aborted at `timeoutMs`; an idempotent request whose
+ *    kept-alive connection the upstream closed under it is sent once more at once (`resendOnStaleConnection`).
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const config = resolveOptions(options);
@@ -94,10 +96,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const dispatchOptions = toDispatchOptions(request, basePath);
     const schedule = retryScheduleFor(request);
+    const idempotent = isIdempotent(request.method, request.headers, request.idempotent);
+    const attempt = () => resendOnStaleConnection(() => attemptOnce(dispatchOptions), idempotent, metrics.retried);
     try {
-      const response = await bulkhead.run(() =>
-        withRetry(() => breaker.run(() => attemptOnce(dispatchOptions)), schedule),
-      );
+      const response = await bulkhead.run(() => withRetry(() => breaker.run(attempt), schedule));
       // The body's shape is the upstream's contract; validating it is the caller's business.
       return response as HttpResponse<T>;
     } catch (err) {
@@ -127,10 +129,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let release: (() => void) | undefined;
     try {
       release = await bulkhead.acquire();
-      const response = await withRetry(
-        () => breaker.run(() => streamAttemptOnce(dispatchOptions)),
-        retryScheduleFor(request),
-      );
+      const idempotent = isIdempotent(request.method, request.headers, request.idempotent);
+      const attempt = () =>
+        resendOnStaleConnection(() => streamAttemptOnce(dispatchOptions), idempotent, metrics.retried);
+      const response = await withRetry(() => breaker.run(attempt), retryScheduleFor(request));
       if (response.body) response.body.once('close', release);
       else release();
       return response;
