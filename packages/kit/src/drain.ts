@@ -42,8 +42,10 @@ async function drainPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('preClose', async function markClosing() {
     draining = true;
   });
-  app.addHook('onSend', async function closeConnectionWhenDraining(_request, reply) {
+  // A callback hook, not an async one: it runs on every answer, and an async hook costs a promise each time.
+  app.addHook('onSend', function closeConnectionWhenDraining(_request, reply, payload, done) {
     if (draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 }
 
