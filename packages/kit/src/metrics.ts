@@ -26,8 +26,9 @@ export function createRegistry(serviceName: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service: serviceName });
   // The event-loop delay histogram samples every 100 ms rather than prom-client's 10: a 10 ms timer wakes an idle
-  // process 100 times a second, 0.8% of a core each (measured on this project's machine, Node 24), for a percentile
-  // that a 100 ms sample still shows (a stall delays the next sample whenever it outlasts the interval left).
+  // process 100 times a second (0.8% of a core for a bare Node 24 process on this project's busy 2-core machine;
+  // within the spread of the services' 3.5-4% idle on a quiet one), for a percentile that a 100 ms sample still
+  // shows (a stall delays the next sample whenever it outlasts the interval left).
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return registry;
 }
