@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       METRICS_PORT: 9464,
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      // The drain before closing (see drain.ts) is off unless a deployment asks for it, as the charts do.
+      SHUTDOWN_DRAIN_DELAY_MS: 0,
       BODY_LIMIT_BYTES: 1_048_576,
     });
     expect(Object.isFrozen(config)).toBe(true);
