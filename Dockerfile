@@ -72,6 +72,4 @@ EXPOSE 3000 9464
 # Exec form: node is PID 1 and receives SIGTERM itself; the kit drains and exits. Tracing loads before the app.
 # A 4 MB young generation: V8 sizes it from the machine's memory (up to 32 MB per semi-space), which kept idle RSS
 # near 170 MB; 4 MB costs a few more scavenges (docs/benchmarks.md). `npm run up` runs the same command.
-# kafkajs 2.2.4 arms a timer with a negative delay (tulios/kafkajs#1751); Node 24 clamps it to 1 ms, as intended,
-# but would print a TimeoutNegativeWarning line into the JSON logs.
-CMD ["node", "--max-semi-space-size=4", "--disable-warning=TimeoutNegativeWarning", "--import", "@platform/kit/tracing", "dist/server.js"]
+CMD ["node", "--max-semi-space-size=4", "--import", "@platform/kit/tracing", "dist/server.js"]

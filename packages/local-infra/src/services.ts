@@ -138,10 +138,10 @@ export function serviceDir(name: DeployableName): string {
 /**
  * The image's command after `node` (see the Dockerfile's CMD; a test keeps the two equal). The young generation
  * is capped at 4 MB per semi-space: V8 sizes it from the machine's memory, which kept each deployable's idle RSS
- * near 170 MB. kafkajs 2.2.4 arms a timer with a negative delay (tulios/kafkajs#1751), which Node 24 clamps to
- * 1 ms as intended but reports with a TimeoutNegativeWarning line amid the JSON logs: that warning is off.
+ * near 170 MB. No warning is silenced: the TimeoutNegativeWarning kafkajs 2.2.4 caused was a 1 ms timer loop, now
+ * fixed in the kit (packages/kit/src/kafka/request-queue-patch.ts).
  */
-export const nodeFlags = ['--max-semi-space-size=4', '--disable-warning=TimeoutNegativeWarning'];
+export const nodeFlags = ['--max-semi-space-size=4'];
 export const imageCommand = [...nodeFlags, '--import', '@platform/kit/tracing', 'dist/server.js'];
 
 /**

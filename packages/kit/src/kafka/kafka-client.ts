@@ -1,5 +1,9 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import { patchRequestQueue } from './request-queue-patch';
+
+// Before any client exists: kafkajs' idle connections otherwise spin a 1 ms timer (see request-queue-patch.ts).
+patchRequestQueue();
 
 export interface CreateKafkaOptions {
   clientId: string;
