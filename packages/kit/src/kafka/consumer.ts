@@ -75,7 +75,12 @@ export interface EventConsumer {
  */
 const GROUP_TIMINGS = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
 
-/** Within a long batch, what is handled is committed at least this often, bounding what a crash redelivers. */
+/**
+ * Handled offsets are committed at most this often across batches, and at the latest this long after a message was
+ * handled. At a few events a second every batch is a single message, and a commit per batch was a broker round trip
+ * and a write to __consumer_offsets per event. A crash or a rebalance redelivers what was handled since the last
+ * commit (at most this long's worth): handlers are idempotent, and a group with processed-event marks skips them.
+ */
 const COMMIT_INTERVAL_MS = 1_000;
 
 export function createConsumer<C extends EventCatalogue>(options: CreateConsumerOptions<C>): EventConsumer {
@@ -98,11 +103,12 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
   for (const topic of topics) metrics.deadLettered.inc({ topic }, 0);
   const health = trackHealth(consumer, logger.child({ groupId }));
   const held = createHolds(options.transientBackoff ?? { initialMs: 250, maxMs: 5_000 });
+  const commits = createCommits(COMMIT_INTERVAL_MS, logger.child({ groupId }));
   const lifetime = new AbortController();
   let background: Promise<void> | undefined;
 
   async function consumeBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary } = payload;
+    const { batch, isRunning, isStale, heartbeat, resolveOffset } = payload;
     const { topic, partition } = batch;
     const ctx: ProcessContext = {
       groupId,
@@ -117,18 +123,6 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
       backoff: options.backoff ?? {},
       heartbeat,
       shouldContinue: () => isRunning() && !isStale(),
-    };
-    // Offsets are committed once per batch (and at least every COMMIT_INTERVAL_MS within a long one), not per
-    // message: a commit is a broker round trip and a write to __consumer_offsets. A crash redelivers what was handled
-    // since the last commit: handlers are idempotent, and a group with processed-event marks skips them.
-    let uncommitted: string | undefined;
-    let committedAt = Date.now();
-    const commit = async () => {
-      if (uncommitted === undefined) return;
-      const offset = uncommitted;
-      uncommitted = undefined;
-      committedAt = Date.now();
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
     };
     for (const message of batch.messages) {
       // Checked before each message, not only per batch: stop() waits for this loop, so it returns promptly.
@@ -147,22 +141,26 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
         break;
       }
       held.release(topic, partition);
-      uncommitted = (BigInt(message.offset) + 1n).toString();
       resolveOffset(message.offset);
-      recordLag(metrics, batch.highWatermark, topic, partition, uncommitted);
-      if (Date.now() - committedAt >= COMMIT_INTERVAL_MS) await commit();
+      recordLag(metrics, batch.highWatermark, topic, partition, message.offset);
+      await commits.ifDue(payload);
       await heartbeat();
     }
     // A stale batch's partition may be another member's by now: what it handled here is redelivered there.
-    if (!isStale()) await commit();
+    if (isStale()) return;
+    // Stopping: commit now, before the member leaves its group (a timer would find it gone).
+    if (lifetime.signal.aborted || !isRunning()) await commits.flush();
+    else commits.schedule(payload);
   }
 
   async function startOnce(): Promise<void> {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
-    // No auto-commit and no auto-resolve: only consumeBatch decides what is done, one message at a time.
+    // No auto-commit and no auto-resolve: only consumeBatch decides what is done, one message at a time, and
+    // createCommits when it is committed (autoCommitInterval is what commitOffsetsIfNecessary() checks).
     await consumer.run({
       autoCommit: false,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
       eachBatch: consumeBatch,
@@ -202,12 +200,54 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
       held.clear();
       health.setRunning(false);
       await background;
+      // What earlier batches handled, while this member is still in its group; a batch in flight commits its own
+      // when it ends (it sees the abort).
+      await commits.flush();
       // disconnect() stops fetching and waits for consumeBatch to return before leaving the group.
       await consumer.disconnect();
       if (ownsDeadLetterProducer) await deadLetterProducer.disconnect();
     },
     isRunning: () => health.isRunning(),
     isAlive: () => health.isAlive(),
+  };
+}
+
+type CommitHandle = Pick<EachBatchPayload, 'commitOffsetsIfNecessary' | 'uncommittedOffsets'>;
+
+/**
+ * Commits the offsets kafkajs has resolved for this member (every partition it holds) on a timer across batches:
+ * when a message is handled and COMMIT_INTERVAL_MS has passed since the last commit, or else once the interval
+ * has passed after a batch. kafkajs keeps the resolved offsets per generation, so after a rebalance only the
+ * partitions still held are committed.
+ */
+function createCommits(intervalMs: number, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  let handle: CommitHandle | undefined;
+  const flush = async (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const offsets = handle?.uncommittedOffsets();
+    if (!handle || !offsets || offsets.topics.length === 0) return;
+    await handle.commitOffsetsIfNecessary(offsets);
+  };
+  return {
+    /** After each message: kafkajs commits when the interval has passed since its last commit. */
+    async ifDue(payload: CommitHandle): Promise<void> {
+      handle = payload;
+      await payload.commitOffsetsIfNecessary();
+    },
+    /** After a batch: what it left uncommitted is committed within the interval, more batches or not. */
+    schedule(payload: CommitHandle): void {
+      handle = payload;
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        // A failed commit is retried by the next batch or flush; the offsets stay resolved.
+        flush().catch((err: unknown) => logger.warn({ err }, 'could not commit consumed offsets; will retry'));
+      }, intervalMs).unref();
+    },
+    flush: () =>
+      flush().catch((err: unknown) => logger.warn({ err }, 'could not commit consumed offsets; they are redelivered')),
   };
 }
 
@@ -278,7 +318,7 @@ function typesOf(compiled: Map<string, CompiledTopic>, topic: string): CompiledT
 }
 
 /** Messages after the one just finished: the partition's high watermark is the offset of the next message written. */
-function recordLag(metrics: ConsumerMetrics, highWatermark: string, topic: string, partition: number, next: string) {
-  const lag = BigInt(highWatermark) - BigInt(next);
+function recordLag(metrics: ConsumerMetrics, highWatermark: string, topic: string, partition: number, done: string) {
+  const lag = BigInt(highWatermark) - BigInt(done) - 1n;
   metrics.lag.set({ topic, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
 }

@@ -133,3 +133,55 @@ test('when a group does not deduplicate, then a repeated event is handled again 
     await consumer.stop();
   }
 });
+
+/** A new one-partition topic and a group of its own. */
+async function newTopic(name: string): Promise<{ topic: string; groupId: string }> {
+  const topic = uniqueName(name);
+  await ensureTopics(fixture.admin, [{ topic, numPartitions: 1 }]);
+  return { topic, groupId: uniqueName(`${name}-group`) };
+}
+
+/** A consumer without marks that records the `n` of each ping it handles. */
+async function recordingConsumer(where: { topic: string; groupId: string }, kafka = fixture.kafka) {
+  const handled: number[] = [];
+  const consumer = await startConsumer({
+    ...where,
+    kafka,
+    processedEvents: null,
+    registry: new Registry(),
+    handle: async (event) => void handled.push(event.payload.n),
+  });
+  const publishAndWait = async (n: number) => {
+    await producer.publish(where.topic, createEvent('ping', { n }), { key: 'k' });
+    await waitFor(() => handled.includes(n), { what: `event ${n} to be handled`, intervalMs: 10 });
+  };
+  return { consumer, publishAndWait };
+}
+
+test('when events arrive one at a time, then offsets are committed on a timer across batches, the last one included', async () => {
+  const where = await newTopic('kit-commits-timer');
+  const { kafka, commits } = countingCommits(fixture.kafka);
+  const { consumer, publishAndWait } = await recordingConsumer(where, kafka);
+  try {
+    // Each event waits for the one before to be handled: every batch is a single message.
+    for (let n = 0; n < 12; n++) await publishAndWait(n);
+    // Nothing more arrives: the last batch's offset is committed by the timer, not by a later batch.
+    await waitFor(async () => (await committedOffset(fixture.admin, where.groupId, where.topic)) === '12', {
+      what: 'the last event to be committed',
+    });
+    // A commit per batch would be 12.
+    expect(commits()).toBeLessThan(12);
+  } finally {
+    await consumer.stop();
+  }
+});
+
+test('when a consumer stops right after handling an event, then that event is committed before it leaves', async () => {
+  const where = await newTopic('kit-commits-stop');
+  const { consumer, publishAndWait } = await recordingConsumer(where);
+  await publishAndWait(1);
+
+  await consumer.stop();
+
+  expect(await committedOffset(fixture.admin, where.groupId, where.topic)).toBe('1');
+});
