@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runK6, type K6Summary } from '../packages/test-kit/src/k6';
 import { startK6Platform } from './k6-platform';
-import { coreShare, cpuSnapshot, pidsOnPort, treeCpuTicks } from './proc';
+import { coreShare, cpuSnapshot, machineBusyTicks, pidsOnPort, treeCpuTicks } from './proc';
 import { spread, type Labelled } from './report';
 
 export const loadScenarios = ['browse', 'order', 'account'] as const;
@@ -28,7 +28,10 @@ export interface LoadRun {
   errorRate: number;
   peakVus: number;
   thresholdsPassed: boolean;
-  /** Share of one core each process used over the run (k6 included: it shares the machine). */
+  /**
+   * Share of one core each process used over the run, and `machine`: the whole machine's busy time (k6, which
+   * shares it, and everything else included). Older entries have no `machine`.
+   */
   cpu: Record<string, number>;
 }
 
@@ -95,7 +98,12 @@ export async function measureLoad(options: LoadOptions): Promise<LoadRun[]> {
         ...Object.fromEntries(Object.entries(infraPorts).map(([name, port]) => [name, pidsOnPort(port)])),
       };
       const postgres = pidsOnPort(postgresPort);
-      const before = { ...cpuSnapshot(processes), postgres: cpuSnapshot({ postgres }, treeCpuTicks).postgres! };
+      const snapshot = () => ({
+        ...cpuSnapshot(processes),
+        postgres: cpuSnapshot({ postgres }, treeCpuTicks).postgres!,
+        machine: machineBusyTicks(),
+      });
+      const before = snapshot();
       const started = Date.now();
       options.log(`run ${run}/${options.runs}: k6 load at ${options.vuScale}x VUs, ${options.timeScale}x time`);
       const result = await runK6({
@@ -113,7 +121,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadRun[]> {
         },
       });
       const seconds = (Date.now() - started) / 1000;
-      const after = { ...cpuSnapshot(processes), postgres: cpuSnapshot({ postgres }, treeCpuTicks).postgres! };
+      const after = snapshot();
       if (result.code !== 0 && result.code !== 99)
         throw new Error(`k6 failed (exit ${result.code}):\n${result.output.slice(-3000)}`);
       if (!result.summary) throw new Error('k6 wrote no summary');
@@ -133,7 +141,9 @@ export async function measureLoad(options: LoadOptions): Promise<LoadRun[]> {
 
 /** The busiest process of a run: where to look first when the targets are missed. */
 export function busiest(cpu: Record<string, number>): [string, number] {
-  return Object.entries(cpu).reduce((top, entry) => (entry[1] > top[1] ? entry : top), ['none', 0]);
+  return Object.entries(cpu)
+    .filter(([name]) => name !== 'machine')
+    .reduce((top, entry) => (entry[1] > top[1] ? entry : top), ['none', 0]);
 }
 
 export function renderLoad(entries: Array<Labelled<LoadRun>>): string {
@@ -163,6 +173,7 @@ export function renderLoad(entries: Array<Labelled<LoadRun>>): string {
       `Every threshold held in ${e.runs.filter((r) => r.thresholdsPassed).length} of ${e.runs.length} runs. CPU, share of one core over the run (${os.cpus().length} cores): ${Object.keys(
         e.runs[0]!.cpu,
       )
+        .filter((name) => name !== 'machine')
         .map(
           (name) =>
             `${name} ${spread(
@@ -170,9 +181,21 @@ export function renderLoad(entries: Array<Labelled<LoadRun>>): string {
               0,
             )}%`,
         )
-        .join(', ')}. Busiest: ${e.runs.map((r) => busiest(r.cpu)[0]).join(', ')}.`,
+        .join(', ')}. Busiest: ${e.runs.map((r) => busiest(r.cpu)[0]).join(', ')}.${machineLine(e.runs)}`,
       '',
     );
   }
   return lines.join('\n');
+}
+
+/** The whole machine's busy share and what of it the platform did not use (k6 above all), for runs that kept it. */
+function machineLine(runs: LoadRun[]): string {
+  if (!runs.every((r) => r.cpu.machine !== undefined)) return '';
+  const platform = (r: LoadRun) =>
+    Object.entries(r.cpu).reduce((sum, [name, share]) => (name === 'machine' ? sum : sum + share), 0);
+  const pct = (pick: (r: LoadRun) => number) => `${spread(runs.map((r) => pick(r) * 100))}%`;
+  return (
+    ` The whole machine: ${pct((r) => r.cpu.machine!)} busy (of ${os.cpus().length * 100}%), the platform` +
+    ` ${pct(platform)}, k6 and the rest ${pct((r) => r.cpu.machine! - platform(r))}.`
+  );
 }

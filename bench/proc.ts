@@ -66,3 +66,10 @@ export function coreShare(
     Object.keys(before).map((name) => [name, (after[name]! - before[name]!) / clockTicks / seconds]),
   );
 }
+
+/** Busy ticks of the whole machine (every core; /proc/stat's cpu line less idle and iowait). */
+export function machineBusyTicks(): number {
+  const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number) as number[];
+  return user! + nice! + system! + irq! + softirq! + steal!;
+}
