@@ -10,7 +10,8 @@
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
  *   node-flags [--rounds 3] [--duration 10] [--idle 60] [--lock /work/bench.lock]
- *        (the product service with and without --optimize-for-size, side by side: idle RSS, throughput, CPU)
+ *        (the product service as the image runs it, with smaller young generations and with --optimize-for-size,
+ *        side by side: idle RSS, throughput, CPU)
  *   saga-profile [--rate 10] [--duration 20] [--cpu-prof] [--lock /work/bench.lock]
  *        (CPU per order by process, PostgreSQL rows per order by table, CPU profiles summed up; printed only)
  *   load [--label <text>] [--runs 3] [--vus 1000] [--time-scale 1] [--quick] [--lock /work/bench.lock]
@@ -361,6 +362,8 @@ async function nodeFlags(argv: string[]): Promise<void> {
   const figures = await measureNodeFlags({
     variants: [
       { name: 'image', flags: [] },
+      { name: 'semi-space 2 MB', flags: ['--max-semi-space-size=2'] },
+      { name: 'semi-space 1 MB', flags: ['--max-semi-space-size=1'] },
       { name: 'optimize-for-size', flags: ['--optimize-for-size'] },
     ],
     rounds: Number(values.rounds),
