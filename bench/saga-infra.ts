@@ -3,6 +3,7 @@
  * cluster that holds nothing else (so its idle CPU and its data are the benchmark's alone) and a Redis, on ports
  * apart from the shared instances' and the tests'. Created empty under the work folder at every invocation.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +15,7 @@ import {
   type Component,
   type InfraEnv,
 } from '../packages/local-infra/src/index';
+import { findPostgresBin } from '../packages/local-infra/src/postgres';
 import { pidsOnPort } from './proc';
 
 export const infraPorts = { kafka: 19192, kafkaController: 19193, ferretdb: 27127, postgres: 15532, redis: 16479 };
@@ -108,4 +110,17 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
       await Promise.all(components.map((c) => c.stop()));
     },
   };
+}
+
+/** Runs SQL on the benchmark's PostgreSQL with its psql, as the cluster's system user (`ferretdb` role, trust auth). */
+export function psql(sql: string): string {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('no PostgreSQL binaries found (see packages/local-infra)');
+  const args = ['-h', '127.0.0.1', '-p', String(infraPorts.postgres), '-U', 'ferretdb', '-d', 'ferretdb', '-qAtc', sql];
+  const out = spawnSync('runuser', ['-u', 'postgres', '--', path.join(bin, 'psql'), ...args], {
+    cwd: '/',
+    encoding: 'utf8',
+  });
+  if (out.status !== 0) throw new Error(`psql: ${out.stderr}`);
+  return out.stdout;
 }

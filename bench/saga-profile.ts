@@ -4,15 +4,13 @@
  * table, and, with `--cpu-prof`, a CPU profile of each Node deployable summed up by area. What to optimise, found by
  * measuring rather than by guessing; the figures are printed, not written to the docs.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployableName } from '../packages/local-infra/src/services';
-import { findPostgresBin } from '../packages/local-infra/src/postgres';
 import { startBenchPlatform } from './bench-platform';
 import { formatSummary, summariseProfile } from './cpu-profile';
-import { infraPorts, startSagaInfra } from './saga-infra';
+import { psql, startSagaInfra } from './saga-infra';
 import { idleCpu, measureRate, ports, prepare, type RateFigures } from './saga';
 
 export interface SagaProfileOptions {
@@ -32,19 +30,6 @@ interface TableStats {
   inserted: number;
   updated: number;
   deleted: number;
-}
-
-/** PostgreSQL's own counters, read with its psql as the cluster's system user (`ferretdb` role, trust auth). */
-function psql(sql: string): string {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error('no PostgreSQL binaries found (see packages/local-infra)');
-  const args = ['-h', '127.0.0.1', '-p', String(infraPorts.postgres), '-U', 'ferretdb', '-d', 'ferretdb', '-qAtc', sql];
-  const out = spawnSync('runuser', ['-u', 'postgres', '--', path.join(bin, 'psql'), ...args], {
-    cwd: '/',
-    encoding: 'utf8',
-  });
-  if (out.status !== 0) throw new Error(`psql: ${out.stderr}`);
-  return out.stdout;
 }
 
 /** Row counters per table and the database's committed transactions; FerretDB names a collection's table after it. */
