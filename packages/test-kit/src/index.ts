@@ -15,7 +15,7 @@ export { createTally, formatTable } from './tally';
 export type { Tally, TallyRow } from './tally';
 export { isK6Script, k6Binary, k6Scripts, runK6, K6_THRESHOLDS_FAILED } from './k6';
 export type { K6Result, K6RunOptions, K6Script, K6Summary } from './k6';
-export { recordTopics } from './kafka';
+export { committedOffset, recordTopics } from './kafka';
 export type { RecordedEnvelope, RecordedEvent, RecordTopicsOptions, TopicRecorder } from './kafka';
 export { exchange, failureKindOf, startOpenLoop } from './open-loop';
 export type { Exchange, OpenLoop, OpenLoopOptions, Shot } from './open-loop';

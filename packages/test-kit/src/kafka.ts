@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 import { requireEnv, uniqueName } from './names';
 
 /** An event envelope as it travels; the payload is left loose (tests check it against the contract themselves). */
@@ -63,4 +63,15 @@ export async function recordTopics(topics: string[], options: RecordTopicsOption
     },
   });
   return { events, stop: () => consumer.disconnect() };
+}
+
+/** A group's committed offset on one partition of a topic ("-1" while nothing is committed), as a string. */
+export async function committedOffset(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  partition = 0,
+): Promise<string | undefined> {
+  const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return result?.partitions.find((entry) => entry.partition === partition)?.offset;
 }

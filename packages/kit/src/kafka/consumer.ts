@@ -223,13 +223,19 @@ type CommitHandle = Pick<EachBatchPayload, 'commitOffsetsIfNecessary' | 'uncommi
 function createCommits(intervalMs: number, logger: Logger) {
   let timer: NodeJS.Timeout | undefined;
   let handle: CommitHandle | undefined;
-  const flush = async (): Promise<void> => {
+  /**
+   * Commits what is resolved and not yet committed. A failure is logged: the offsets stay resolved and the next batch
+   * or flush commits them (after a stop, the next member redelivers them).
+   */
+  async function flush(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
     const offsets = handle?.uncommittedOffsets();
     if (!handle || !offsets || offsets.topics.length === 0) return;
-    await handle.commitOffsetsIfNecessary(offsets);
-  };
+    await handle.commitOffsetsIfNecessary(offsets).catch((err: unknown) => {
+      logger.warn({ err }, 'could not commit consumed offsets');
+    });
+  }
   return {
     /** After each message: kafkajs commits when the interval has passed since its last commit. */
     async ifDue(payload: CommitHandle): Promise<void> {
@@ -239,15 +245,9 @@ function createCommits(intervalMs: number, logger: Logger) {
     /** After a batch: what it left uncommitted is committed within the interval, more batches or not. */
     schedule(payload: CommitHandle): void {
       handle = payload;
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        // A failed commit is retried by the next batch or flush; the offsets stay resolved.
-        flush().catch((err: unknown) => logger.warn({ err }, 'could not commit consumed offsets; will retry'));
-      }, intervalMs).unref();
+      timer ??= setTimeout(() => void flush(), intervalMs).unref();
     },
-    flush: () =>
-      flush().catch((err: unknown) => logger.warn({ err }, 'could not commit consumed offsets; they are redelivered')),
+    flush,
   };
 }
 

@@ -4,8 +4,6 @@ import { version } from 'kafkajs/package.json';
 /** The kafkajs release this patch was written against (its last: the project is no longer maintained). */
 export const PATCHED_KAFKAJS_VERSION = '2.2.4';
 
-const patched = Symbol('platform.kafkajs.requestQueuePatched');
-
 /**
  * Stops kafkajs 2.2.4 from waking every broker connection up about 1,000 times a second.
  *
@@ -23,13 +21,11 @@ const patched = Symbol('platform.kafkajs.requestQueuePatched');
  */
 export function patchRequestQueue(): boolean {
   if (version !== PATCHED_KAFKAJS_VERSION) return false;
-  const proto = RequestQueue.prototype as RequestQueue & { [patched]?: true };
-  if (proto[patched]) return true;
+  const proto = RequestQueue.prototype;
   const schedule = proto.scheduleCheckPendingRequests;
   proto.scheduleCheckPendingRequests = function scheduleOnlyWhenPending(this: RequestQueue) {
     if (this.pending.length === 0) return;
     schedule.call(this);
   };
-  proto[patched] = true;
   return true;
 }

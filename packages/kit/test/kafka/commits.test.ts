@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import type { Consumer, Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { uniqueName, waitFor } from '@platform/test-kit';
+import { committedOffset, uniqueName, waitFor } from '@platform/test-kit';
 import {
   createConsumer,
   createEvent,
@@ -13,7 +13,6 @@ import {
   type ProcessedEventStore,
 } from '@platform/kit';
 import {
-  committedOffset,
   fastConsumerConfig,
   metricValue,
   oneTypeCatalogue,

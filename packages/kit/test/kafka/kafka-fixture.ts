@@ -85,9 +85,3 @@ function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
 }
 
 export { metricValue } from '@platform/test-kit';
-
-/** The group's committed offset on partition 0 ("-1" when nothing was committed yet). */
-export async function committedOffset(admin: Admin, groupId: string, topic: string): Promise<string | undefined> {
-  const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return result?.partitions.find((entry) => entry.partition === 0)?.offset;
-}

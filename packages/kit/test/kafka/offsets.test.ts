@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { Registry } from 'prom-client';
-import { uniqueName, waitFor } from '@platform/test-kit';
+import { committedOffset, uniqueName, waitFor } from '@platform/test-kit';
 import {
   createConsumer,
   createEvent,
@@ -13,7 +13,6 @@ import {
 } from '@platform/kit';
 import {
   oneTypeCatalogue,
-  committedOffset,
   fastConsumerConfig,
   metricValue,
   setUpKafkaFixture,

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { eventCatalogue, type EventPayloads, type EventType } from '@platform/events';
 import { catalogueEvent, CLUSTER_RETRY, type EventEnvelope } from '@platform/kit';
-import { recordTopics, requireEnv, uniqueName } from '@platform/test-kit';
+import { committedOffset, recordTopics, requireEnv, uniqueName } from '@platform/test-kit';
 
 /** The kit's client settings (quick reconnection): back within seconds of a broker restart. */
 function testKafka(brokers: string): Kafka {
@@ -86,9 +86,8 @@ export async function startEventPublisher(prefix: string): Promise<EventPublishe
     async consumedBy(groupId, event) {
       const position = positions.get(event.id);
       if (!position) throw new Error(`event ${event.id} was not sent by this publisher`);
-      const [committed] = await admin.fetchOffsets({ groupId: `${prefix}${groupId}`, topics: [position.topic] });
-      const partition = committed?.partitions.find((p) => p.partition === position.partition);
-      return partition !== undefined && BigInt(partition.offset) > position.offset;
+      const offset = await committedOffset(admin, `${prefix}${groupId}`, position.topic, position.partition);
+      return offset !== undefined && BigInt(offset) > position.offset;
     },
     async close() {
       await Promise.all([producer.disconnect(), admin.disconnect()]);
