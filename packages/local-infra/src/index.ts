@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Component } from './component';
 import { createFerretDb } from './ferretdb';
 import { createKafka } from './kafka';
 import { createRedis } from './redis';
+import { dirs } from './paths';
+import { withLock } from './process';
 
 export type { Component } from './component';
 export { createKafka, probeKafka } from './kafka';
@@ -55,20 +58,24 @@ export async function infraStatus(components = localInfra()): Promise<ComponentS
  */
 export async function ensureInfra(components = localInfra()): Promise<string[]> {
   const started: string[] = [];
-  await Promise.all(
-    components.map(async (c) => {
-      if (await c.probe()) return;
-      if (c.external) throw new Error(`${c.name} at ${c.url} (from the environment) does not answer`);
-      await c.start();
-      started.push(c.name);
-    }),
+  await withInfraLock(() =>
+    Promise.all(
+      components.map(async (c) => {
+        if (await c.probe()) return;
+        if (c.external) throw new Error(`${c.name} at ${c.url} (from the environment) does not answer`);
+        await c.start();
+        started.push(c.name);
+      }),
+    ),
   );
   return started;
 }
 
 export async function stopInfra(components = localInfra(), only?: string[]): Promise<void> {
-  await Promise.all(
-    components.filter((c) => !c.external && (only === undefined || only.includes(c.name))).map((c) => c.stop()),
+  await withInfraLock(() =>
+    Promise.all(
+      components.filter((c) => !c.external && (only === undefined || only.includes(c.name))).map((c) => c.stop()),
+    ),
   );
 }
 
@@ -79,8 +86,15 @@ export async function stopInfra(components = localInfra(), only?: string[]): Pro
  */
 export async function resetInfra(components = localInfra()): Promise<string[]> {
   const local = components.filter((c) => !c.external);
-  await Promise.all(local.map((c) => c.stop()));
-  const wiped = local.flatMap((c) => c.dataDirs ?? []).filter((dir) => fs.existsSync(dir));
-  for (const dir of wiped) fs.rmSync(dir, { recursive: true, force: true });
-  return wiped;
+  return withInfraLock(async () => {
+    await Promise.all(local.map((c) => c.stop()));
+    const wiped = local.flatMap((c) => c.dataDirs ?? []).filter((dir) => fs.existsSync(dir));
+    for (const dir of wiped) fs.rmSync(dir, { recursive: true, force: true });
+    return wiped;
+  });
+}
+
+/** Starting and stopping the local components, one caller at a time per .local (see withLock). */
+function withInfraLock<T>(fn: () => Promise<T>): Promise<T> {
+  return withLock(path.join(dirs.run, 'infra.lock'), fn);
 }

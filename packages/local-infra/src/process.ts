@@ -40,8 +40,9 @@ export function isAlive(pid: number | undefined): pid is number {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -60,6 +61,53 @@ export function startDaemon(spec: DaemonSpec): number {
   child.unref();
   fs.writeFileSync(pidFile(spec), String(child.pid));
   return child.pid;
+}
+
+/** Callers of withLock in this process, per lock file: each waits for the one before it. */
+const lockQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` holding the lock file `file`: one `up`, `down` or `reset` at a time per .local. Two at once (a test run
+ * and a benchmark, say) would each find a component down and start it, and the second pid file would orphan the
+ * first process, which then outlives `infra:down`. Callers in one process queue up; across processes the file,
+ * created exclusively, holds its holder's pid, and a holder that died leaves a stale lock that the next caller takes
+ * over. Not reentrant: `fn` must not ask for the same lock.
+ */
+export function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
+  const mine = (lockQueues.get(file) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => holdingLockFile(file, fn, timeoutMs));
+  lockQueues.set(file, mine);
+  return mine.finally(() => {
+    if (lockQueues.get(file) === mine) lockQueues.delete(file);
+  });
+}
+
+async function holdingLockFile<T>(file: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let holder: number;
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      holder = Number(fs.readFileSync(file, 'utf8').trim());
+    }
+    // Empty: its holder is between creating and writing it. Our own pid: left by an earlier run with this pid.
+    if (holder > 0 && (holder === process.pid || !isAlive(holder))) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new InfraError(`${file}: held by pid ${holder} for more than ${timeoutMs} ms`);
+    await sleep(200);
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
