@@ -1,6 +1,9 @@
 /**
  * Footprint of each deployable as a new user meets it: `npm run up` in a checkout, then for each deployable
- * the time from its process start to its first ready answer, and its RSS and CPU after an idle minute.
+ * the time from its process start to its first ready answer, its CPU over an idle window, and its RSS twice: one
+ * minute into the window and at its end. An idle Node process sheds 10-16 MB some minutes after its start, when V8's
+ * memory reducer runs its compacting collections (docs/benchmarks.md), so the settled figure needs a window of a
+ * few minutes (default 300 s).
  * Also the installed size of each deployable's production dependencies. The checkout is a parameter, so an
  * older commit (another worktree, another Node on PATH) is measured by the same code: before/after tables.
  */
@@ -13,7 +16,12 @@ import { deployables, type Deployable } from './platform';
 export interface FootprintSample {
   /** ms from the process start to its first 200 on /health/ready */
   startToReadyMs: number;
+  /** RSS at the end of the idle window: the settled figure */
   rssMb: number;
+  /** RSS one minute into the idle window (absent from runs before 2026-11-30's third session) */
+  rssAfterMinuteMb?: number;
+  /** the anonymous (private) part of rssMb; the rest is the node binary's shared, file-backed pages */
+  anonMb?: number;
   /** share of one core over the idle window */
   idleCpu: number;
 }
@@ -45,14 +53,24 @@ function procStat(pid: number): { cpuTicks: number; startMs: number } {
   };
 }
 
-function rssMb(pid: number): number {
-  const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  return kb / 1024;
+/** RSS and its anonymous part, in MB (smaps_rollup: Rss counts the shared pages of the mapped node binary too). */
+function memoryMb(pid: number): { rss: number; anon: number } {
+  const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(rollup)![1]);
+  return { rss: kb('Rss') / 1024, anon: kb('Anonymous') / 1024 };
 }
 
-async function cpuOver(pids: Record<string, number>, seconds: number): Promise<Record<string, number>> {
+/** CPU share of one core of each process over `seconds`, calling `at(secondsElapsed)` once a second meanwhile. */
+async function cpuOver(
+  pids: Record<string, number>,
+  seconds: number,
+  at: (elapsed: number) => void = () => {},
+): Promise<Record<string, number>> {
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procStat(pid).cpuTicks]));
-  await sleep(seconds * 1000);
+  for (let elapsed = 1; elapsed <= seconds; elapsed++) {
+    await sleep(1000);
+    at(elapsed);
+  }
   return Object.fromEntries(
     Object.entries(pids).map(([k, pid]) => [k, (procStat(pid).cpuTicks - before[k]!) / clockTicks / seconds]),
   );
@@ -88,16 +106,22 @@ export async function measureFootprint(repo: string, idleSeconds: number): Promi
     const infraPids = Object.fromEntries(Object.entries(infraPorts).map(([k, port]) => [k, pidOnPort(port)!]));
     // Let start-up work (JIT, first connections, consumer group joins) settle before the idle window.
     await sleep(15_000);
-    const cpu = await cpuOver({ ...pids, ...infraPids }, idleSeconds);
+    const afterMinute: Partial<Record<Deployable, number>> = {};
+    const cpu = await cpuOver({ ...pids, ...infraPids }, idleSeconds, (elapsed) => {
+      if (elapsed === 60) for (const d of deployables) afterMinute[d.name] = memoryMb(pids[d.name]).rss;
+    });
     const result = Object.fromEntries(
-      deployables.map((d) => [
-        d.name,
-        {
+      deployables.map((d) => {
+        const settled = memoryMb(pids[d.name]);
+        const sample: FootprintSample = {
           startToReadyMs: readyAt[d.name]! - procStat(pids[d.name]).startMs,
-          rssMb: rssMb(pids[d.name]),
+          rssMb: settled.rss,
+          rssAfterMinuteMb: afterMinute[d.name],
+          anonMb: settled.anon,
           idleCpu: cpu[d.name]!,
-        },
-      ]),
+        };
+        return [d.name, sample];
+      }),
     ) as Record<Deployable, FootprintSample>;
     return { deployables: result, infraCpu: Object.fromEntries(Object.keys(infraPorts).map((k) => [k, cpu[k]!])) };
   } finally {

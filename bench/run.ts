@@ -4,7 +4,7 @@
  * (per label, so before/after runs of different checkouts sit side by side) and rewrites its section of
  * docs/benchmarks.md from them.
  *
- *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 60]
+ *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 300]
  *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 100] [--lock /work/bench.lock]
  *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
@@ -47,16 +47,28 @@ function renderFootprint(entries: Array<Labelled<FootprintRun>>): string {
   const lines: string[] = [];
   for (const e of entries) {
     const deps = e.extra?.dependencyMb as Record<string, number>;
+    // Runs since 2026-11-30's third session also record RSS one minute in, its anonymous part and the settled RSS.
+    const settled = e.runs.every((r) => deployables.every((d) => r.deployables[d.name].rssAfterMinuteMb !== undefined));
     lines.push(
       `### ${e.label}`,
       '',
       `${e.date}, commit ${e.commit}, Node ${e.node}, ${e.machine}. \`${e.command}\`; ${e.runs.length} cold starts, median (min-max).`,
       '',
-      '| deployable | production deps MB | start to ready ms | idle RSS MB | idle CPU % of a core |',
-      '|---|---|---|---|---|',
+      ...(settled
+        ? [
+            `| deployable | production deps MB | start to ready ms | RSS MB after 1 min idle | RSS MB settled (end of the window) | of which anonymous MB | idle CPU % of a core |`,
+            '|---|---|---|---|---|---|---|',
+          ]
+        : [
+            '| deployable | production deps MB | start to ready ms | idle RSS MB | idle CPU % of a core |',
+            '|---|---|---|---|---|',
+          ]),
       ...deployables.map((d) => {
         const samples = e.runs.map((r) => r.deployables[d.name]);
-        return `| ${d.name} | ${deps[d.name]!.toFixed(0)} | ${spread(samples.map((s) => s.startToReadyMs))} | ${spread(samples.map((s) => s.rssMb))} | ${spread(
+        const rss = settled
+          ? [samples.map((s) => s.rssAfterMinuteMb!), samples.map((s) => s.rssMb), samples.map((s) => s.anonMb!)]
+          : [samples.map((s) => s.rssMb)];
+        return `| ${d.name} | ${deps[d.name]!.toFixed(0)} | ${spread(samples.map((s) => s.startToReadyMs))} | ${rss.map((r) => spread(r)).join(' | ')} | ${spread(
           samples.map((s) => s.idleCpu * 100),
           1,
         )} |`;
@@ -84,10 +96,11 @@ async function footprint(argv: string[]): Promise<void> {
       repo: { type: 'string', default: root },
       label: { type: 'string', default: 'current' },
       runs: { type: 'string', default: '3' },
-      idle: { type: 'string', default: '60' },
+      idle: { type: 'string', default: '300' },
     },
   });
   const repo = path.resolve(values.repo);
+  if (Number(values.idle) < 60) throw new Error('--idle: at least 60 s (RSS is read one minute in and at the end)');
   const runs: FootprintRun[] = [];
   for (let i = 0; i < Number(values.runs); i++) {
     console.log(`footprint: cold start ${i + 1} of ${values.runs} in ${repo}`);
