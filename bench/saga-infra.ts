@@ -39,6 +39,10 @@ export interface SagaInfra {
   stop(): Promise<void>;
 }
 
+function words(value: string | undefined): string[] {
+  return (value ?? '').split(/\s+/).filter((w) => w !== '');
+}
+
 /** What the order, inventory and gateway databases keep apart from orders: reference data and migration marks. */
 const kept = new Set(['migrations_changelog', 'migrations_lock', 'stock']);
 
@@ -50,6 +54,9 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
     controllerPort: infraPorts.kafkaController,
     runDir: path.join(dir, 'kafka'),
     heap: '512m',
+    // Experiments only: broker variants compared by saga-profile runs (space-separated; empty by default).
+    jvmOptions: words(process.env.BENCH_KAFKA_JVM),
+    properties: words(process.env.BENCH_KAFKA_PROPERTIES),
   });
   const database = createFerretDb({
     useEnv: false,
