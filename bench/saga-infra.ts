@@ -63,6 +63,8 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
     port: infraPorts.ferretdb,
     runDir: path.join(dir, 'ferretdb'),
     postgres: { port: infraPorts.postgres, runDir: path.join(dir, 'postgresql') },
+    // Experiments only, like the broker's: `GOGC=400` and the like (space-separated NAME=value pairs).
+    env: Object.fromEntries(words(process.env.BENCH_FERRETDB_ENV).map((w) => w.split(/=(.*)/s).slice(0, 2))),
   });
   const redis = createRedis({ useEnv: false, port: infraPorts.redis, runDir: path.join(dir, 'redis') });
   const components = [kafka, database, redis];

@@ -26,6 +26,8 @@ export interface FerretDbOptions {
    * collection ('writes', the default), every request ('all', what SQLite needs), or none (measurements only).
    */
   serialise?: 'writes' | 'all' | 'none';
+  /** More environment for FerretDB's process (benchmarks compare Go runtime settings, e.g. `GOGC`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const sourceDir = path.join(packageRoot, 'ferretdb');
@@ -92,7 +94,7 @@ export function createFerretDb(options: FerretDbOptions = {}): Component {
       await stopDaemon(spec);
       const binary = await installFerretDb();
       const args = ['-listen', `${host}:${port}`, ...backendArgs(), '-serialise', options.serialise ?? 'writes'];
-      startDaemon({ ...spec, command: binary, args, cwd: runDir });
+      startDaemon({ ...spec, command: binary, args, cwd: runDir, env: options.env });
       await waitUntilReady(spec, probe, 30_000);
     },
     async stop() {
