@@ -86,8 +86,11 @@ async function up(
   if (!foreground) return;
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    // `on`, not `once`: one Ctrl-C can arrive more than once (the terminal signals the whole process group, and npm
+    // and tsx relay it too), and a second signal with no handler left would kill this process halfway through
+    // stopping, leaving the infrastructure it started running with nobody to stop it.
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   await platform?.stop();
   await Promise.all([prometheus?.stop(), jaeger?.stop()]);

@@ -46,8 +46,27 @@ export function isAlive(pid: number | undefined): pid is number {
   }
 }
 
-/** Starts a process that outlives this one (own process group, output to its log file). */
+/**
+ * Whether `pid` is a live process running `command` (by the base name on its command line): a pid file left from
+ * before a reboot may name a process of something else by now.
+ */
+export function runs(pid: number | undefined, command: string): pid is number {
+  if (!isAlive(pid)) return false;
+  const line = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).stdout ?? '';
+  return line.includes(path.basename(command));
+}
+
+/**
+ * Starts a process that outlives this one (own process group, output to its log file). Refuses while the pid file
+ * names a live process: a second copy would fail on the same port, and its pid file would orphan the first.
+ */
 export function startDaemon(spec: DaemonSpec): number {
+  const running = readPid(spec);
+  if (runs(running, spec.command)) {
+    throw new InfraError(
+      `${spec.name} already runs as pid ${running} but does not answer (${logFile(spec)}); \`npm run infra:down\` stops it`,
+    );
+  }
   fs.mkdirSync(spec.runDir, { recursive: true });
   const out = fs.openSync(logFile(spec), 'a');
   const child = spawn(spec.command, spec.args, {

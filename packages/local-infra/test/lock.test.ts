@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InfraError, withLock } from '../src/process';
+import { InfraError, startDaemon, withLock } from '../src/process';
 
 describe('withLock (one infra:up/down/reset at a time per .local)', () => {
   let dir: string;
@@ -49,5 +49,33 @@ describe('withLock (one infra:up/down/reset at a time per .local)', () => {
   it('when fn fails, then the lock is released and the error passes through', async () => {
     await expect(withLock(lock, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(fs.existsSync(lock)).toBe(false);
+  });
+});
+
+describe('startDaemon', () => {
+  it('when the pid file names a live process, then it refuses to start a second copy and keeps the pid file', () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-daemon-'));
+    try {
+      fs.writeFileSync(path.join(runDir, 'thing.pid'), String(process.pid));
+      const spec = { name: 'thing', command: process.execPath, args: ['-e', '0'], cwd: runDir, runDir };
+      expect(() => startDaemon(spec)).toThrow(/thing already runs as pid \d+ but does not answer/);
+      expect(fs.readFileSync(path.join(runDir, 'thing.pid'), 'utf8')).toBe(String(process.pid));
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it('when the pid file names a live process of another command (a pid reused since), then it starts anyway', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-daemon-'));
+    try {
+      fs.writeFileSync(path.join(runDir, 'thing.pid'), String(process.pid));
+      const spec = { name: 'thing', command: 'sleep', args: ['0.1'], cwd: runDir, runDir };
+      const pid = startDaemon(spec);
+      expect(pid).not.toBe(process.pid);
+      expect(fs.readFileSync(path.join(runDir, 'thing.pid'), 'utf8')).toBe(String(pid));
+      await sleep(300);
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });
