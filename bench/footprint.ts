@@ -60,20 +60,13 @@ function memoryMb(pid: number): { rss: number; anon: number } {
   return { rss: kb('Rss') / 1024, anon: kb('Anonymous') / 1024 };
 }
 
-/** CPU share of one core of each process over `seconds`, calling `at(secondsElapsed)` once a second meanwhile. */
-async function cpuOver(
-  pids: Record<string, number>,
-  seconds: number,
-  at: (elapsed: number) => void = () => {},
-): Promise<Record<string, number>> {
+/** Starts counting the CPU of each process; the function it returns gives each one's share of a core since then. */
+function cpuMeter(pids: Record<string, number>): (seconds: number) => Record<string, number> {
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procStat(pid).cpuTicks]));
-  for (let elapsed = 1; elapsed <= seconds; elapsed++) {
-    await sleep(1000);
-    at(elapsed);
-  }
-  return Object.fromEntries(
-    Object.entries(pids).map(([k, pid]) => [k, (procStat(pid).cpuTicks - before[k]!) / clockTicks / seconds]),
-  );
+  return (seconds) =>
+    Object.fromEntries(
+      Object.entries(pids).map(([k, pid]) => [k, (procStat(pid).cpuTicks - before[k]!) / clockTicks / seconds]),
+    );
 }
 
 /** One cold start of the platform in `repo` (its own `npm run up`), measured, then stopped with Ctrl-C's signal. */
@@ -106,10 +99,11 @@ export async function measureFootprint(repo: string, idleSeconds: number): Promi
     const infraPids = Object.fromEntries(Object.entries(infraPorts).map(([k, port]) => [k, pidOnPort(port)!]));
     // Let start-up work (JIT, first connections, consumer group joins) settle before the idle window.
     await sleep(15_000);
-    const afterMinute: Partial<Record<Deployable, number>> = {};
-    const cpu = await cpuOver({ ...pids, ...infraPids }, idleSeconds, (elapsed) => {
-      if (elapsed === 60) for (const d of deployables) afterMinute[d.name] = memoryMb(pids[d.name]).rss;
-    });
+    const cpuSince = cpuMeter({ ...pids, ...infraPids });
+    await sleep(60_000);
+    const afterMinute = Object.fromEntries(deployables.map((d) => [d.name, memoryMb(pids[d.name]).rss]));
+    await sleep((idleSeconds - 60) * 1000);
+    const cpu = cpuSince(idleSeconds);
     const result = Object.fromEntries(
       deployables.map((d) => {
         const settled = memoryMb(pids[d.name]);
