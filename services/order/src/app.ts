@@ -9,6 +9,7 @@ import { orderDeadline } from './plugins/order-deadline';
 import { orderMetrics } from './plugins/order-metrics';
 import { productClient } from './plugins/product-client';
 import { repositories } from './plugins/repositories';
+import { sagaAdmission } from './plugins/saga-admission';
 import { orderRoutes } from './routes/orders';
 
 type JSONWebKeySet = Extract<AuthOptions['jwks'], { keys: unknown }>['keys'];
@@ -40,6 +41,10 @@ export async function buildApp(config: Readonly<OrderConfig>, deps: AppDeps = {}
   await app.register(orderDeadline, {
     pendingTimeoutMs: config.ORDER_PENDING_TIMEOUT_MS,
     intervalMs: config.ORDER_DEADLINE_SWEEP_INTERVAL_MS,
+  });
+  await app.register(sagaAdmission, {
+    limit: config.ORDER_BACKLOG_LIMIT,
+    probeIntervalMs: config.ORDER_BACKLOG_PROBE_INTERVAL_MS,
   });
   await app.register(orderRoutes, { prefix: '/orders' });
   await app.register(consumers);

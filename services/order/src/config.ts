@@ -21,6 +21,13 @@ export interface OrderConfig extends BaseConfig, InfraConfig, AuthConfig {
   ORDER_PENDING_TIMEOUT_MS: number;
   /** How often each replica looks for orders past the deadline. */
   ORDER_DEADLINE_SWEEP_INTERVAL_MS: number;
+  /**
+   * Admission control: while this many orders (or more) wait for inventory, new orders get 503 ORDER_BACKLOG_FULL
+   * with Retry-After instead of a longer queue; 0 turns it off. Size it to a few seconds of the saga's throughput.
+   */
+  ORDER_BACKLOG_LIMIT: number;
+  /** How often each replica counts that backlog. */
+  ORDER_BACKLOG_PROBE_INTERVAL_MS: number;
 }
 
 export const configSchema = defineConfigSchema<OrderConfig>({
@@ -42,4 +49,6 @@ export const configSchema = defineConfigSchema<OrderConfig>({
     .max(24 * 3_600_000)
     .default(300_000),
   ORDER_DEADLINE_SWEEP_INTERVAL_MS: Joi.number().integer().min(50).max(3_600_000).default(10_000),
+  ORDER_BACKLOG_LIMIT: Joi.number().integer().min(0).max(1_000_000).default(100),
+  ORDER_BACKLOG_PROBE_INTERVAL_MS: Joi.number().integer().min(50).max(60_000).default(500),
 });

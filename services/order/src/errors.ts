@@ -25,3 +25,8 @@ export const CurrencyMismatch = createError(
   422,
 );
 export const OrderTotalTooLarge = createError('ORDER_TOTAL_TOO_LARGE', 'Order total exceeds the allowed amount', 422);
+export const OrderBacklogFull = createError(
+  'ORDER_BACKLOG_FULL',
+  'Too many orders are waiting to be completed; try again shortly',
+  503,
+);

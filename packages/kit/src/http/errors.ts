@@ -35,6 +35,16 @@ export function isUpstreamFailure(err: unknown): err is UpstreamAttemptError {
   return err instanceof UpstreamAttemptError;
 }
 
+/**
+ * Whether a failed attempt says the upstream is unhealthy: what the breaker counts. An answer carrying Retry-After
+ * (a 429 or 503 shedding load on purpose, or passing on its own upstream's outage) does not: the upstream answered
+ * at once and said when to come back. Opening the breaker on it would refuse the upstream's other routes too, which
+ * still serve (the order service shedding new orders still answers reads).
+ */
+export function isUnhealthyUpstream(err: unknown): boolean {
+  return isUpstreamFailure(err) && !(err.kind === 'status' && err.response?.headers['retry-after'] !== undefined);
+}
+
 /** Timeouts and broken connections are transient; of the answers, only those in RETRYABLE_STATUSES. */
 export function isRetryable(err: UpstreamAttemptError): boolean {
   return err.kind !== 'status' || RETRYABLE_STATUSES.has(err.response?.status ?? 0);

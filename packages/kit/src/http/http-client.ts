@@ -12,7 +12,7 @@ import {
 } from './attempt';
 import { createBreaker } from './breaker';
 import { createBulkhead } from './bulkhead';
-import { HttpClientErrors, isRetryable, isUpstreamFailure, toAppError } from './errors';
+import { HttpClientErrors, isRetryable, isUnhealthyUpstream, isUpstreamFailure, toAppError } from './errors';
 import { resolveOptions, type HttpClientOptions } from './options';
 import { withRetry, type RetrySchedule } from './retry';
 import { isIdempotent, parseRetryAfter, retryDelay } from './retry-policy';
@@ -45,7 +45,7 @@ export interface HttpClient {
  * A resilient client for one upstream. Its layers, outermost first:
  *  - bulkhead: a call holds one slot across all its attempts, so retries cannot multiply the load on the upstream;
  *  - retry: idempotent requests only, transient failures only, full-jitter backoff or the upstream's Retry-After;
- *  - breaker: counts every attempt; once open, the next attempt fails fast and the retry loop stops there;
+ *  - breaker: counts every attempt (an answer with Retry-After as a success: see isUnhealthyUpstream); once open, the next attempt fails fast and the retry loop stops there;
  *  - attempt: one request on a keep-alive connection pool, aborted at `timeoutMs`; an idempotent request whose
  *    kept-alive connection the upstream closed under it is sent once more at once (`resendOnStaleConnection`).
  */
@@ -60,7 +60,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const breaker = createBreaker({
     name,
     options: config.breaker,
-    isFailure: isUpstreamFailure,
+    isFailure: isUnhealthyUpstream,
     metrics,
     logger: config.logger,
   });

@@ -114,7 +114,7 @@ describe('http client circuit breaker', () => {
     expect(await metricValue(built.registry, 'upstream_breaker_opens_total')).toBe(0);
   });
 
-  test('when the upstream answers 429, then it counts as a failure and the breaker opens', async () => {
+  test('when the upstream answers 429 without Retry-After, then it counts as a failure and the breaker opens', async () => {
     upstream.answer(reply(429, { title: 'slow down' }));
     client = buildTestClient(upstream, { breaker, retry: { attempts: 1 } }).client;
 
@@ -122,4 +122,23 @@ describe('http client circuit breaker', () => {
 
     expect(client.breakerState()).toBe('open');
   });
+
+  test.each([429, 503])(
+    'when the upstream sheds with %i and Retry-After, then the caller gets 503 with it and the breaker stays closed',
+    async (status) => {
+      upstream.answer(reply(status, { title: 'busy' }, { 'retry-after': '2' }));
+      const built = buildTestClient(upstream, { breaker, retry: { attempts: 1 } });
+      client = built.client;
+
+      for (let call = 0; call < 5; call += 1) {
+        const rejected = await failedCall(client);
+        expect(rejected).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
+        expect(rejected.headers['retry-after']).toBe('2');
+      }
+
+      expect(upstream.requests).toHaveLength(5);
+      expect(client.breakerState()).toBe('closed');
+      expect(await metricValue(built.registry, 'upstream_breaker_opens_total')).toBe(0);
+    },
+  );
 });

@@ -96,6 +96,16 @@ export function createOrderRepository(connection: Connection, relay: OutboxRelay
       return docs.map(toOrder);
     },
 
+    async countAwaitingInventory(limit) {
+      // Equality on the indexed status; the few PENDING orders (the backlog is bounded by this very count) are
+      // checked for a pending outbox one by one. Ids only, and no more than `limit` of them.
+      const docs = await model
+        .find({ status: OrderStatus.Pending, outboxPending: { $exists: false } }, { _id: 1 })
+        .limit(limit)
+        .lean();
+      return docs.length;
+    },
+
     async list({ userId, status, after, limit }) {
       const filter: QueryFilter<OrderDocument> = {};
       if (userId !== undefined) filter.userId = userId;

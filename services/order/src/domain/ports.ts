@@ -42,6 +42,12 @@ export interface OrderRepository {
   list(query: OrderListQuery): Promise<Order[]>;
   /** PENDING orders placed before `date`, oldest first: the deadline's candidates. */
   findPendingPlacedBefore(date: Date, limit: number): Promise<Order[]>;
+  /**
+   * PENDING orders whose order.created has been published (inventory has it, or it waits in Kafka for inventory),
+   * counted up to `limit`: the saga's backlog. Orders whose events are still in the outbox (the broker is away) are
+   * not counted: the outbox holds them at no cost to the saga until the broker returns.
+   */
+  countAwaitingInventory(limit: number): Promise<number>;
 }
 
 /** The product facts an order snapshots. */
@@ -62,6 +68,10 @@ export interface OrderMetrics {
   orderFinalised(status: FinalStatus): void;
   /** A PENDING order rejected by the deadline (also counted as finalised REJECTED). */
   orderTimedOut(): void;
+  /** A new order refused because the saga's backlog was at its limit. */
+  orderShed(): void;
+  /** The saga's backlog as the admission control last counted it. */
+  sagaBacklog(count: number): void;
 }
 
 /** An Idempotency-Key belongs to one user: two users may pick the same key. */

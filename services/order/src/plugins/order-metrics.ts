@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { getOrCreate } from '@platform/kit';
 import { OrderStatus } from '../domain/order';
 import type { FinalStatus, OrderMetrics } from '../domain/ports';
@@ -42,15 +42,38 @@ async function orderMetricsPlugin(app: FastifyInstance): Promise<void> {
         registers: [registry],
       }),
   );
+  const shed = getOrCreate(
+    registry,
+    'orders_shed_total',
+    () =>
+      new Counter({
+        name: 'orders_shed_total',
+        help: 'New orders refused with 503 ORDER_BACKLOG_FULL: the saga had too many orders waiting for inventory',
+        registers: [registry],
+      }),
+  );
+  const backlog = getOrCreate(
+    registry,
+    'order_saga_backlog',
+    () =>
+      new Gauge({
+        name: 'order_saga_backlog',
+        help: 'PENDING orders already published to inventory, as last counted (up to ORDER_BACKLOG_LIMIT)',
+        registers: [registry],
+      }),
+  );
   // Every series from zero, so rate() and ratios work before the first order of each kind.
   created.inc(0);
   timedOut.inc(0);
+  shed.inc(0);
   for (const status of FINAL_STATUSES) finalised.inc({ status }, 0);
 
   app.decorate<OrderMetrics>('orderMetrics', {
     orderCreated: () => created.inc(),
     orderFinalised: (status) => finalised.inc({ status }),
     orderTimedOut: () => timedOut.inc(),
+    orderShed: () => shed.inc(),
+    sagaBacklog: (count) => backlog.set(count),
   });
 }
 

@@ -20,6 +20,8 @@ export interface ProductStub {
   add(product?: Partial<StubProduct>): StubProduct;
   /** Answer every request with this status (e.g. 503) until called again with undefined. */
   failWith(status: number | undefined): void;
+  /** Requests answered so far. */
+  readonly requests: number;
   close(): Promise<void>;
 }
 
@@ -28,8 +30,10 @@ let skuCounter = 0;
 export async function startProductStub(): Promise<ProductStub> {
   const products = new Map<string, StubProduct>();
   let failure: number | undefined;
+  let requests = 0;
 
   const server = http.createServer(function answerProductRequest(req, res) {
+    requests += 1;
     const match = /^\/products\/([^/?]+)$/.exec(req.url ?? '');
     const send = (status: number, body: unknown, type = 'application/json') =>
       res.writeHead(status, { 'content-type': type }).end(JSON.stringify(body));
@@ -58,6 +62,9 @@ export async function startProductStub(): Promise<ProductStub> {
     },
     failWith(status) {
       failure = status;
+    },
+    get requests() {
+      return requests;
     },
     close: () =>
       new Promise<void>((resolve) => {

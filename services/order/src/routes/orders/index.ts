@@ -18,13 +18,14 @@ function actorOf(request: FastifyRequest): Actor {
 /** Thin HTTP adapters over the use cases in src/domain. */
 export async function orderRoutes(app: FastifyInstance): Promise<void> {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { orderRepository: orders, idempotencyKeys: keys, orderMetrics: metrics, productClient } = app;
+  const { orderRepository: orders, idempotencyKeys: keys, orderMetrics: metrics, productClient, sagaAdmission } = app;
 
   routes.post(
     '/',
     { schema: placeOrderSchema, preHandler: app.authenticate },
     async function placeOrderRoute(request, reply) {
       const actor = actorOf(request);
+      sagaAdmission.admit();
       const { response, replayed } = await placeOrder(
         { userId: actor.userId, idempotencyKey: request.headers['idempotency-key'], ...request.body },
         { orders, keys, metrics, findProducts: (ids) => productClient.findProducts(ids, { requestId: request.id }) },
