@@ -22,7 +22,7 @@ export interface OrderConfig extends BaseConfig, InfraConfig, AuthConfig {
   /** How often each replica looks for orders past the deadline. */
   ORDER_DEADLINE_SWEEP_INTERVAL_MS: number;
   /**
-   * Admission control: while this many orders (or more) wait for inventory, new orders get 503 ORDER_BACKLOG_FULL
+   * Admission control: while this many orders (or more) are in the saga, new orders get 503 ORDER_BACKLOG_FULL
    * with Retry-After instead of a longer queue; 0 turns it off. Size it to a few seconds of the saga's throughput.
    */
   ORDER_BACKLOG_LIMIT: number;

@@ -96,11 +96,18 @@ export function createOrderRepository(connection: Connection, relay: OutboxRelay
       return docs.map(toOrder);
     },
 
-    async countAwaitingInventory(limit) {
-      // Equality on the indexed status; the few PENDING orders (the backlog is bounded by this very count) are
-      // checked for a pending outbox one by one. Ids only, and no more than `limit` of them.
+    async countInSaga(limit) {
+      // Equality on the indexed status; the few PENDING orders (the backlog is bounded by this very count) are then
+      // checked one by one. An order being published (leased by a relay) counts: under load its clearing update may
+      // trail inventory's work on it. Ids only, and no more than `limit` of them.
       const docs = await model
-        .find({ status: OrderStatus.Pending, outboxPending: { $exists: false } }, { _id: 1 })
+        .find(
+          {
+            status: OrderStatus.Pending,
+            $or: [{ outboxPending: { $exists: false } }, { outboxLease: { $exists: true } }],
+          },
+          { _id: 1 },
+        )
         .limit(limit)
         .lean();
       return docs.length;

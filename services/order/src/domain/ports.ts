@@ -43,11 +43,10 @@ export interface OrderRepository {
   /** PENDING orders placed before `date`, oldest first: the deadline's candidates. */
   findPendingPlacedBefore(date: Date, limit: number): Promise<Order[]>;
   /**
-   * PENDING orders whose order.created has been published (inventory has it, or it waits in Kafka for inventory),
-   * counted up to `limit`: the saga's backlog. Orders whose events are still in the outbox (the broker is away) are
-   * not counted: the outbox holds them at no cost to the saga until the broker returns.
+   * PENDING orders counted up to `limit`: the saga's backlog. Orders whose events wait in the outbox for an absent
+   * broker (outbox pending, no relay holding it) are left out: the outbox keeps them at no cost to the saga.
    */
-  countAwaitingInventory(limit: number): Promise<number>;
+  countInSaga(limit: number): Promise<number>;
 }
 
 /** The product facts an order snapshots. */

@@ -9,7 +9,7 @@ export interface SagaAdmission {
    * limit. Called before the order costs anything: no idempotency key, no product lookup, no insert.
    */
   admit(): void;
-  /** A fresh count of orders waiting for inventory (capped by the probe at `limit`). */
+  /** A fresh count of the orders in the saga (capped by the probe at `limit`). */
   observe(backlog: number): void;
   /** The last count plus the orders this process let in since. */
   readonly backlog: number;
@@ -34,7 +34,7 @@ export function createSagaAdmission(limit: number, onShed: () => void = () => {}
       if (limit === 0) return;
       if (observed + admittedSinceProbe >= limit) {
         onShed();
-        throw OrderBacklogFull(`${limit} or more orders are waiting for inventory; try again shortly`, {
+        throw OrderBacklogFull(`${limit} or more orders are waiting to be completed; try again shortly`, {
           headers: { 'retry-after': String(SHED_RETRY_AFTER_SECONDS) },
         });
       }

@@ -48,7 +48,7 @@ async function orderMetricsPlugin(app: FastifyInstance): Promise<void> {
     () =>
       new Counter({
         name: 'orders_shed_total',
-        help: 'New orders refused with 503 ORDER_BACKLOG_FULL: the saga had too many orders waiting for inventory',
+        help: 'New orders refused with 503 ORDER_BACKLOG_FULL: the saga had ORDER_BACKLOG_LIMIT orders in flight',
         registers: [registry],
       }),
   );
@@ -58,7 +58,7 @@ async function orderMetricsPlugin(app: FastifyInstance): Promise<void> {
     () =>
       new Gauge({
         name: 'order_saga_backlog',
-        help: 'PENDING orders already published to inventory, as last counted (up to ORDER_BACKLOG_LIMIT)',
+        help: 'Orders in the saga (PENDING, not waiting for the broker), as last counted (up to ORDER_BACKLOG_LIMIT)',
         registers: [registry],
       }),
   );

@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 export interface SagaAdmissionOptions {
-  /** Orders waiting for inventory above which new orders are shed; 0 turns admission control off. */
+  /** Orders in the saga at which new orders are shed; 0 turns admission control off. */
   limit: number;
   /** How often each replica counts the backlog. */
   probeIntervalMs: number;
@@ -29,7 +29,7 @@ async function sagaAdmissionPlugin(app: FastifyInstance, options: SagaAdmissionO
     initialDelayMs: 0,
     run: async function countSagaBacklog() {
       // A failed count keeps the last one: with the database away, orders cannot be placed anyway.
-      admission.observe(await app.orderRepository.countAwaitingInventory(options.limit));
+      admission.observe(await app.orderRepository.countInSaga(options.limit));
       metrics.sagaBacklog(admission.backlog);
     },
   });

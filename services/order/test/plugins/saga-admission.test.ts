@@ -77,14 +77,14 @@ describe('admission control of new orders', () => {
     expect(retried.statusCode).toBe(201);
   });
 
-  it('when an order still has its events in the outbox (the broker away), then it is not counted', async () => {
+  it('when an order waits in the outbox for the broker, then it is not counted; while a relay publishes it, it is', async () => {
     const { orderRepository } = t.app;
     const orders = t.app.mongo.collection('orders');
     await waitFor(async () => (await orders.countDocuments({ outboxPending: { $exists: true } })) === 0, {
       what: 'the earlier orders to be relayed',
     });
-    const before = await orderRepository.countAwaitingInventory(100);
-    await orders.insertOne({
+    const before = await orderRepository.countInSaga(100);
+    const pendingOrder = (fields: Record<string, unknown>) => ({
       _id: new Types.ObjectId(),
       userId: objectIdHex(),
       status: 'PENDING',
@@ -96,8 +96,13 @@ describe('admission control of new orders', () => {
       outbox: [{ topic: 'orders', key: 'k', event: {} }],
       outboxPending: true,
       outboxDueAt: new Date(Date.now() + 3_600_000),
+      ...fields,
     });
 
-    expect(await orderRepository.countAwaitingInventory(100)).toBe(before);
+    await orders.insertOne(pendingOrder({}));
+    expect(await orderRepository.countInSaga(100)).toBe(before);
+
+    await orders.insertOne(pendingOrder({ outboxLease: 'a relay publishing it' }));
+    expect(await orderRepository.countInSaga(100)).toBe(before + 1);
   });
 });
