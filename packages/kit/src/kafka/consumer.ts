@@ -69,11 +69,14 @@ export interface EventConsumer {
 
 /**
  * kafkajs' defaults (30 s session, 60 s rebalance) make a group wait half a minute after a broker restart: the
- * members from before it are still in the group the broker reloaded, and the coordinator waits for them to
- * rejoin or time out before the restarted consumers may join. 10 s (the broker's minimum is 6 s) bounds that wait;
- * a handler never holds a partition silently that long (retry waits heartbeat every second).
+ * members from before it are still in the group the broker reloaded (a consumer that kafkajs restarted after the
+ * outage joins as a new member), and the coordinator waits for the old ones to rejoin or time out before the new
+ * ones may join. The session timeout bounds that wait, so it is the broker's minimum
+ * (`group.min.session.timeout.ms`, 6 s): the saga bench saw both services' consumers join exactly 10 s after the
+ * broker reloaded their groups with the 10 s used before. Heartbeats go out every second, also while a handler waits
+ * to retry, so a live consumer never comes near it.
  */
-const GROUP_TIMINGS = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
+const GROUP_TIMINGS = { sessionTimeout: 6_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
 
 /**
  * Handled offsets are committed at most this often across batches, and at the latest this long after a message was
