@@ -23,7 +23,8 @@ export interface ScenarioFigures {
 
 export interface LoadRun {
   scenarios: Record<LoadScenario, ScenarioFigures>;
-  orderToFinal: { p95Ms: number; p99Ms: number; finalRate: number };
+  /** `shed`: POSTs answered 503 + Retry-After and sent again after the wait (absent in runs before it existed). */
+  orderToFinal: { p95Ms: number; p99Ms: number; finalRate: number; shed?: number };
   totalRps: number;
   errorRate: number;
   peakVus: number;
@@ -77,6 +78,7 @@ export function figuresFrom(summary: K6Summary, seconds: number): Omit<LoadRun, 
       p95Ms: final['p(95)'] ?? NaN,
       p99Ms: final['p(99)'] ?? NaN,
       finalRate: metric(summary, 'orders_final{scenario:order}').value ?? NaN,
+      shed: metric(summary, 'orders_shed').count ?? 0,
     },
     totalRps: requests / seconds,
     errorRate: requests > 0 ? failed / requests : NaN,
@@ -168,6 +170,11 @@ export function renderLoad(entries: Array<Labelled<LoadRun>>): string {
           `| ${s} | ${f((r) => r.scenarios[s].p95Ms)} | ${f((r) => r.scenarios[s].p99Ms)} | ${pct((r) => r.scenarios[s].errorRate)} | ${f((r) => r.scenarios[s].rps)} |`,
       ),
       `| order placed to final status | ${f((r) => r.orderToFinal.p95Ms)} | ${f((r) => r.orderToFinal.p99Ms)} | ${pct((r) => 1 - r.orderToFinal.finalRate)} not final | |`,
+      ...(e.runs.every((r) => r.orderToFinal.shed !== undefined)
+        ? [
+            `| orders shed (503 + Retry-After, sent again after the wait) | | | ${f((r) => r.orderToFinal.shed!)} POSTs | |`,
+          ]
+        : []),
       `| all | | | ${pct((r) => r.errorRate)} | ${f((r) => r.totalRps)} |`,
       '',
       `Every threshold held in ${e.runs.filter((r) => r.thresholdsPassed).length} of ${e.runs.length} runs. CPU, share of one core over the run (${os.cpus().length} cores): ${Object.keys(

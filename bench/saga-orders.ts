@@ -110,10 +110,10 @@ export async function placeAndFollow(
       headers: { ...auth(customer), 'content-type': 'application/json', 'idempotency-key': randomUUID() },
       body: JSON.stringify({ lines: [{ productId, quantity: 1 }] }),
     });
-    const body = (await response.body.json()) as { id?: string; status?: OrderStatus };
+    const body = (await response.body.json()) as { id?: string; status?: OrderStatus; code?: string };
     tracked.postMs = performance.now() - scheduledAt;
     if (response.statusCode !== 201 || !body.id) {
-      tracked.httpError = `${response.statusCode}`;
+      tracked.httpError = body.code ? `${response.statusCode} ${body.code}` : `${response.statusCode}`;
       return tracked;
     }
     orderId = body.id;

@@ -11,7 +11,9 @@ function rateRow(title: string, figures: RateFigures[]): string {
     s((r) => r.confirmed),
     s((r) => r.rejected),
     s((r) => r.pending),
-    s((r) => r.httpErrors),
+    figures.every((r) => r.shed !== undefined)
+      ? `${s((r) => r.httpErrors)}, shed ${s((r) => r.shed!)}`
+      : s((r) => r.httpErrors),
     `${s((r) => r.postP50Ms)} / ${s((r) => r.postP99Ms)}`,
     `${s((r) => r.finalP50Ms)} / ${s((r) => r.finalP95Ms)} / ${s((r) => r.finalP99Ms)} |`,
   ].join(' | ');

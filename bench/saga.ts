@@ -60,6 +60,8 @@ export interface RateFigures {
   /** Still PENDING when the wait ran out. */
   pending: number;
   httpErrors: number;
+  /** Of the HTTP errors, POSTs the order service shed (503 ORDER_BACKLOG_FULL); absent in runs before it did. */
+  shed?: number;
   /** Orders whose first stream failed or ended early, streamed again. */
   reconnected: number;
   postP50Ms: number;
@@ -138,6 +140,7 @@ function summarise(
     rejected: count((o) => o.status === 'REJECTED'),
     pending: count((o) => !o.httpError && o.status === 'PENDING'),
     httpErrors: count((o) => o.httpError !== undefined),
+    shed: count((o) => o.httpError === '503 ORDER_BACKLOG_FULL'),
     reconnected: count((o) => o.reconnected === true),
     postP50Ms: quantile(posts, 0.5),
     postP99Ms: quantile(posts, 0.99),

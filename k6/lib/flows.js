@@ -1,6 +1,6 @@
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
-import { Rate, Trend } from 'k6/metrics';
+import { Counter, Rate, Trend } from 'k6/metrics';
 import { config } from './config.js';
 import { api, expect, idempotencyKey } from './http.js';
 
@@ -8,6 +8,8 @@ import { api, expect, idempotencyKey } from './http.js';
 export const orderToFinal = new Trend('order_to_final_ms', true);
 /** Whether each placed order reached a final status within K6_FINAL_STATUS_TIMEOUT_S. */
 export const ordersFinal = new Rate('orders_final');
+/** POSTs answered 503 with Retry-After (the order service shedding) that the client sent again after the wait. */
+export const ordersShed = new Counter('orders_shed');
 
 const isProduct = (p) => typeof p.id === 'string' && typeof p.sku === 'string' && Number.isInteger(p.priceMinor);
 
@@ -50,6 +52,31 @@ export function followOrder(token, orderId) {
 }
 
 /**
+ * POST /orders as a well-behaved client: a 503 with Retry-After (the order service shedding new orders while its
+ * saga is at its backlog limit, or an upstream away) is waited out and the same request sent again with the same
+ * Idempotency-Key, so it can never order twice, until the order's final-status deadline. Such a 503 is expected,
+ * not an error; the last answer is the one checked.
+ */
+function placeOrder(customer, body, started) {
+  const deadline = started + config.finalStatusSeconds * 1000;
+  const key = idempotencyKey(exec.vu.idInTest, exec.vu.iterationInScenario);
+  for (;;) {
+    const r = api('POST', '/orders', {
+      token: customer.token,
+      name: '/orders',
+      headers: { 'idempotency-key': key },
+      body,
+      expected: [201, 503],
+    });
+    const wait = Number(r.headers['Retry-After']);
+    const shed = r.status === 503 && wait > 0;
+    if (!shed || Date.now() + wait * 1000 > deadline) return r;
+    ordersShed.add(1);
+    sleep(wait);
+  }
+}
+
+/**
  * A customer places a one-line order and follows it to its final status (CONFIRMED with the seeded stock).
  * Returns the order as last read, or undefined when placing failed.
  */
@@ -57,13 +84,7 @@ export function placeAndFollow(data, customer = customerOf(data)) {
   const product = pick(data.products);
   const started = Date.now();
   const placed = expect(
-    api('POST', '/orders', {
-      token: customer.token,
-      name: '/orders',
-      headers: { 'idempotency-key': idempotencyKey(exec.vu.idInTest, exec.vu.iterationInScenario) },
-      body: { lines: [{ productId: product.id, quantity: 1 }] },
-      expected: [201],
-    }),
+    placeOrder(customer, { lines: [{ productId: product.id, quantity: 1 }] }, started),
     201,
     'place order',
     {

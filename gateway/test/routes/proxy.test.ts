@@ -92,6 +92,24 @@ describe('proxy routes', () => {
     expect(response.json()).toEqual({ code: 'SKU_TAKEN', status: 409 });
   });
 
+  it('when the service sheds with its own 503 and Retry-After, then the client gets that problem as sent, with the edge headers', async () => {
+    const problem = { type: 'about:blank', status: 503, code: 'ORDER_BACKLOG_FULL', title: 'busy' };
+    gw.stubs.order.handle((_req, res) =>
+      json(res, 503, problem, { 'content-type': 'application/problem+json', 'retry-after': '2' }),
+    );
+    const response = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { authorization: `Bearer ${customerToken}`, 'idempotency-key': 'k'.repeat(16) },
+      payload: { lines: [] },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.headers['retry-after']).toBe('2');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.json()).toEqual(problem);
+  });
+
   it('when the service answers a conditional GET with 304, then the client gets 304 with its ETag and no body', async () => {
     gw.stubs.product.handle((req, res) => {
       if (req.headers['if-none-match'] === '"v7"') {

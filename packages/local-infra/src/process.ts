@@ -102,20 +102,44 @@ export function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 600_
   });
 }
 
+/**
+ * Creates the lock file with our pid in it, or returns false when it exists. Written under a name of our own and
+ * then hard-linked into place: the link is atomic and fails when the name is taken, so the lock is never seen
+ * empty (a holder that died between creating and writing it would have left an empty file nobody could judge).
+ */
+function createLockFile(file: string): boolean {
+  const mine = `${file}.${process.pid}`;
+  fs.writeFileSync(mine, String(process.pid));
+  try {
+    fs.linkSync(mine, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    fs.rmSync(mine, { force: true });
+  }
+}
+
+/** The holder's pid, 0 when the file is gone or does not name one. */
+function lockHolder(file: string): number {
+  try {
+    const holder = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(holder) && holder > 0 ? holder : 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+}
+
 async function holdingLockFile<T>(file: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let holder: number;
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      holder = Number(fs.readFileSync(file, 'utf8').trim());
-    }
-    // Empty: its holder is between creating and writing it. Our own pid: left by an earlier run with this pid.
-    if (holder > 0 && (holder === process.pid || !isAlive(holder))) {
+  while (!createLockFile(file)) {
+    const holder = lockHolder(file);
+    // No pid in it (never written so; released meanwhile), our own pid (left by an earlier run with this pid), or a
+    // holder that is gone: stale, taken over.
+    if (holder === 0 || holder === process.pid || !isAlive(holder)) {
       fs.rmSync(file, { force: true });
       continue;
     }

@@ -46,6 +46,21 @@ describe('withLock (one infra:up/down/reset at a time per .local)', () => {
     expect(fs.readFileSync(lock, 'utf8')).toBe('1');
   });
 
+  it('when the lock file names no pid (written by nothing of ours), then it is taken over at once', async () => {
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    fs.writeFileSync(lock, '');
+    const started = performance.now();
+    await expect(withLock(lock, async () => 'ran', 5_000)).resolves.toBe('ran');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('when the lock is held, then it names the holder and no file of the attempt is left beside it', async () => {
+    await withLock(lock, async () => {
+      expect(fs.readFileSync(lock, 'utf8')).toBe(String(process.pid));
+    });
+    expect(fs.readdirSync(path.dirname(lock))).toEqual([]);
+  });
+
   it('when fn fails, then the lock is released and the error passes through', async () => {
     await expect(withLock(lock, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(fs.existsSync(lock)).toBe(false);

@@ -28,6 +28,8 @@ function buildForwarder(client: HttpClient, stripPrefix: string, options: ProxyO
       body,
     });
     reply.code(upstream.status).headers(clientResponseHeaders(upstream.headers, upstream.status));
+    // The service's own error answer (its problem document, read whole by the client): passed on as it came.
+    if (upstream.bytes) return reply.send(upstream.bytes);
     if (!upstream.body) return reply.send();
     const length = Number(upstream.headers['content-length']);
     if (length < options.collectBelowBytes) return reply.send(Buffer.from(await upstream.body.arrayBuffer()));

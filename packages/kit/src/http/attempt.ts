@@ -149,7 +149,7 @@ export async function sendAttempt(
 /** Returns any answer the caller can act on; throws UpstreamAttemptError for answers the upstream is to blame for. */
 export function readResponse(raw: RawResponse, request: string, upstream: string): HttpResponse {
   const { status, headers } = raw;
-  // 429 counts too: the upstream is shedding load, and a breaker that backs off helps it recover.
+  // 429 counts too: the upstream is shedding load (a breaker backs off from it unless it said when to come back).
   if (status >= 500 || status === 429) {
     throw new UpstreamAttemptError('status', `answered ${status} to ${request}`, { status, headers });
   }
@@ -160,8 +160,42 @@ export function readResponse(raw: RawResponse, request: string, upstream: string
 export interface StreamedResponse {
   status: number;
   headers: HttpResponseHeaders;
-  /** A Readable with fetch's body methods (`arrayBuffer()`, `text()`); undefined for HEAD, 1xx, 204, 304. */
+  /**
+   * A Readable with fetch's body methods (`arrayBuffer()`, `text()`); undefined for HEAD, 1xx, 204, 304, and for an
+   * answer read whole (`bytes`).
+   */
   body: Dispatcher.ResponseData['body'] | undefined;
+  /** The whole body of an error answer (5xx, 429) handed over once retries were spent: it was read to judge it. */
+  bytes?: Buffer;
+}
+
+/** An error answer's body is kept for a proxy to pass on up to this size (a problem document); larger, dropped. */
+const ERROR_BODY_LIMIT = 16 * 1024;
+
+/** The body of an error answer, read whole if it is small; undefined when it is larger or breaks off. */
+async function readErrorBody(
+  body: Dispatcher.ResponseData['body'],
+  headers: HttpResponseHeaders,
+): Promise<Buffer | undefined> {
+  if (Number(headers['content-length']) > ERROR_BODY_LIMIT) {
+    body.dump().catch(() => undefined);
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > ERROR_BODY_LIMIT) {
+        body.destroy();
+        return undefined;
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    return undefined;
+  }
+  return Buffer.concat(chunks);
 }
 
 function hasNoBody(method: string, status: number): boolean {
@@ -172,7 +206,8 @@ function hasNoBody(method: string, status: number): boolean {
  * One exchange whose answer is handed over as soon as its headers arrive, the body left to stream. undici's own
  * timers bound it: `headersTimeout` until the answer starts, `bodyTimeout` between two chunks of the body (a
  * stalled upstream), so a long body that keeps flowing is never cut. Answers the upstream is to blame for (5xx,
- * 429) are judged like `readResponse` does, their body discarded so the connection returns to the pool.
+ * 429) are judged like `readResponse` does, their body read (kept when small, see `UpstreamAttemptError.response`)
+ * so the connection returns to the pool.
  */
 export async function streamAttempt(
   dispatcher: Dispatcher,
@@ -194,8 +229,8 @@ export async function streamAttempt(
   }
   const { statusCode: status, headers, body } = response;
   if (status >= 500 || status === 429) {
-    body.dump().catch(() => undefined);
-    throw new UpstreamAttemptError('status', `answered ${status} to ${request}`, { status, headers });
+    const bytes = await readErrorBody(body, headers);
+    throw new UpstreamAttemptError('status', `answered ${status} to ${request}`, { status, headers, body: bytes });
   }
   if (hasNoBody(String(options.method), status)) {
     body.dump().catch(() => undefined);

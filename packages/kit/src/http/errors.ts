@@ -24,7 +24,8 @@ export class UpstreamAttemptError extends Error {
   constructor(
     readonly kind: AttemptFailureKind,
     message: string,
-    readonly response?: { status: number; headers: HttpResponseHeaders },
+    /** The answer, for kind 'status'; `body` holds its bytes when a streaming call read them (small ones only). */
+    readonly response?: { status: number; headers: HttpResponseHeaders; body?: Buffer },
     options?: { cause?: unknown },
   ) {
     super(message, options);

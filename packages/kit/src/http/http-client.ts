@@ -32,6 +32,11 @@ export interface HttpClient {
    * body ends or is destroyed, so the caller must consume or `destroy()` it. Retries happen only before an answer
    * arrived (idempotent requests, as for `request`); the timeout bounds the wait for the headers and each gap
    * in the body. The attempt metrics time the headers.
+   *
+   * Unlike `request`, it also resolves with the upstream's own 5xx or 429 once retries are spent (its body read
+   * whole into `bytes`, up to 16 KiB), so a proxy passes on the service's problem document (its code, its Retry-After) rather
+   * than a generic one. It rejects only when there is no answer to pass on: UPSTREAM_UNAVAILABLE (connection
+   * failed, breaker open, bulkhead full, or an error body too large to hold) or UPSTREAM_TIMEOUT.
    */
   stream(request: HttpRequest): Promise<StreamedResponse>;
   /** GET expecting a 2xx JSON body; any other answer is UPSTREAM_BAD_RESPONSE. Use `request` when a 404 is normal. */
@@ -138,6 +143,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return response;
     } catch (err) {
       release?.();
+      const answer = isUpstreamFailure(err) && err.kind === 'status' ? err.response : undefined;
+      if (answer?.body) return { status: answer.status, headers: answer.headers, body: undefined, bytes: answer.body };
       throw toAppError(err, { upstream: name, timeoutMs, breakerRetryAfterSeconds: breaker.retryAfterSeconds });
     }
   }

@@ -76,15 +76,40 @@ describe('http client in streaming mode', () => {
     expect(upstream.requests).toHaveLength(2);
   });
 
-  test('when a POST meets a 503, then it is not retried and fails as UPSTREAM_UNAVAILABLE', async () => {
-    upstream.answer(reply(503, { down: true }), reply(200, { ok: true }));
-    client = buildTestClient(upstream).client;
+  test("when a POST meets a 503, then it is not retried and the upstream's own answer is handed over, body and all", async () => {
+    const problem = { type: 'about:blank', status: 503, code: 'ORDER_BACKLOG_FULL' };
+    upstream.answer(reply(503, problem, { 'retry-after': '2' }), reply(200, { ok: true }));
+    client = buildTestClient(upstream, { bulkhead: { maxConcurrent: 1, maxQueue: 0 } }).client;
 
-    const failure = await client.stream({ method: 'POST', path: '/orders', body: '{}' }).catch((err: unknown) => err);
+    const response = await client.stream({ method: 'POST', path: '/orders', body: '{}' });
+
+    expect(response).toMatchObject({ status: 503, headers: { 'retry-after': '2' } });
+    expect(response.body).toBeUndefined();
+    expect(JSON.parse(String(response.bytes))).toEqual(problem);
+    expect(upstream.requests).toHaveLength(1);
+    // Read whole: its bulkhead slot is free at once.
+    expect((await client.stream({ method: 'GET', path: '/p' })).status).toBe(200);
+  });
+
+  test('when retries are spent on 503s, then the last answer is handed over', async () => {
+    upstream.answer(reply(503, { attempt: 1 }), reply(503, { attempt: 2 }));
+    client = buildTestClient(upstream, { retry: { attempts: 2 } }).client;
+
+    const response = await client.stream({ method: 'GET', path: '/p' });
+
+    expect(response.status).toBe(503);
+    expect(JSON.parse(String(response.bytes))).toEqual({ attempt: 2 });
+    expect(upstream.requests).toHaveLength(2);
+  });
+
+  test("when an error answer is too large to hold, then the client's own problem instead (502 for a 500)", async () => {
+    upstream.answer(reply(500, 'x'.repeat(20_000)));
+    client = buildTestClient(upstream, { retry: { attempts: 1 } }).client;
+
+    const failure = await client.stream({ method: 'GET', path: '/p' }).catch((err: unknown) => err);
 
     expect(failure).toBeInstanceOf(AppError);
-    expect(failure).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
-    expect(upstream.requests).toHaveLength(1);
+    expect(failure).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', status: 502 });
   });
 
   test('when the answer does not start within the timeout, then UPSTREAM_TIMEOUT', async () => {
