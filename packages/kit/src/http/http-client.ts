@@ -33,10 +33,11 @@ export interface HttpClient {
    * arrived (idempotent requests, as for `request`); the timeout bounds the wait for the headers and each gap
    * in the body. The attempt metrics time the headers.
    *
-   * Unlike `request`, it also resolves with the upstream's own 5xx or 429 once retries are spent (its body read
-   * whole into `bytes`, up to 16 KiB), so a proxy passes on the service's problem document (its code, its Retry-After) rather
-   * than a generic one. It rejects only when there is no answer to pass on: UPSTREAM_UNAVAILABLE (connection
-   * failed, breaker open, bulkhead full, or an error body too large to hold) or UPSTREAM_TIMEOUT.
+   * Unlike `request`, it also resolves with the upstream's own 5xx or 429 once retries are spent, its body read
+   * whole into `bytes` (up to 16 KiB), so a proxy passes on the service's problem document (its code, its
+   * Retry-After) rather than a generic one. It rejects only when there is no such answer to pass on, with the
+   * errors `request` gives: no answer (connection failed, breaker open, bulkhead full: UPSTREAM_UNAVAILABLE; too
+   * late: UPSTREAM_TIMEOUT), or an error answer with an empty body or one too large to hold.
    */
   stream(request: HttpRequest): Promise<StreamedResponse>;
   /** GET expecting a 2xx JSON body; any other answer is UPSTREAM_BAD_RESPONSE. Use `request` when a 404 is normal. */
@@ -50,7 +51,8 @@ export interface HttpClient {
  * A resilient client for one upstream. Its layers, outermost first:
  *  - bulkhead: a call holds one slot across all its attempts, so retries cannot multiply the load on the upstream;
  *  - retry: idempotent requests only, transient failures only, full-jitter backoff or the upstream's Retry-After;
- *  - breaker: counts every attempt (an answer with Retry-After as a success: see isUnhealthyUpstream); once open, the next attempt fails fast and the retry loop stops there;
+ *  - breaker: counts every attempt (an answer with Retry-After as no failure: see isUnhealthyUpstream); once
+ *    open, the next attempt fails fast and the retry loop stops there;
  *  - attempt: one request on a keep-alive connection pool, aborted at `timeoutMs`; an idempotent request whose
  *    kept-alive connection the upstream closed under it is sent once more at once (`resendOnStaleConnection`).
  */
@@ -144,7 +146,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (err) {
       release?.();
       const answer = isUpstreamFailure(err) && err.kind === 'status' ? err.response : undefined;
-      if (answer?.body) return { status: answer.status, headers: answer.headers, body: undefined, bytes: answer.body };
+      if (answer?.body?.length) {
+        return { status: answer.status, headers: answer.headers, body: undefined, bytes: answer.body };
+      }
       throw toAppError(err, { upstream: name, timeoutMs, breakerRetryAfterSeconds: breaker.retryAfterSeconds });
     }
   }

@@ -102,6 +102,16 @@ describe('http client in streaming mode', () => {
     expect(upstream.requests).toHaveLength(2);
   });
 
+  test("when an error answer has no body, then the client's own problem instead", async () => {
+    upstream.answer(reply(503));
+    client = buildTestClient(upstream, { retry: { attempts: 1 } }).client;
+
+    await expect(client.stream({ method: 'POST', path: '/p', body: '{}' })).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      status: 503,
+    });
+  });
+
   test("when an error answer is too large to hold, then the client's own problem instead (502 for a 500)", async () => {
     upstream.answer(reply(500, 'x'.repeat(20_000)));
     client = buildTestClient(upstream, { retry: { attempts: 1 } }).client;

@@ -1,6 +1,10 @@
 import { OrderBacklogFull } from '../errors';
 
-/** Seconds a shed client is told to wait: longer than a probe interval, so the next try meets a fresh count. */
+/**
+ * Seconds a shed client is told to wait: longer than a probe interval, so the next try meets a fresh count, and
+ * than the kit HTTP client's longest Retry-After it waits out itself (1 s), so the gateway hands the answer to the
+ * client at once instead of holding a connection to retry it.
+ */
 export const SHED_RETRY_AFTER_SECONDS = 2;
 
 export interface SagaAdmission {
