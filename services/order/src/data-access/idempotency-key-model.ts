@@ -11,6 +11,10 @@ export interface IdempotencyKeyDocument {
   /** sha256 of the canonical request body: the same key with another body is refused. */
   requestHash: string;
   orderId: string;
+  /**
+   * IN_PROGRESS from the claim on: the key's request is done once an order with `orderId` exists. COMPLETED, with
+   * `response`, only on keys written before 2026-12, which stored the answer in a second write.
+   */
   state: IdempotencyKeyState;
   leaseOwner: string;
   leaseUntil: Date;

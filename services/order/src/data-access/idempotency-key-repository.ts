@@ -55,14 +55,6 @@ export function createIdempotencyKeyRepository(connection: Connection): Idempote
       return doc ? toRecord(doc) : null;
     },
 
-    async complete({ userId, key }, response) {
-      // The first answer stays: should two holders ever finish, both describe the same order anyway.
-      await model.updateOne(
-        { userId, key, state: 'IN_PROGRESS' },
-        { $set: { state: 'COMPLETED', response, completedAt: new Date() } },
-      );
-    },
-
     async release({ userId, key }, leaseOwner) {
       await model.deleteOne({ userId, key, state: 'IN_PROGRESS', leaseOwner });
     },

@@ -27,6 +27,12 @@ export interface IdempotentOutcome<TBody> {
  */
 export type IdempotentWork<TBody> = (reservedId: string, resumed: boolean) => Promise<StoredResponse<TBody>>;
 
+/**
+ * The answer the work gave under a reserved id, rebuilt from what it wrote; null while nothing is written. What the
+ * work writes is its record of completion: no second write marks the key done.
+ */
+export type ReplayAnswer<TBody> = (reservedId: string) => Promise<StoredResponse<TBody> | null>;
+
 /** Same JSON whatever the key order, so `{a, b}` and `{b, a}` are the same request. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -45,13 +51,15 @@ export function hashRequest(body: unknown): string {
 
 /**
  * Runs `work` at most once per (user, key). The unique index on the key decides who does the work; the others
- * replay its stored answer, wait a little for it, or get IDEMPOTENCY_KEY_IN_PROGRESS. A different body under
- * the same key is IDEMPOTENCY_KEY_REUSED.
+ * replay its answer (`replay` rebuilds it from what the work wrote under the id reserved with the key), wait a
+ * little for it, or get IDEMPOTENCY_KEY_IN_PROGRESS. A different body under the same key is
+ * IDEMPOTENCY_KEY_REUSED.
  */
 export async function runIdempotently<TBody>(
   scope: IdempotencyScope,
   requestHash: string,
   work: IdempotentWork<TBody>,
+  replay: ReplayAnswer<TBody>,
   keys: IdempotencyStore,
   timing: IdempotencyTiming = DEFAULT_IDEMPOTENCY_TIMING,
 ): Promise<IdempotentOutcome<TBody>> {
@@ -65,8 +73,9 @@ export async function runIdempotently<TBody>(
       if (existing.requestHash !== requestHash) {
         throw IdempotencyKeyReused('this key was first used with another request body; use a new key');
       }
-      // Stored by this same work for this same request (the hash matched): it has the work's shape.
-      if (existing.response) return { response: existing.response as StoredResponse<TBody>, replayed: true };
+      // Stored by an earlier version of this same work for this same request (the hash matched), or rebuilt.
+      const earlier = (existing.response as StoredResponse<TBody> | undefined) ?? (await replay(existing.orderId));
+      if (earlier) return { response: earlier, replayed: true };
       const taken = await keys.takeOver(scope, timing.leaseMs);
       if (taken) return { response: await workHolding(taken, true), replayed: false };
     }
@@ -78,18 +87,16 @@ export async function runIdempotently<TBody>(
   }
 
   async function workHolding(record: IdempotencyRecord, resumed: boolean): Promise<StoredResponse<TBody>> {
-    let response: StoredResponse<TBody>;
     try {
-      response = await work(record.orderId, resumed);
+      return await work(record.orderId, resumed);
     } catch (err) {
       // An expected failure (unknown product, product service down) wrote nothing: forget the key so the client can
-      // retry with it. After any other failure we cannot know whether the order was written; the key stays in
-      // progress until its lease expires, and the retry that takes it over completes that same order.
+      // retry with it. After any other failure we cannot know whether the order was written: a retry replays it if
+      // it was; if not, the key stays held until its lease expires, and the retry that takes it over completes that
+      // same order.
       // If releasing fails, the same lease expiry applies, so the original error is the one worth reporting.
       if (isAppError(err)) await keys.release(scope, record.leaseOwner).catch(function keepOriginalError() {});
       throw err;
     }
-    await keys.complete(scope, response);
-    return response;
   }
 }

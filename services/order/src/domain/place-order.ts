@@ -1,5 +1,5 @@
 import { orderCreated } from './order-events';
-import { OrderStatus, type Order } from './order';
+import { OrderStatus } from './order';
 import { toOrderView, type OrderView } from './order-view';
 import { hashRequest, runIdempotently, type IdempotencyTiming, type IdempotentOutcome } from './idempotency';
 import { assertDistinctProducts, priceOrder, type RequestedLine } from './pricing';
@@ -20,13 +20,21 @@ export interface PlaceOrderDeps {
   timing?: IdempotencyTiming;
 }
 
-function created(order: Order): StoredResponse<OrderView> {
-  return { statusCode: 201, body: toOrderView(order) };
+/**
+ * The first answer to an order's POST, which every retry with its key gets again: the order as it was accepted
+ * (PENDING), rebuilt from the stored order whatever became of it since.
+ */
+function firstAnswer(order: NewOrder): StoredResponse<OrderView> {
+  const { id, userId, lines, currency, totalMinor, createdAt } = order;
+  const accepted = { id, userId, lines, currency, totalMinor, createdAt, status: OrderStatus.Pending };
+  return { statusCode: 201, body: toOrderView({ ...accepted, updatedAt: createdAt }) };
 }
 
 /**
  * Accepts an order as PENDING, priced from the product catalog, with order.created in its outbox; inventory
- * answers later. A retry with the same Idempotency-Key replays the first answer instead of ordering twice.
+ * answers later. A retry with the same Idempotency-Key replays the first answer instead of ordering twice: the
+ * order under the id reserved with the key is the record that the request was done (two writes per order, the key
+ * and the order, not a third to complete the key).
  */
 export async function placeOrder(input: PlaceOrderInput, deps: PlaceOrderDeps): Promise<IdempotentOutcome<OrderView>> {
   assertDistinctProducts(input.lines);
@@ -36,6 +44,10 @@ export async function placeOrder(input: PlaceOrderInput, deps: PlaceOrderDeps): 
     scope,
     requestHash,
     (orderId, resumed) => createOrder(orderId, resumed, input, deps),
+    async (orderId) => {
+      const order = await deps.orders.findById(orderId);
+      return order ? firstAnswer(order) : null;
+    },
     deps.keys,
     deps.timing,
   );
@@ -50,7 +62,7 @@ async function createOrder(
   // A retry that took over an abandoned key finishes the order its first attempt may already have written. A fresh
   // key's id was just reserved: no order can have it, and the insert below would refuse a duplicate anyway.
   const existing = resumed ? await deps.orders.findById(orderId) : null;
-  if (existing) return created(existing);
+  if (existing) return firstAnswer(existing);
 
   const products = await deps.findProducts([...new Set(input.lines.map((line) => line.productId))]);
   const priced = priceOrder(input.lines, products, input.currency);
@@ -59,8 +71,8 @@ async function createOrder(
     // Two holders of one key raced (a lease expired under a slow first attempt): the id made it one order.
     const winner = await deps.orders.findById(orderId);
     if (!winner) throw new Error(`order ${orderId} reported as existing but not found`);
-    return created(winner);
+    return firstAnswer(winner);
   }
   deps.metrics.orderCreated();
-  return created({ ...order, status: OrderStatus.Pending, updatedAt: order.createdAt });
+  return firstAnswer(order);
 }

@@ -87,10 +87,14 @@ export interface StoredResponse<TBody = unknown> {
 
 export interface IdempotencyRecord {
   requestHash: string;
-  /** Reserved when the key is claimed, so a retry after a crash creates the same order, not a second one. */
+  /**
+   * Reserved when the key is claimed, so a retry after a crash creates the same order, not a second one; once that
+   * order exists, the key's request is done and a retry replays its first answer, rebuilt from the order.
+   */
   orderId: string;
-  /** Who holds the key while it is in progress. */
+  /** Who holds the key while no order exists under it. */
   leaseOwner: string;
+  /** The answer as keys completed before 2026-12 stored it (no longer written). */
   response?: StoredResponse;
 }
 
@@ -100,7 +104,6 @@ export interface IdempotencyStore {
   find(scope: IdempotencyScope): Promise<IdempotencyRecord | null>;
   /** Leases a key still in progress whose lease expired (its holder died); null otherwise. */
   takeOver(scope: IdempotencyScope, leaseMs: number): Promise<IdempotencyRecord | null>;
-  complete(scope: IdempotencyScope, response: StoredResponse): Promise<void>;
   /** Forgets a key still in progress and held by `leaseOwner`, so the client can retry with it. */
   release(scope: IdempotencyScope, leaseOwner: string): Promise<void>;
   /** Deletes keys created before `date`; returns how many. */

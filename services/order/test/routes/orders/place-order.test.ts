@@ -1,7 +1,8 @@
 import { objectIdHex, waitFor } from '@platform/test-kit';
 import { startOrderApp, type TestApp } from '../../helpers/app';
 import { startEventRecorder, type EventRecorder } from '../../helpers/kafka';
-import { newIdempotencyKey, postOrder } from '../../helpers/orders';
+import { hashRequest } from '../../../src/domain/idempotency';
+import { newIdempotencyKey, postOrder, waitUntilRelayed } from '../../helpers/orders';
 import { startProductStub, type ProductStub } from '../../helpers/product-stub';
 
 describe('POST /orders', () => {
@@ -88,6 +89,65 @@ describe('POST /orders', () => {
     expect(second.json()).toEqual(first.json());
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(await ordersInDb(userId)).toBe(1);
+  });
+
+  it('when the order moved on before the retry, then the retry still gets the first answer (PENDING) and writes nothing', async () => {
+    const userId = objectIdHex();
+    const headers = await t.authHeader({ userId });
+    const product = stub.add();
+    const body = { lines: [{ productId: product.id, quantity: 1 }] };
+    const key = newIdempotencyKey();
+    const first = await postOrder(t, headers, body, key);
+    const placed = first.json<{ id: string }>();
+    await waitUntilRelayed(t, placed.id);
+    await t.app.inject({ method: 'POST', url: `/orders/${placed.id}/cancel`, headers });
+    const keyBefore = await t.app.mongo.collection('idempotency_keys').findOne({ userId, key });
+
+    const second = await postOrder(t, headers, body, key);
+
+    expect(second.statusCode).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.json()).toEqual(first.json());
+    expect(second.json()).toMatchObject({ status: 'PENDING' });
+    expect(await t.app.mongo.collection('idempotency_keys').findOne({ userId, key })).toEqual(keyBefore);
+    expect(await ordersInDb(userId)).toBe(1);
+  });
+
+  it('when a key was completed by an earlier version (its answer stored on the key), then that answer is replayed', async () => {
+    const userId = objectIdHex();
+    const headers = await t.authHeader({ userId });
+    const product = stub.add();
+    const body = { lines: [{ productId: product.id, quantity: 1 }] };
+    const key = newIdempotencyKey();
+    const at = new Date().toISOString();
+    const stored = {
+      id: objectIdHex(),
+      userId,
+      status: 'PENDING',
+      lines: [{ productId: product.id, sku: product.sku, quantity: 1, unitPriceMinor: 4242 }],
+      currency: 'EUR',
+      totalMinor: 4242,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await t.app.mongo.collection('idempotency_keys').insertOne({
+      userId,
+      key,
+      requestHash: hashRequest(body),
+      orderId: stored.id,
+      state: 'COMPLETED',
+      leaseOwner: 'an earlier holder',
+      leaseUntil: new Date(),
+      response: { statusCode: 201, body: stored },
+      createdAt: new Date(),
+      completedAt: new Date(),
+    });
+
+    const replayed = await postOrder(t, headers, body, key);
+
+    expect(replayed.statusCode).toBe(201);
+    expect(replayed.json()).toEqual(stored);
+    expect(await ordersInDb(userId)).toBe(0);
   });
 
   it('when the same key is sent with a different body, then 409 IDEMPOTENCY_KEY_REUSED and nothing is created', async () => {
