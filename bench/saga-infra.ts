@@ -43,6 +43,11 @@ function words(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((w) => w !== '');
 }
 
+/** `NAME=value NAME2=value2` as an environment (experiment hooks: BENCH_FERRETDB_ENV, BENCH_ORDER_ENV). */
+export function envWords(value: string | undefined): Record<string, string> {
+  return Object.fromEntries(words(value).map((w) => w.split(/=(.*)/s).slice(0, 2)));
+}
+
 /** What the order, inventory and gateway databases keep apart from orders: reference data and migration marks. */
 const kept = new Set(['migrations_changelog', 'migrations_lock', 'stock']);
 
@@ -64,7 +69,7 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
     runDir: path.join(dir, 'ferretdb'),
     postgres: { port: infraPorts.postgres, runDir: path.join(dir, 'postgresql') },
     // Experiments only, like the broker's: `GOGC=400` and the like (space-separated NAME=value pairs).
-    env: Object.fromEntries(words(process.env.BENCH_FERRETDB_ENV).map((w) => w.split(/=(.*)/s).slice(0, 2))),
+    env: envWords(process.env.BENCH_FERRETDB_ENV),
   });
   const redis = createRedis({ useEnv: false, port: infraPorts.redis, runDir: path.join(dir, 'redis') });
   const components = [kafka, database, redis];

@@ -23,7 +23,7 @@ import {
 import { openLoop } from './open-loop';
 import { coreShare, cpuSnapshot, cpuTicks, pidsOnPort, treeCpuTicks } from './proc';
 import { quantile } from './report';
-import { infraPorts, psql, startSagaInfra, type SagaInfra } from './saga-infra';
+import { envWords, infraPorts, psql, startSagaInfra, type SagaInfra } from './saga-infra';
 import { placeAndFollow, type Customer, type TrackedOrder } from './saga-orders';
 import { seedOrders } from './saga-seed';
 
@@ -297,7 +297,8 @@ async function measureRun(infra: SagaInfra, run: number, options: SagaOptions): 
     workDir: path.join(options.workDir, `run-${run}`),
     namespace,
     infra: infra.env,
-    extra: { gateway: { SSE_MAX_STREAMS_PER_USER: '1000' } },
+    // BENCH_ORDER_ENV: the order service's settings to compare (e.g. ORDER_BACKLOG_LIMIT=30).
+    extra: { gateway: { SSE_MAX_STREAMS_PER_USER: '1000' }, order: envWords(process.env.BENCH_ORDER_ENV) },
     log: options.log,
   });
   let fixture: Fixture | undefined;
