@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { objectIdHex, waitFor } from '@platform/test-kit';
+import { metricValue, objectIdHex, waitFor } from '@platform/test-kit';
 import { CONSUMER_GROUP } from '../../src/consumers';
 import type { OrderView } from '../../src/domain/order-view';
 import { startOrderApp, type TestApp } from '../helpers/app';
@@ -35,10 +35,7 @@ describe('admission control of new orders', () => {
   });
 
   const body = () => ({ lines: [{ productId: product.id, quantity: 1 }] });
-  const metric = async (name: string) =>
-    Number(
-      new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(await t.app.metrics.getSingleMetricAsString(name))?.[1],
-    );
+  const metric = (name: string) => metricValue(t.app.metrics, name);
 
   it('when the orders waiting for inventory reach the limit, then new orders get 503 ORDER_BACKLOG_FULL until one is final', async () => {
     const waiting: OrderView[] = [];
