@@ -84,6 +84,18 @@ control_plane_teardown() {
 #                                      the garbage collector has removed the pods (up to a minute)
 release_objects_exist() { helm get manifest "$2" -n "$1" | kubectl get -n "$1" -f - -o name; }
 
+# ready = current = updated replicas, within 30 s; prints the last status seen when it never settles.
+settled() {
+  local ns="$1" deploy="$2" status i
+  for i in $(seq 30); do
+    status="$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.readyReplicas}/{.status.replicas}/{.status.updatedReplicas}')"
+    [ "$status" = "$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.replicas}/{.status.replicas}/{.status.replicas}')" ] && return 0
+    sleep 1
+  done
+  echo "$deploy never settled: ready/replicas/updated = $status"
+  return 1
+}
+
 rolled_out() {
   local ns="$1" tag="${2:-}" deploy n=0
   for deploy in $(kubectl get deploy -n "$ns" -o name); do
@@ -91,8 +103,8 @@ rolled_out() {
     kubectl rollout status -n "$ns" "$deploy" --timeout 60s || return 1
     kubectl get -n "$ns" "$deploy" -o jsonpath='{.spec.template.spec.containers[*].image}{"\n"}' | tee /dev/stderr |
       grep -q -- ":${tag:-[^:]*}\$" || return 1
-    [ "$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.readyReplicas}/{.status.replicas}/{.status.updatedReplicas}')" = \
-      "$(kubectl get -n "$ns" "$deploy" -o jsonpath='{.status.replicas}/{.status.replicas}/{.status.replicas}')" ] || return 1
+    # rollout status can return while the status still counts a terminating old pod: let it settle (bounded).
+    settled "$ns" "$deploy" || return 1
   done
   [ "$n" -gt 0 ] || { echo "no Deployment in namespace $ns"; return 1; }
   echo "$n Deployments rolled out"
