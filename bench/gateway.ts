@@ -33,6 +33,7 @@ import {
 import { openLoop as scheduleOpenLoop } from './open-loop';
 import { clockTicks, cpuSnapshot, pidsOnPort } from './proc';
 import { quantile } from './report';
+import { envWords } from './saga-infra';
 
 export const targets = ['direct', 'nginx', 'node', 'gateway'] as const;
 export type Target = (typeof targets)[number];
@@ -295,7 +296,8 @@ function startGatewayBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' 
     ports,
     workDir: options.workDir,
     namespace: `bench_gateway_${Date.now().toString(36)}`,
-    extra: { gateway: { ...options.gatewayEnv } },
+    // BENCH_GATEWAY_ENV: gateway settings to compare (e.g. LOG_LEVEL=warn to weigh the access line).
+    extra: { gateway: { ...envWords(process.env.BENCH_GATEWAY_ENV), ...options.gatewayEnv } },
     log: options.log,
   });
 }

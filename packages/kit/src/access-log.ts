@@ -1,6 +1,8 @@
+import { context } from '@opentelemetry/api';
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 // The kit's apps always log with pino (app.ts), whose loggers answer isLevelEnabled.
 import type { Logger } from 'pino';
+import { serverSpanContext } from './tracing/server-span';
 
 /**
  * One access line per request, written when it ends: method, URL, client, status and time together. Fastify's
@@ -25,6 +27,13 @@ export class AccessLogController extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
+    // The answer's events run outside the request's context: the line joins the trace through its server span.
+    const served = serverSpanContext(request.raw);
+    if (served) context.with(served, this.writeLine, this, error, request, reply);
+    else this.writeLine(error, request, reply);
+  }
+
+  private writeLine(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const line = { req: request, res: reply, responseTime: reply.elapsedTime };
     if (error) {
       reply.log.error({ ...line, err: error }, 'request errored');

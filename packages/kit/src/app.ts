@@ -12,6 +12,7 @@ import { drain } from './drain';
 import { health } from './health';
 import { buildLoggerOptions, genRequestId } from './logger';
 import { metrics } from './metrics';
+import { tracedServerFactory } from './tracing/server-span';
 
 export interface CreateAppOptions {
   config: Pick<BaseConfig, 'SERVICE_NAME' | 'LOG_LEVEL' | 'BODY_LIMIT_BYTES'>;
@@ -57,6 +58,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     buildLoggerOptions({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, pretty }),
     options.logStream ?? (pretty ? undefined : stdoutDestination()),
   );
+  const serverFactory = tracedServerFactory();
   const app = Fastify({
     loggerInstance: logger,
     genReqId: genRequestId,
@@ -73,6 +75,8 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     frameworkErrors: frameworkErrorHandler(responseHeaders),
     clientErrorHandler: clientErrorHandler(responseHeaders),
     ...(options.rewriteUrl ? { rewriteUrl: options.rewriteUrl } : {}),
+    // Each request served inside its HTTP server span (tracing/server-span.ts), unless tracing is off.
+    ...(serverFactory ? { serverFactory } : {}),
     ajv: {
       // Report every invalid field, and reject unknown ones rather than silently dropping them.
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },

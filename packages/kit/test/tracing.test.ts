@@ -5,14 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { isolatedMongoUrl, requireEnv, waitFor } from '@platform/test-kit';
 import { mongoStatementShape } from '../src/tracing/db-statement';
 import { samplerFromEnv } from '../src/tracing/sampler';
+import { enabledInstrumentations } from '../src/tracing/switches';
 import { spawnSampleService, type RunningService } from './fixtures/spawn-service';
 
 /** The OTLP/HTTP JSON the trace exporter sends, reduced to what the assertions read. */
 interface OtlpSpan {
   traceId: string;
+  spanId: string;
+  parentSpanId?: string;
   name: string;
   kind: number;
-  attributes: Array<{ key: string; value: { stringValue?: string } }>;
+  status?: { code?: number };
+  attributes: Array<{ key: string; value: { stringValue?: string; intValue?: number | string } }>;
 }
 interface OtlpRequest {
   resourceSpans: Array<{ scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }> }>;
@@ -36,6 +40,23 @@ async function startCollector() {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { spans, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+/** POSTs JSON whose body is sent 100 ms after the headers; resolves with the status. */
+async function postLate(port: number, path: string, body: string, headers: Record<string, string>): Promise<number> {
+  const request = http.request({
+    host: '127.0.0.1',
+    port,
+    path,
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
+  request.flushHeaders();
+  setTimeout(() => request.end(body), 100);
+  const [response] = (await once(request, 'response')) as [http.IncomingMessage];
+  response.resume();
+  await once(response, 'end');
+  return response.statusCode!;
 }
 
 const attribute = (span: OtlpSpan, key: string) => span.attributes.find((a) => a.key === key)?.value.stringValue;
@@ -73,6 +94,46 @@ describe('tracing', () => {
       expect(attribute(dbSpans[0]!, 'db.query.text') ?? attribute(dbSpans[0]!, 'db.statement')).toBe(
         '{"find":"?","filter":{"name":"?"},"limit":"?","singleBatch":"?"}',
       );
+    } finally {
+      collector.close();
+    }
+  }, 150_000);
+
+  it('when a request carries a body, a traceparent or fails, then its server span says so and its work is its child', async () => {
+    const collector = await startCollector();
+    try {
+      service = spawnSampleService({
+        MONGO_URL: isolatedMongoUrl('tracing-spans'),
+        REDIS_URL: requireEnv('REDIS_URL'),
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      });
+      const port = await service.port();
+      // The body leaves well after the headers, so it reaches the server in a read of its own, outside the
+      // context the request started in (a body in the headers' packet would be read within it).
+      const posted = await postLate(port, '/db', JSON.stringify({ name: 'absent' }), {
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      });
+      expect(posted).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/fail`)).status).toBe(500);
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+      service.child.kill('SIGTERM');
+      expect(await service.exited).toBe(0);
+
+      const server = collector.spans.find((s) => s.kind === SPAN_KIND_SERVER && s.name === 'POST /db');
+      // The caller's trace continues: same trace id, the caller's span as parent.
+      expect(server).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7' });
+      expect(attribute(server!, 'url.path')).toBe('/db');
+      // The query runs after the body was read, still inside the server span.
+      const db = collector.spans.find((s) => s.traceId === server!.traceId && s.kind === SPAN_KIND_CLIENT);
+      expect(db?.parentSpanId).toBe(server!.spanId);
+
+      const failed = collector.spans.find((s) => s.kind === SPAN_KIND_SERVER && s.name === 'GET /fail');
+      const status = failed?.attributes.find((a) => a.key === 'http.response.status_code')?.value.intValue;
+      expect(Number(status)).toBe(500);
+      expect(failed?.status?.code).toBe(2); // ERROR
+      // Probes are not traced, nor is the work they do (the readiness check's pings).
+      expect(collector.spans.filter((s) => attribute(s, 'url.path')?.startsWith('/health'))).toEqual([]);
+      expect(collector.spans.filter((s) => s.traceId !== server!.traceId && s.kind === SPAN_KIND_CLIENT)).toEqual([]);
     } finally {
       collector.close();
     }
@@ -142,6 +203,27 @@ describe('samplerFromEnv', () => {
   it('when the sampler or its ratio is invalid, then it throws naming the variable', () => {
     expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/OTEL_TRACES_SAMPLER must be one of/);
     expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+  });
+});
+
+describe('enabledInstrumentations', () => {
+  it('when nothing is disabled, then every instrumentation is on', () => {
+    expect(enabledInstrumentations({})).toEqual(['http', 'undici', 'mongodb', 'ioredis', 'kafkajs']);
+  });
+
+  it('when OTEL_NODE_DISABLED_INSTRUMENTATIONS names some, then exactly those are off', () => {
+    const env = { OTEL_NODE_DISABLED_INSTRUMENTATIONS: ' ioredis,undici ,' };
+    expect(enabledInstrumentations(env)).toEqual(['http', 'mongodb', 'kafkajs']);
+  });
+
+  it('when OTEL_SDK_DISABLED is true, then none is on', () => {
+    expect(enabledInstrumentations({ OTEL_SDK_DISABLED: 'true' })).toEqual([]);
+  });
+
+  it('when it names an unknown instrumentation, then it throws naming it and the known ones', () => {
+    expect(() => enabledInstrumentations({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'redis' })).toThrow(
+      /unknown instrumentation\(s\) redis \(known: http, undici, mongodb, ioredis, kafkajs\)/,
+    );
   });
 });
 

@@ -2,8 +2,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
@@ -13,9 +12,15 @@ import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, TracerProvider
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { mongoStatementShape } from './db-statement';
 import { samplerFromEnv } from './sampler';
+import { enabledInstrumentations, type InstrumentationName } from './switches';
 
-/** Paths that would only add noise to traces: probes and scrapes. */
-const untracedPaths = /^\/(health\/(live|ready)|metrics)(\?|$)/;
+/** The instrumentations the SDK loads; the kit's app makes the HTTP server span itself (server-span.ts). */
+const instrumentations: Record<Exclude<InstrumentationName, 'http'>, () => Instrumentation> = {
+  undici: () => new UndiciInstrumentation(),
+  mongodb: () => new MongoDBInstrumentation({ dbStatementSerializer: mongoStatementShape }),
+  ioredis: () => new IORedisInstrumentation(),
+  kafkajs: () => new KafkaJsInstrumentation(),
+};
 
 let provider: TracerProvider | undefined;
 let unregister: (() => void) | undefined;
@@ -25,8 +30,11 @@ let unregister: (() => void) | undefined;
  *
  * Traces only: metrics go through prom-client and /metrics, logs through pino and stdout, so no metrics or logs
  * SDK is loaded (the all-in-one NodeSDK would load both). One span per database operation: the mongodb driver
- * is instrumented, mongoose is not (it would trace every query a second time). Fastify's route reaches the HTTP
- * server span through the kit's app (`http.route`), not through a per-hook instrumentation.
+ * is instrumented, mongoose is not (it would trace every query a second time). The HTTP server span is the kit's
+ * own (server-span.ts, made by the app's server), not @opentelemetry/instrumentation-http's: that one patched every
+ * request and response emitter and computed a dozen attributes even for spans never recorded, and cost the
+ * gateway a quarter of its CPU per proxied request. Fastify's route names the span (`http.route`), not a per-hook
+ * instrumentation.
  *
  * Without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported, so nothing is recorded either (a span built only to be
  * dropped cost the gateway about a tenth of its CPU): every span is a non-recording one, which still has its trace
@@ -54,15 +62,9 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): TracerProvid
   trace.setGlobalTracerProvider(provider);
   unregister = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => untracedPaths.test(req.url ?? ''),
-      }),
-      new UndiciInstrumentation(),
-      new MongoDBInstrumentation({ dbStatementSerializer: mongoStatementShape }),
-      new IORedisInstrumentation(),
-      new KafkaJsInstrumentation(),
-    ],
+    instrumentations: enabledInstrumentations(env)
+      .filter((name): name is Exclude<InstrumentationName, 'http'> => name !== 'http')
+      .map((name) => instrumentations[name]()),
   });
   return provider;
 }
