@@ -71,3 +71,65 @@ export function createBlockedSet(maxEntries = 50_000, now: () => number = Date.n
     },
   };
 }
+
+/** What one request asks of the shared store: count it against these fixed-window counters, and is its token revoked. */
+export interface EdgeQuestion {
+  counters: ReadonlyArray<{ key: string; windowMs: number }>;
+  /** The token's deny-list key, for an authenticated request. */
+  denyKey?: string;
+}
+
+export interface EdgeAnswer {
+  /** One per counter asked, in order: the request's own count in the window, and the window's remaining time. */
+  counts: Array<{ count: number; resetMs: number }>;
+  /** Whether the deny-list holds the token; false when no token was asked about. */
+  revoked: boolean;
+}
+
+/** The questions of many requests as one store call: each counter key once with its number of hits, each deny key once. */
+export interface EdgeBatch {
+  counters: Array<{ key: string; windowMs: number; hits: number }>;
+  denyKeys: string[];
+}
+
+export function planEdgeBatch(questions: readonly EdgeQuestion[]): EdgeBatch {
+  const counters = new Map<string, { key: string; windowMs: number; hits: number }>();
+  const denyKeys = new Set<string>();
+  for (const question of questions) {
+    for (const { key, windowMs } of question.counters) {
+      const counter = counters.get(key);
+      if (counter) counter.hits++;
+      else counters.set(key, { key, windowMs, hits: 1 });
+    }
+    if (question.denyKey !== undefined) denyKeys.add(question.denyKey);
+  }
+  return { counters: [...counters.values()], denyKeys: [...denyKeys] };
+}
+
+/**
+ * Each request's answer from the batch's: a counter that `hits` requests raised to `count` gave them the counts
+ * count - hits + 1 ... count in the order they asked, exactly what one increment per request in that order gives.
+ * `totals` holds, per counter of the batch, its count after the batch and its remaining time; `revoked` per deny key.
+ */
+export function answerEdgeBatch(
+  questions: readonly EdgeQuestion[],
+  batch: EdgeBatch,
+  totals: ReadonlyArray<{ count: number; resetMs: number }>,
+  revoked: readonly boolean[],
+): EdgeAnswer[] {
+  const next = new Map<string, { count: number; resetMs: number }>();
+  batch.counters.forEach(({ key, hits }, i) => {
+    const total = totals[i]!;
+    next.set(key, { count: total.count - hits + 1, resetMs: total.resetMs });
+  });
+  const revokedKeys = new Set(batch.denyKeys.filter((_, i) => revoked[i]));
+  return questions.map((question) => ({
+    counts: question.counters.map(({ key }) => {
+      const counter = next.get(key)!;
+      const answer = { count: counter.count, resetMs: counter.resetMs };
+      counter.count++;
+      return answer;
+    }),
+    revoked: question.denyKey !== undefined && revokedKeys.has(question.denyKey),
+  }));
+}

@@ -15,8 +15,8 @@ import type {
   onRequestAsyncHookHandler,
   preHandlerAsyncHookHandler,
 } from 'fastify';
-import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
+import { createEdgeStore } from '../clients/edge-store';
 import { accountKey, createAllowlist, createBlockedSet } from '../domain/rate-limit';
 import type { Access } from '../domain/route-access';
 
@@ -61,42 +61,13 @@ interface Counted {
 }
 
 /**
- * One round trip for everything the edge asks Redis per request: each applicable fixed-window counter (INCR, the
- * window starting with its first hit) with its remaining time, and whether the token's id is on the logout
- * deny-list. KEYS: the counters, then the deny-list key if any; ARGV: each counter's window in ms.
- */
-const COUNT_AND_CHECK = `
-local result = {}
-local counters = #ARGV
-for i = 1, counters do
-  local count = redis.call('INCR', KEYS[i])
-  local ttl = redis.call('PTTL', KEYS[i])
-  if ttl < 0 then
-    redis.call('PEXPIRE', KEYS[i], ARGV[i])
-    ttl = tonumber(ARGV[i])
-  end
-  result[2 * i - 1] = count
-  result[2 * i] = ttl
-end
-if #KEYS > counters then result[2 * counters + 1] = redis.call('EXISTS', KEYS[#KEYS]) end
-return result`;
-
-type CountAndCheck = (numberOfKeys: number, ...keysAndArgs: Array<string | number>) => Promise<number[]>;
-
-function countAndCheck(redis: Redis): CountAndCheck {
-  const name = 'gatewayCountAndCheck';
-  if (!(name in redis)) redis.defineCommand(name, { lua: COUNT_AND_CHECK });
-  const command = (redis as unknown as Record<string, CountAndCheck>)[name]!;
-  return command.bind(redis);
-}
-
-/**
  * The edge's checks for proxied and its own API routes, in one preHandler and at most one Redis round trip:
  *
  * 1. The bearer token, if any, is verified locally (the kit's verifier: signature and claim types, results
  *    cached until expiry).
  * 2. One Redis script counts the call against the limits that apply (per client IP always; per user once a token
- *    verified; per IP and account on credential routes) and reads the deny-list entry of the token's id.
+ *    verified; per IP and account on credential routes) and reads the deny-list entry of the token's id, for all
+ *    the requests of an event-loop turn at once (clients/edge-store.ts).
  * 3. The answer, in this order: over the per-IP limit → 429 (so floods of anonymous calls and of failed
  *    authentications are limited like any others); a protected route without a valid, unrevoked token → 401; a
  *    customer on an admin route → 403; over the per-user or credential limit → 429. On public routes a bad token
@@ -112,7 +83,7 @@ function countAndCheck(redis: Redis): CountAndCheck {
 async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions): Promise<void> {
   const isAllowlisted = createAllowlist(options.allowlist);
   const blocked = createBlockedSet();
-  const run = countAndCheck(app.redis);
+  const store = createEdgeStore(app.redis);
   const requireAdmin = app.requireRole('admin');
   const refused = getOrCreate(
     app.metrics,
@@ -191,12 +162,13 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     request: FastifyRequest,
   ): Promise<{ counted: Counted[]; revoked: boolean | undefined }> {
     if (planned.length === 0 && !principal) return { counted: [], revoked: false };
-    const keys = planned.map((c) => c.key);
-    if (principal) keys.push(denyListKey(principal.jti));
     try {
-      const result = await run(keys.length, ...keys, ...planned.map((c) => c.limit.windowMs));
-      const counted = planned.map((c, i) => ({ ...c, count: result[2 * i]!, resetMs: result[2 * i + 1]! }));
-      return { counted, revoked: principal ? result[2 * planned.length] === 1 : false };
+      const answer = await store.ask({
+        counters: planned.map((c) => ({ key: c.key, windowMs: c.limit.windowMs })),
+        ...(principal ? { denyKey: denyListKey(principal.jti) } : {}),
+      });
+      const counted = planned.map((c, i) => ({ ...c, ...answer.counts[i]! }));
+      return { counted, revoked: answer.revoked };
     } catch (err) {
       storeErrors.inc();
       request.log.warn({ err }, 'rate limit store unavailable: limits not applied');

@@ -1,4 +1,11 @@
-import { accountKey, createAllowlist, createBlockedSet } from '../../src/domain/rate-limit';
+import {
+  accountKey,
+  answerEdgeBatch,
+  createAllowlist,
+  createBlockedSet,
+  planEdgeBatch,
+  type EdgeQuestion,
+} from '../../src/domain/rate-limit';
 
 describe('rate-limit keys and allowlist', () => {
   it('when the same email is spelt differently, then it is the same account; a refresh counts per session', () => {
@@ -33,5 +40,54 @@ describe('rate-limit keys and allowlist', () => {
     now = 3_500;
     blocked.add('c', 6_000);
     expect([blocked.until('a'), blocked.until('b'), blocked.until('c')]).toEqual([undefined, 5_000, 6_000]);
+  });
+});
+
+describe('edge batches', () => {
+  const ip = (n: number) => ({ key: `ip:${n}`, windowMs: 60_000 });
+  const user = { key: 'user:alice', windowMs: 60_000 };
+
+  it('when requests share counters and tokens, then each counter and deny key is asked once with its hits', () => {
+    const questions: EdgeQuestion[] = [
+      { counters: [ip(1)] },
+      { counters: [ip(1), user], denyKey: 'deny:t1' },
+      { counters: [ip(2), user], denyKey: 'deny:t1' },
+    ];
+    expect(planEdgeBatch(questions)).toEqual({
+      counters: [
+        { key: 'ip:1', windowMs: 60_000, hits: 2 },
+        { key: 'user:alice', windowMs: 60_000, hits: 2 },
+        { key: 'ip:2', windowMs: 60_000, hits: 1 },
+      ],
+      denyKeys: ['deny:t1'],
+    });
+  });
+
+  it('when a counter rose by its hits, then its requests get consecutive counts in the order they asked', () => {
+    const questions: EdgeQuestion[] = [
+      { counters: [ip(1)] },
+      { counters: [ip(1), user], denyKey: 'deny:t1' },
+      { counters: [ip(2)], denyKey: 'deny:t2' },
+      { counters: [ip(1)] },
+    ];
+    const batch = planEdgeBatch(questions);
+    // ip:1 was at 4 before the batch (7 after its 3 hits), user:alice new, ip:2 at 9; t2 is revoked.
+    const totals = [
+      { count: 7, resetMs: 30_000 },
+      { count: 1, resetMs: 60_000 },
+      { count: 10, resetMs: 5_000 },
+    ];
+    expect(answerEdgeBatch(questions, batch, totals, [false, true])).toEqual([
+      { counts: [{ count: 5, resetMs: 30_000 }], revoked: false },
+      {
+        counts: [
+          { count: 6, resetMs: 30_000 },
+          { count: 1, resetMs: 60_000 },
+        ],
+        revoked: false,
+      },
+      { counts: [{ count: 10, resetMs: 5_000 }], revoked: true },
+      { counts: [{ count: 7, resetMs: 30_000 }], revoked: false },
+    ]);
   });
 });

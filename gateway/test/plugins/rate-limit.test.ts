@@ -107,6 +107,19 @@ describe('general rate limits', () => {
     ).toBe(200);
   });
 
+  it('when a burst arrives at once, then exactly the limit passes, each with its own remaining count', async () => {
+    const ip = randomClientIp();
+    const before = gw.stubs.product.requests.length;
+    // Concurrent: their counts are asked of Redis together, in one call.
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => gw.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress: ip })),
+    );
+    const passed = responses.filter((r) => r.statusCode === 200);
+    expect(passed.map((r) => r.headers['ratelimit-remaining']).sort()).toEqual(['0', '1', '2']);
+    expect(responses.filter((r) => r.statusCode === 429)).toHaveLength(5);
+    expect(gw.stubs.product.requests.length - before).toBe(3);
+  });
+
   it('when a client floods with bad or missing tokens, then 401 until its address is over the limit, then 429', async () => {
     const ip = randomClientIp();
     const statuses: number[] = [];
