@@ -68,46 +68,48 @@ describe('tracing', () => {
     service = undefined;
   });
 
-  it('when a route runs one mongoose query, then its trace has exactly one database client span', async () => {
+  /**
+   * Runs the sample service exporting to a stand-in collector, calls it (`calls` gets its port), then stops it
+   * gracefully, which flushes the batched spans, and returns every span the collector received.
+   */
+  async function exportedSpans(database: string, calls: (port: number) => Promise<void>) {
     const collector = await startCollector();
     try {
       service = spawnSampleService({
-        MONGO_URL: isolatedMongoUrl('tracing'),
+        MONGO_URL: isolatedMongoUrl(database),
         REDIS_URL: requireEnv('REDIS_URL'),
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       });
-      const port = await service.port();
-      const res = await fetch(`http://127.0.0.1:${port}/db`);
-      expect(res.status).toBe(200);
-      // Graceful shutdown flushes the batched spans to the collector.
+      await calls(await service.port());
       service.child.kill('SIGTERM');
       expect(await service.exited).toBe(0);
-
-      const server = collector.spans.find((s) => s.kind === SPAN_KIND_SERVER && attribute(s, 'http.route') === '/db');
-      expect(server?.name).toBe('GET /db');
-      const dbSpans = collector.spans.filter(
-        (s) => s.traceId === server!.traceId && (attribute(s, 'db.system.name') ?? attribute(s, 'db.system')),
-      );
-      expect(dbSpans).toHaveLength(1);
-      expect(dbSpans[0]).toMatchObject({ kind: SPAN_KIND_CLIENT, scope: '@opentelemetry/instrumentation-mongodb' });
-      // The query's shape, never its values (mongoStatementShape).
-      expect(attribute(dbSpans[0]!, 'db.query.text') ?? attribute(dbSpans[0]!, 'db.statement')).toBe(
-        '{"find":"?","filter":{"name":"?"},"limit":"?","singleBatch":"?"}',
-      );
+      return collector.spans;
     } finally {
       collector.close();
     }
+  }
+
+  it('when a route runs one mongoose query, then its trace has exactly one database client span', async () => {
+    const spans = await exportedSpans('tracing', async (port) => {
+      const res = await fetch(`http://127.0.0.1:${port}/db`);
+      expect(res.status).toBe(200);
+    });
+
+    const server = spans.find((s) => s.kind === SPAN_KIND_SERVER && attribute(s, 'http.route') === '/db');
+    expect(server?.name).toBe('GET /db');
+    const dbSpans = spans.filter(
+      (s) => s.traceId === server!.traceId && (attribute(s, 'db.system.name') ?? attribute(s, 'db.system')),
+    );
+    expect(dbSpans).toHaveLength(1);
+    expect(dbSpans[0]).toMatchObject({ kind: SPAN_KIND_CLIENT, scope: '@opentelemetry/instrumentation-mongodb' });
+    // The query's shape, never its values (mongoStatementShape).
+    expect(attribute(dbSpans[0]!, 'db.query.text') ?? attribute(dbSpans[0]!, 'db.statement')).toBe(
+      '{"find":"?","filter":{"name":"?"},"limit":"?","singleBatch":"?"}',
+    );
   }, 150_000);
 
   it('when a request carries a body, a traceparent or fails, then its server span says so and its work is its child', async () => {
-    const collector = await startCollector();
-    try {
-      service = spawnSampleService({
-        MONGO_URL: isolatedMongoUrl('tracing-spans'),
-        REDIS_URL: requireEnv('REDIS_URL'),
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      });
-      const port = await service.port();
+    const spans = await exportedSpans('tracing-spans', async (port) => {
       // The body leaves well after the headers, so it reaches the server in a read of its own, outside the
       // context the request started in (a body in the headers' packet would be read within it).
       const posted = await postLate(port, '/db', JSON.stringify({ name: 'absent' }), {
@@ -116,27 +118,23 @@ describe('tracing', () => {
       expect(posted).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/fail`)).status).toBe(500);
       expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
-      service.child.kill('SIGTERM');
-      expect(await service.exited).toBe(0);
+    });
 
-      const server = collector.spans.find((s) => s.kind === SPAN_KIND_SERVER && s.name === 'POST /db');
-      // The caller's trace continues: same trace id, the caller's span as parent.
-      expect(server).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7' });
-      expect(attribute(server!, 'url.path')).toBe('/db');
-      // The query runs after the body was read, still inside the server span.
-      const db = collector.spans.find((s) => s.traceId === server!.traceId && s.kind === SPAN_KIND_CLIENT);
-      expect(db?.parentSpanId).toBe(server!.spanId);
+    const server = spans.find((s) => s.kind === SPAN_KIND_SERVER && s.name === 'POST /db');
+    // The caller's trace continues: same trace id, the caller's span as parent.
+    expect(server).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7' });
+    expect(attribute(server!, 'url.path')).toBe('/db');
+    // The query runs after the body was read, still inside the server span.
+    const db = spans.find((s) => s.traceId === server!.traceId && s.kind === SPAN_KIND_CLIENT);
+    expect(db?.parentSpanId).toBe(server!.spanId);
 
-      const failed = collector.spans.find((s) => s.kind === SPAN_KIND_SERVER && s.name === 'GET /fail');
-      const status = failed?.attributes.find((a) => a.key === 'http.response.status_code')?.value.intValue;
-      expect(Number(status)).toBe(500);
-      expect(failed?.status?.code).toBe(2); // ERROR
-      // Probes are not traced, nor is the work they do (the readiness check's pings).
-      expect(collector.spans.filter((s) => attribute(s, 'url.path')?.startsWith('/health'))).toEqual([]);
-      expect(collector.spans.filter((s) => s.traceId !== server!.traceId && s.kind === SPAN_KIND_CLIENT)).toEqual([]);
-    } finally {
-      collector.close();
-    }
+    const failed = spans.find((s) => s.kind === SPAN_KIND_SERVER && s.name === 'GET /fail');
+    const status = failed?.attributes.find((a) => a.key === 'http.response.status_code')?.value.intValue;
+    expect(Number(status)).toBe(500);
+    expect(failed?.status?.code).toBe(2); // ERROR
+    // Probes are not traced, nor is the work they do (the readiness check's pings).
+    expect(spans.filter((s) => attribute(s, 'url.path')?.startsWith('/health'))).toEqual([]);
+    expect(spans.filter((s) => s.traceId !== server!.traceId && s.kind === SPAN_KIND_CLIENT)).toEqual([]);
   }, 150_000);
 
   it('when no exporter endpoint is set, then nothing is recorded, yet each request still logs a trace id', async () => {
