@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import type { Component } from '@platform/local-infra';
 import { isolatedMongoUrl, startPrivateKafka, uniqueName, waitFor } from '@platform/test-kit';
@@ -18,8 +19,9 @@ describe('outbox relay through the kafka plugin, with the broker going away', ()
   let broker: Component;
   let app: FastifyInstance;
   let relay: OutboxRelay;
-  let recorded: ReceivedMessage[];
-  let stopRecorder: () => Promise<void>;
+  let reader: Kafka;
+  let recorded: ReceivedMessage[] = [];
+  let stopRecorder: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     broker = await startPrivateKafka();
@@ -33,18 +35,39 @@ describe('outbox relay through the kafka plugin, with the broker going away', ()
     relay = app.kafka.addOutboxRelay('orders', { sweepIntervalMs: 60_000 });
     await app.ready();
 
-    // The kit's client: like the services' consumers, it is back within seconds of the broker.
-    const reader = createKafka({ clientId: 'outbox-reader', brokers: [broker.url], logger: pino({ level: 'silent' }) });
-    const recorder = await startRecorder(reader, [topic]);
-    recorded = recorder.messages;
-    stopRecorder = () => recorder.consumer.disconnect();
+    reader = createKafka({ clientId: 'outbox-reader', brokers: [broker.url], logger: pino({ level: 'silent' }) });
+    await startRecording();
   }, 180_000);
 
   afterAll(async () => {
-    await stopRecorder?.();
+    await stopRecording();
     await app?.close();
     await broker?.stop();
   });
+
+  /** A fresh group reading the topic from the beginning: every event on it, each as often as it was published. */
+  async function startRecording() {
+    const recorder = await startRecorder(reader, [topic]);
+    recorded = recorder.messages;
+    stopRecorder = () => recorder.consumer.disconnect();
+  }
+
+  async function stopRecording() {
+    await stopRecorder?.();
+    stopRecorder = undefined;
+  }
+
+  /**
+   * The recorder is the test's eyes, not the relay under test: it leaves before the broker does, and a fresh one reads
+   * the topic once the broker is back. A kafkajs consumer kept through an outage crashes and restarts by itself, and
+   * disconnect() does not stop a restart already under way (tulios/kafkajs#852): left on the stopped broker at the
+   * end, it restarted forever and held the jest worker open. Kept through a broker restart, a group also now and then
+   * never fetched again (as services/order/test/kafka-outage.test.ts found).
+   */
+  async function stopBroker() {
+    await stopRecording();
+    await broker.stop();
+  }
 
   const orders = () => app.mongo.collection('orders');
   const eventIds = () => recorded.map((m) => (JSON.parse(m.value!) as { id: string }).id);
@@ -70,7 +93,7 @@ describe('outbox relay through the kafka plugin, with the broker going away', ()
   });
 
   it('when Kafka is down as an order is placed, then the event waits without counting attempts and is published once, within seconds of Kafka returning', async () => {
-    await broker.stop();
+    await stopBroker();
     const event = await placeOrder('order-2');
 
     await waitFor(async () => (await orders().findOne({ _id: 'order-2' as never }))?.outboxLease === undefined, {
@@ -84,6 +107,7 @@ describe('outbox relay through the kafka plugin, with the broker going away', ()
 
     await broker.start();
     const returned = Date.now();
+    await startRecording();
 
     await waitFor(() => eventIds().includes(event.id), { what: 'the event after Kafka returned', timeoutMs: 60_000 });
     process.stdout.write(`outbox: published ${Date.now() - returned} ms after the broker answered again\n`);
@@ -95,7 +119,7 @@ describe('outbox relay through the kafka plugin, with the broker going away', ()
   }, 240_000);
 
   it('when the relay stops while publishes hang on a stopped broker, then stop returns within its budget and says whether they ended', async () => {
-    await broker.stop();
+    await stopBroker();
     await Promise.all(Array.from({ length: 5 }, (_, i) => placeOrder(`order-stop-${i}`)));
 
     const started = Date.now();
