@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runK6, type K6Summary } from '../packages/test-kit/src/k6';
 import { startK6Platform } from './k6-platform';
-import { coreShare, cpuSnapshot, machineBusyTicks, pidsOnPort, treeCpuTicks } from './proc';
+import { coreShare, cpuSnapshot, machineBusyTicks, pidsOnPort } from './proc';
 import { spread, type Labelled } from './report';
 
 export const loadScenarios = ['browse', 'order', 'account'] as const;
@@ -46,8 +46,7 @@ export interface LoadOptions {
   log(line: string): void;
 }
 
-const infraPorts = { ferretdb: 27027, kafka: 19092, redis: 16379 };
-const postgresPort = 15432;
+const infraPorts = { database: 27027, kafka: 19092, redis: 16379 };
 
 function metric(summary: K6Summary, name: string): Record<string, number> {
   return summary.metrics[name]?.values ?? {};
@@ -99,12 +98,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadRun[]> {
         ...ports,
         ...Object.fromEntries(Object.entries(infraPorts).map(([name, port]) => [name, pidsOnPort(port)])),
       };
-      const postgres = pidsOnPort(postgresPort);
-      const snapshot = () => ({
-        ...cpuSnapshot(processes),
-        postgres: cpuSnapshot({ postgres }, treeCpuTicks).postgres!,
-        machine: machineBusyTicks(),
-      });
+      const snapshot = () => ({ ...cpuSnapshot(processes), machine: machineBusyTicks() });
       const before = snapshot();
       const started = Date.now();
       options.log(`run ${run}/${options.runs}: k6 load at ${options.vuScale}x VUs, ${options.timeScale}x time`);

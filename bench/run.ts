@@ -13,7 +13,7 @@
  *        (the product service as the image runs it, with smaller young generations and with --optimize-for-size,
  *        side by side: idle RSS, throughput, CPU)
  *   saga-profile [--rate 10] [--duration 20] [--cpu-prof] [--lock /work/bench.lock]
- *        (CPU per order by process, PostgreSQL rows per order by table, CPU profiles summed up; printed only)
+ *        (CPU per order by process, CPU profiles summed up; printed only)
  *   load [--label <text>] [--runs 3] [--vus 1000] [--time-scale 1] [--quick] [--lock /work/bench.lock]
  *        (k6/load.js; --quick: one run at 50 VUs and 0.1x the durations, printed, not saved)
  */

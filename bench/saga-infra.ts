@@ -1,30 +1,28 @@
 /**
- * The saga benchmark's infrastructure of its own: a Kafka it may stop and start, a FerretDB on a PostgreSQL
- * cluster that holds nothing else (so its idle CPU and its data are the benchmark's alone) and a Redis, on ports
+ * The saga benchmark's infrastructure of its own: a Kafka it may stop and start, a MongoDB-protocol database that
+ * holds nothing else (so its idle CPU and its data are the benchmark's alone) and a Redis, on ports
  * apart from the shared instances' and the tests'. Created empty under the work folder at every invocation.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import {
-  createFerretDb,
   createKafka,
+  createMongoServer,
   createRedis,
   type Component,
   type InfraEnv,
 } from '../packages/local-infra/src/index';
-import { findPostgresBin } from '../packages/local-infra/src/postgres';
 import { pidsOnPort } from './proc';
 
-export const infraPorts = { kafka: 19192, kafkaController: 19193, ferretdb: 27127, postgres: 15532, redis: 16479 };
+export const infraPorts = { kafka: 19192, kafkaController: 19193, mongodb: 27127, redis: 16479 };
 
 export interface SagaInfra {
   env: InfraEnv;
   kafka: Component;
-  /** The database's processes: FerretDB and the postmaster (count its tree: one child per connection). */
-  databasePids(): { ferretdb: number[]; postgres: number[] };
+  /** The database's process. */
+  databasePids(): { database: number[] };
   /**
    * Waits (at most `timeoutMs`) until no order of the platform of `namespace` is PENDING or has events to publish,
    * then empties every collection an order leaves something in: the next measurement starts from an empty order
@@ -43,7 +41,7 @@ function words(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((w) => w !== '');
 }
 
-/** `NAME=value NAME2=value2` as an environment (experiment hooks: BENCH_FERRETDB_ENV, BENCH_ORDER_ENV). */
+/** `NAME=value NAME2=value2` as an environment (experiment hooks: BENCH_ORDER_ENV, BENCH_GATEWAY_ENV). */
 export function envWords(value: string | undefined): Record<string, string> {
   return Object.fromEntries(words(value).map((w) => w.split(/=(.*)/s).slice(0, 2)));
 }
@@ -63,26 +61,22 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
     jvmOptions: words(process.env.BENCH_KAFKA_JVM),
     properties: words(process.env.BENCH_KAFKA_PROPERTIES),
   });
-  const database = createFerretDb({
+  const database = createMongoServer({
     useEnv: false,
-    port: infraPorts.ferretdb,
-    runDir: path.join(dir, 'ferretdb'),
-    postgres: { port: infraPorts.postgres, runDir: path.join(dir, 'postgresql') },
-    // Experiments only, like the broker's: `GOGC=400` and the like (space-separated NAME=value pairs).
-    env: envWords(process.env.BENCH_FERRETDB_ENV),
+    port: infraPorts.mongodb,
+    runDir: path.join(dir, 'mongodb'),
   });
   const redis = createRedis({ useEnv: false, port: infraPorts.redis, runDir: path.join(dir, 'redis') });
   const components = [kafka, database, redis];
   // Whatever an interrupted invocation left running, then its data: every invocation starts empty.
   await Promise.all(components.map((c) => c.stop()));
   fs.rmSync(dir, { recursive: true, force: true });
-  log(`starting a private Kafka, FerretDB on PostgreSQL and Redis (in ${dir})`);
+  log(`starting a private Kafka, MongoDB-protocol database and Redis (in ${dir})`);
   await Promise.all(components.map((c) => c.start()));
   const mongo = await new MongoClient(database.url).connect();
 
   async function unfinishedOrders(namespace: string): Promise<{ pending: number; outboxPending: number }> {
     const orders = mongo.db(`${namespace}_order`).collection('orders');
-    // Two equality queries: what FerretDB answers from an index.
     return {
       pending: await orders.countDocuments({ status: 'PENDING' }),
       outboxPending: await orders.countDocuments({ outboxPending: true }),
@@ -111,7 +105,7 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
     env: { KAFKA_BROKERS: kafka.url, MONGO_URL: database.url, REDIS_URL: redis.url },
     kafka,
     mongo,
-    databasePids: () => ({ ferretdb: pidsOnPort(infraPorts.ferretdb), postgres: pidsOnPort(infraPorts.postgres) }),
+    databasePids: () => ({ database: pidsOnPort(infraPorts.mongodb) }),
     clearOrders,
     unfinishedOrders,
     async dropNamespace(namespace) {
@@ -124,17 +118,4 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
       await Promise.all(components.map((c) => c.stop()));
     },
   };
-}
-
-/** Runs SQL on the benchmark's PostgreSQL with its psql, as the cluster's system user (`ferretdb` role, trust auth). */
-export function psql(sql: string): string {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error('no PostgreSQL binaries found (see packages/local-infra)');
-  const args = ['-h', '127.0.0.1', '-p', String(infraPorts.postgres), '-U', 'ferretdb', '-d', 'ferretdb', '-qAtc', sql];
-  const out = spawnSync('runuser', ['-u', 'postgres', '--', path.join(bin, 'psql'), ...args], {
-    cwd: '/',
-    encoding: 'utf8',
-  });
-  if (out.status !== 0) throw new Error(`psql: ${out.stderr}`);
-  return out.stdout;
 }

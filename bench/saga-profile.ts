@@ -1,8 +1,8 @@
 /**
  * Where an order's cost goes (`npm run bench -- saga-profile`): the saga benchmark's platform at one steady rate,
- * with the CPU each process spends per order, the rows PostgreSQL (FerretDB's storage) read and wrote per order by
- * table, and, with `--cpu-prof`, a CPU profile of each Node deployable summed up by area. What to optimise, found by
- * measuring rather than by guessing; the figures are printed, not written to the docs.
+ * with the CPU each process spends per order and, with `--cpu-prof`, a CPU profile of each Node deployable summed
+ * up by area. What to optimise, found by measuring rather than by guessing; the figures are printed, not written
+ * to the docs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployableName } from '../packages/local-infra/src/services';
 import { startBenchPlatform } from './bench-platform';
 import { formatSummary, summariseProfile } from './cpu-profile';
-import { psql, startSagaInfra } from './saga-infra';
+import { startSagaInfra } from './saga-infra';
 import { idleCpu, measureRate, ports, prepare, type RateFigures } from './saga';
 
 export interface SagaProfileOptions {
@@ -23,71 +23,13 @@ export interface SagaProfileOptions {
   log(line: string): void;
 }
 
-interface TableStats {
-  table: string;
-  seqScan: number;
-  idxScan: number;
-  inserted: number;
-  updated: number;
-  deleted: number;
-}
-
-/** Row counters per table and the database's committed transactions; FerretDB names a collection's table after it. */
-function databaseStats(): { transactions: number; tables: Map<string, TableStats> } {
-  // FerretDB keeps the collection name in its metadata table; the table name carries it plus a hash.
-  const rows = psql(
-    `SELECT schemaname || '.' || regexp_replace(relname, '_[0-9a-f]{8}$', ''), coalesce(seq_scan, 0), coalesce(idx_scan, 0),
-            n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables`,
-  );
-  const tables = new Map<string, TableStats>();
-  for (const line of rows.trim().split('\n').filter(Boolean)) {
-    const [table, ...numbers] = line.split('|');
-    const [seqScan, idxScan, inserted, updated, deleted] = numbers.map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    tables.set(table!, { table: table!, seqScan, idxScan, inserted, updated, deleted });
-  }
-  const transactions = Number(psql(`SELECT xact_commit FROM pg_stat_database WHERE datname = 'ferretdb'`).trim());
-  return { transactions, tables };
-}
-
-function statsDelta(
-  before: ReturnType<typeof databaseStats>,
-  after: ReturnType<typeof databaseStats>,
-): { transactions: number; tables: TableStats[] } {
-  const tables: TableStats[] = [];
-  for (const [name, end] of after.tables) {
-    const start = before.tables.get(name);
-    const d = (key: Exclude<keyof TableStats, 'table'>) => end[key] - (start?.[key] ?? 0);
-    const delta = {
-      table: name,
-      seqScan: d('seqScan'),
-      idxScan: d('idxScan'),
-      inserted: d('inserted'),
-      updated: d('updated'),
-      deleted: d('deleted'),
-    };
-    if (delta.seqScan + delta.idxScan + delta.inserted + delta.updated + delta.deleted > 0) tables.push(delta);
-  }
-  return { transactions: after.transactions - before.transactions, tables };
-}
-
 /**
  * CPU per final order, over the whole window (the load and its drain), and the same less what each process spends
  * with no traffic at all (heartbeats, sweeps, metrics) over as long a time: the cost an order adds, which is what
  * decides the rate the platform can carry. At a low rate the idle share is a large part of the total.
  */
-export function formatSagaProfile(
-  figures: RateFigures,
-  idle: Record<string, number>,
-  db: ReturnType<typeof statsDelta>,
-): string {
+export function formatSagaProfile(figures: RateFigures, idle: Record<string, number>): string {
   const orders = Math.max(1, figures.confirmed + figures.rejected);
-  const perOrder = (n: number) => (n / orders).toFixed(2);
   const windowMs = figures.cpuWindowSeconds * 1000;
   const cpuMs = Object.entries(figures.cpu)
     .map(([name, share]) => {
@@ -107,14 +49,6 @@ export function formatSagaProfile(
       ({ name, total, added }) =>
         `  ${name.padEnd(10)} ${total.toFixed(1).padStart(7)} ${added.toFixed(1).padStart(7)} ${((idle[name] ?? 0) * 100).toFixed(1).padStart(12)}`,
     ),
-    `PostgreSQL per final order: ${perOrder(db.transactions)} transactions`,
-    `  ${'table'.padEnd(52)} ${['seq scan', 'idx scan', 'ins', 'upd', 'del'].map((h) => h.padStart(8)).join(' ')}`,
-    ...db.tables
-      .sort((a, b) => a.table.localeCompare(b.table))
-      .map(
-        (t) =>
-          `  ${t.table.padEnd(52)} ${[t.seqScan, t.idxScan, t.inserted, t.updated, t.deleted].map((n) => perOrder(n).padStart(8)).join(' ')}`,
-      ),
   ].join('\n');
 }
 
@@ -148,10 +82,8 @@ export async function profileSaga(options: SagaProfileOptions): Promise<void> {
       options.log('no traffic for 15 s (the idle baseline)');
       const idle = await idleCpu(15);
       options.log(`${options.rate} orders/s for ${options.seconds} s`);
-      const before = databaseStats();
       const figures = await measureRate(fixture, options.rate, options.seconds, 30);
-      const db = statsDelta(before, databaseStats());
-      options.log(formatSagaProfile(figures, idle, db));
+      options.log(formatSagaProfile(figures, idle));
     } finally {
       await fixture.gateway.close();
       await platform.stop();

@@ -85,7 +85,7 @@ export function renderSaga(entries: Array<Labelled<SagaRun>>): string {
       `### ${e.label}`,
       '',
       `${e.date}, commit ${e.commit}, Node ${e.node}, ${e.machine}. \`${e.command}\`; ${runs.length} runs, median (min-max). ` +
-        `Everything on this machine: the gateway, the four services, a private Kafka, FerretDB on PostgreSQL and Redis. ` +
+        `Everything on this machine: the gateway, the four services, a private Kafka, the local MongoDB-protocol database (mongo-java-server) and Redis. ` +
         `${extra.customers} customers; orders of one unit, placed through the gateway by an open-loop generator (each at its ` +
         `scheduled time; latency from that time), followed on \`GET /api/v1/orders/:id/events\` (SSE) until final, the stream ` +
         `opened again 500 ms after a failure. ${extra.seconds} s per rate, each from an emptied order database; "stuck": still ` +
@@ -126,11 +126,8 @@ export function renderSaga(entries: Array<Labelled<SagaRun>>): string {
         )} with events not yet published. Storing the orders took ${spread(
           runs.map((r) => r.seedSec),
           1,
-        )} s. Idle database CPU with the stored orders: FerretDB ${spread(
-          runs.map((r) => r.idleDatabase.storedFerretdb * 100),
-          1,
-        )}%, PostgreSQL ${spread(
-          runs.map((r) => r.idleDatabase.storedPostgres * 100),
+        )} s. Idle database CPU with the stored orders: ${spread(
+          runs.map((r) => r.idleDatabase.stored * 100),
           1,
         )}% of a core over ${extra.idleSeconds} s.`,
       '',

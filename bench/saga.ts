@@ -1,7 +1,7 @@
 /**
  * The order saga end to end through the gateway (issue 9): customers place orders at fixed rates from an open-loop
  * generator, each followed on its status stream until CONFIRMED or REJECTED. Everything runs on this machine: the
- * platform on ports of its own, on a private Kafka, FerretDB on PostgreSQL and Redis (saga-infra.ts).
+ * platform on ports of its own, on a private Kafka, MongoDB-protocol database and Redis (saga-infra.ts).
  *
  * One run: a fresh platform (new databases and topics), a warm-up, the idle database's CPU, each rate from an
  * emptied order database; after the 50/s rate, 20,000 stored orders (saga-seed.ts): the idle database's CPU again
@@ -23,7 +23,7 @@ import {
 import { openLoop } from './open-loop';
 import { coreShare, cpuSnapshot, cpuTicks, pidsOnPort, treeCpuTicks } from './proc';
 import { quantile } from './report';
-import { envWords, infraPorts, psql, startSagaInfra, type SagaInfra } from './saga-infra';
+import { envWords, infraPorts, startSagaInfra, type SagaInfra } from './saga-infra';
 import { placeAndFollow, type Customer, type TrackedOrder } from './saga-orders';
 import { seedOrders } from './saga-seed';
 
@@ -94,8 +94,8 @@ export interface SagaRun {
   rates: RateFigures[];
   stored: RateFigures;
   seedSec: number;
-  /** Share of one core used by FerretDB + PostgreSQL with the platform idle. */
-  idleDatabase: { empty: number; stored: number; storedFerretdb: number; storedPostgres: number };
+  /** Share of one core used by the database with the platform idle. */
+  idleDatabase: { empty: number; stored: number };
   brokerRestart: BrokerRestartFigures;
 }
 
@@ -105,8 +105,7 @@ export function processes(): Record<string, number[]> {
   return {
     gateway: pidsOnPort(ports.gateway.http),
     ...Object.fromEntries(Object.entries(ports.services).map(([name, p]) => [name, pidsOnPort(p.http)])),
-    ferretdb: pidsOnPort(infraPorts.ferretdb),
-    postgres: pidsOnPort(infraPorts.postgres),
+    database: pidsOnPort(infraPorts.mongodb),
     kafka: pidsOnPort(infraPorts.kafka),
     redis: pidsOnPort(infraPorts.redis),
   };
@@ -190,12 +189,11 @@ export async function idleCpu(seconds: number): Promise<Record<string, number>> 
   return coreShare(before, snapshot(groups), (performance.now() - started) / 1000);
 }
 
-async function idleDatabaseCpu(infra: SagaInfra, seconds: number): Promise<{ ferretdb: number; postgres: number }> {
+async function idleDatabaseCpu(infra: SagaInfra, seconds: number): Promise<number> {
   const groups = infra.databasePids();
   const before = cpuSnapshot(groups, treeCpuTicks);
   await sleep(seconds * 1000);
-  const share = coreShare(before, cpuSnapshot(groups, treeCpuTicks), seconds);
-  return { ferretdb: share.ferretdb!, postgres: share.postgres! };
+  return coreShare(before, cpuSnapshot(groups, treeCpuTicks), seconds).database!;
 }
 
 /** `rate` orders per second for 60 s; 10 s in, the broker is stopped for `outageSeconds`, then started again. */
@@ -262,7 +260,7 @@ export async function prepare(platform: RunningPlatform, options: Pick<SagaOptio
 interface StoredFigures {
   stored: RateFigures;
   seedSec: number;
-  idle: { ferretdb: number; postgres: number };
+  idle: number;
 }
 
 /** The stored orders written into an emptied order database, the idle database, then the rate again. */
@@ -277,10 +275,8 @@ async function measureStored(
   const userIds = fixture.customers.map((c) => c.userId);
   await seedOrders(infra.mongo.db(`${namespace}_order`), userIds, fixture.products, options.storedOrders);
   const seedSec = (performance.now() - seedStart) / 1000;
-  // The seed writes in seconds what a real system accumulates over hours; PostgreSQL's autovacuum of the fresh rows
-  // would otherwise run inside the idle window (9.3% of a core in one run of 2026-11-30). A long-running database
-  // has long done that work: do it now, so the window measures the steady state.
-  psql('VACUUM ANALYZE');
+  // The seed writes in seconds what a real system accumulates over hours: let the database settle (write its
+  // store to disk) before the window, so the window measures the steady state.
   await sleep(10_000);
   options.log(`idle database with ${options.storedOrders} orders, ${options.idleSeconds} s`);
   const idle = await idleDatabaseCpu(infra, options.idleSeconds);
@@ -342,12 +338,7 @@ async function measureRun(infra: SagaInfra, run: number, options: SagaOptions): 
       rates,
       stored,
       seedSec,
-      idleDatabase: {
-        empty: idleEmpty.ferretdb + idleEmpty.postgres,
-        stored: idle.ferretdb + idle.postgres,
-        storedFerretdb: idle.ferretdb,
-        storedPostgres: idle.postgres,
-      },
+      idleDatabase: { empty: idleEmpty, stored: idle },
       brokerRestart: brokerRestart!,
     };
   } finally {

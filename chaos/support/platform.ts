@@ -6,7 +6,7 @@ import type { Component } from '@platform/local-infra';
 import {
   freePort,
   startLoopbackBalancer,
-  startPrivateFerretDb,
+  startPrivateMongo,
   startPrivateKafka,
   startPrivateRedis,
   uniqueName,
@@ -51,7 +51,7 @@ export interface ChaosPlatform {
 const deployables: DeployableName[] = [...serviceNames, 'gateway'];
 
 /**
- * The whole platform as real processes on infrastructure of the suite's own (Kafka, FerretDB on PostgreSQL, Redis,
+ * The whole platform as real processes on infrastructure of the suite's own (Kafka, the MongoDB-protocol database, Redis,
  * all on free loopback ports), with a loopback balancer in front of every deployable. Services and the gateway
  * reach each other only through the balancers, and so does the load generator: a replica can be added and the old
  * process taken out of rotation before it gets SIGTERM, as an orchestrator does, and a fault can be put between
@@ -59,7 +59,7 @@ const deployables: DeployableName[] = [...serviceNames, 'gateway'];
  * The gateway keeps its production limits; each customer calls from an address of its own.
  */
 export async function startChaosPlatform(customerCount: number): Promise<ChaosPlatform> {
-  const [kafka, db, redis] = await Promise.all([startPrivateKafka(), startPrivateFerretDb(), startPrivateRedis()]);
+  const [kafka, db, redis] = await Promise.all([startPrivateKafka(), startPrivateMongo(), startPrivateRedis()]);
   const ports = {} as Record<DeployableName, ServicePorts>;
   const balancers = {} as Record<DeployableName, LoopbackBalancer>;
   for (const name of deployables) {

@@ -12,7 +12,7 @@
 #   node           Debian's containerd (private socket, root and state under .local/cluster-node), kubelet, the CNI
 #                  bridge plugin on $BRIDGE ($POD_CIDR, no masquerading), kube-proxy (iptables mode);
 #   DNS            CoreDNS on the bridge address, behind the usual kube-dns Service (10.0.0.10), cluster.local only;
-#   infrastructure Kafka, FerretDB (on its PostgreSQL) and Redis as host processes on the bridge address
+#   infrastructure Kafka, the MongoDB-protocol database and Redis as host processes on the bridge address
 #                  (packages/local-infra/src/cluster-infra.ts), behind selector-less Services with the in-cluster names
 #                  and ports of docs/delivery.md (kafka:9092, mongodb:27017, redis-master:6379 in namespace platform);
 #   platform       the five images of `npm run images` imported into containerd, the platform chart installed as
@@ -412,7 +412,7 @@ up() {
   log "containerd (socket $SOCK)"
   start_containerd
   import_pause
-  log "infrastructure on $GW (Kafka :29092, FerretDB :27037, Redis :26379)"
+  log "infrastructure on $GW (Kafka :29092, MongoDB :27037, Redis :26379)"
   start_infra &
   local infra_pid=$!
   log "kubelet, kube-proxy, CoreDNS"

@@ -12,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
+import type { Component } from '../src/component';
 import { createFerretDb, type FerretDbOptions } from '../src/ferretdb';
+import { createMongoServer } from '../src/mongo-server';
 import { dirs, localHome } from '../src/paths';
 import { osPort, readPid } from '../src/process';
 import {
@@ -27,35 +29,73 @@ import {
   type OrderDoc,
 } from './measure';
 
-interface BenchConfig {
+interface FerretDbConfig {
+  server: 'ferretdb';
   label: string;
   backend: NonNullable<FerretDbOptions['backend']>;
   serialise: NonNullable<FerretDbOptions['serialise']>;
   indexSiblings?: boolean;
 }
 
+type BenchConfig = FerretDbConfig | { server: 'mongo-java-server'; label: string };
+
 const configs: Record<string, BenchConfig> = {
-  'sqlite-all': { label: 'SQLite, every request serialised (before)', backend: 'sqlite', serialise: 'all' },
+  'sqlite-all': {
+    server: 'ferretdb',
+    label: 'SQLite, every request serialised (before)',
+    backend: 'sqlite',
+    serialise: 'all',
+  },
   'pg-all': {
+    server: 'ferretdb',
     label: 'PostgreSQL, every request serialised',
     backend: 'postgresql',
     serialise: 'all',
     indexSiblings: false,
   },
-  'pg-none': { label: 'PostgreSQL, no proxy', backend: 'postgresql', serialise: 'none', indexSiblings: false },
+  'pg-none': {
+    server: 'ferretdb',
+    label: 'PostgreSQL, no proxy',
+    backend: 'postgresql',
+    serialise: 'none',
+    indexSiblings: false,
+  },
   'pg-writes': {
+    server: 'ferretdb',
     label: 'PostgreSQL, writes serialised per collection',
     backend: 'postgresql',
     serialise: 'writes',
     indexSiblings: false,
   },
   'pg-gin-writes': {
-    label: 'PostgreSQL + GIN index siblings, writes serialised per collection (chosen)',
+    server: 'ferretdb',
+    label: 'PostgreSQL + GIN index siblings, writes serialised per collection (chosen until 2026-11-30)',
     backend: 'postgresql',
     serialise: 'writes',
     indexSiblings: true,
   },
+  'mongo-java-server': { server: 'mongo-java-server', label: 'mongo-java-server, H2 MVStore backend (chosen)' },
 };
+
+/** The server of a configuration, on a free port in `runDir`, and its processes (whose CPU counts). */
+async function createServer(config: BenchConfig, runDir: string): Promise<{ db: Component; pids(): number[] }> {
+  if (config.server === 'mongo-java-server') {
+    const db = createMongoServer({ useEnv: false, port: await osPort(), runDir });
+    return { db, pids: () => [readPid({ name: 'mongodb', runDir })].filter((p): p is number => p !== undefined) };
+  }
+  const pgRunDir = path.join(runDir, 'postgresql');
+  const db = createFerretDb({
+    useEnv: false,
+    port: await osPort(),
+    runDir,
+    backend: config.backend,
+    serialise: config.serialise,
+    postgres: { port: await osPort(), runDir: pgRunDir, indexSiblings: config.indexSiblings },
+  });
+  const pids = () =>
+    [readPid({ name: 'ferretdb', runDir }), postmasterPid(pgRunDir)].filter((p): p is number => p !== undefined);
+  return { db, pids };
+}
 
 type Metrics = Record<string, number>;
 
@@ -71,15 +111,7 @@ async function benchOnce(name: string, config: BenchConfig, o: { docs: number; i
   const runDir = path.join(dirs.run, 'bench', name);
   fs.rmSync(runDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
-  const pgRunDir = path.join(runDir, 'postgresql');
-  const db = createFerretDb({
-    useEnv: false,
-    port: await osPort(),
-    runDir,
-    backend: config.backend,
-    serialise: config.serialise,
-    postgres: { port: await osPort(), runDir: pgRunDir, indexSiblings: config.indexSiblings },
-  });
+  const { db, pids } = await createServer(config, runDir);
   const metrics: Metrics = { loadBefore: os.loadavg()[0]! };
   let started = performance.now();
   await db.start();
@@ -121,11 +153,10 @@ async function benchOnce(name: string, config: BenchConfig, o: { docs: number; i
       claimP95Ms: percentile(claim, 95),
     });
 
-    const explain = await orders.find({ orderNo: 'ORD-000042' }).explain();
-    console.log(`  explain find({orderNo}): ${JSON.stringify(explain.queryPlanner).slice(0, 300)}`);
-
-    const pids = () =>
-      [readPid({ name: 'ferretdb', runDir }), postmasterPid(pgRunDir)].filter((p): p is number => p !== undefined);
+    if (config.server === 'ferretdb') {
+      const explain = await orders.find({ orderNo: 'ORD-000042' }).explain();
+      console.log(`  explain find({orderNo}): ${JSON.stringify(explain.queryPlanner).slice(0, 300)}`);
+    }
     // A relay with nothing to publish (no document has an outbox entry): FerretDB cannot push this filter down.
     metrics.idleRelayCpuPct = await idleCpu(pids, o.idle, 200, () => relayClaim(mongo));
     // A poll FerretDB can push down: equality on an indexed field that matches nothing.

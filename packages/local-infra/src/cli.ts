@@ -1,5 +1,6 @@
 /* eslint-disable no-console -- a command-line tool talks to its terminal */
 import {
+  createFerretDb,
   createJaeger,
   createPrometheus,
   ensureInfra,
@@ -128,8 +129,10 @@ async function main(): Promise<void> {
     }
     case 'install': {
       // Downloads and builds everything, starts nothing: CI runs it before the tests so no test waits on a Go build.
+      // FerretDB too: no longer the local database, but test/indexes.test.ts and bench:db start private ones.
       const { jaeger, prometheus } = observability();
-      for (const component of [...localInfra(), jaeger, prometheus]) await component.install();
+      const ferretDb = createFerretDb({ useEnv: false });
+      for (const component of [...localInfra(), ferretDb, jaeger, prometheus]) await component.install();
       console.log('local-infra: installed');
       return;
     }

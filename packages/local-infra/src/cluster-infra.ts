@@ -1,7 +1,7 @@
 /* eslint-disable no-console -- a command-line tool talks to its terminal */
 /**
- * The infrastructure of the local Kubernetes node (packages/local-cluster/cluster.sh): Kafka, FerretDB (with its
- * PostgreSQL) and Redis as host processes, listening on the pod bridge's address only, so that pods reach them
+ * The infrastructure of the local Kubernetes node (packages/local-cluster/cluster.sh): Kafka, the MongoDB-protocol
+ * database (mongo-server.ts) and Redis as host processes, listening on the pod bridge's address only, so that pods reach them
  * through the selector-less Services `kafka`, `mongodb` and `redis-master` and nothing outside the machine can.
  * A separate instance from `npm run infra:up` (other ports, its own data under .local/run/cluster/), so the
  * shared loopback infrastructure of the tests is never touched.
@@ -9,22 +9,16 @@
  *   tsx packages/local-infra/src/cluster-infra.ts up|down|status <bridge address>
  */
 import path from 'node:path';
-import { createFerretDb, createKafka, createRedis, dirs, ensureInfra, infraStatus, stopInfra } from './index';
+import { createKafka, createMongoServer, createRedis, dirs, ensureInfra, infraStatus, stopInfra } from './index';
 
 /** Host ports; the Services map the contract's ports (9092, 27017, 6379) onto them. */
-export const clusterInfraPorts = { kafka: 29092, mongodb: 27037, redis: 26379, postgres: 25432 } as const;
+export const clusterInfraPorts = { kafka: 29092, mongodb: 27037, redis: 26379 } as const;
 
 export function clusterInfra(host: string) {
   const runDir = (name: string): string => path.join(dirs.run, 'cluster', name);
   return [
     createKafka({ useEnv: false, host, port: clusterInfraPorts.kafka, runDir: runDir('kafka') }),
-    createFerretDb({
-      useEnv: false,
-      host,
-      port: clusterInfraPorts.mongodb,
-      runDir: runDir('ferretdb'),
-      postgres: { port: clusterInfraPorts.postgres, runDir: runDir('postgresql') },
-    }),
+    createMongoServer({ useEnv: false, host, port: clusterInfraPorts.mongodb, runDir: runDir('mongodb') }),
     createRedis({ useEnv: false, host, port: clusterInfraPorts.redis, runDir: runDir('redis') }),
   ];
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Component } from './component';
-import { createFerretDb } from './ferretdb';
 import { createKafka } from './kafka';
+import { createMongoServer } from './mongo-server';
 import { createRedis } from './redis';
 import { dirs } from './paths';
 import { withLock } from './process';
@@ -11,6 +11,8 @@ export type { Component } from './component';
 export { createKafka, probeKafka } from './kafka';
 export { createFerretDb, probeMongo } from './ferretdb';
 export type { FerretDbOptions } from './ferretdb';
+export { createMongoServer } from './mongo-server';
+export type { MongoServerOptions } from './mongo-server';
 export { createPostgres } from './postgres';
 export type { PostgresOptions } from './postgres';
 export { createRedis, probeRedis } from './redis';
@@ -38,7 +40,7 @@ export interface ComponentStatus {
 
 /** The shared local instances (or the external ones named by KAFKA_BROKERS / MONGO_URL / REDIS_URL). */
 export function localInfra(options: { useEnv?: boolean } = {}): Component[] {
-  return [createKafka(options), createFerretDb(options), createRedis(options)];
+  return [createKafka(options), createMongoServer(options), createRedis(options)];
 }
 
 export function infraEnv(components = localInfra()): InfraEnv {

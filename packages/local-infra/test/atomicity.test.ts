@@ -2,10 +2,9 @@ import { MongoClient } from 'mongodb';
 import { isolatedMongoUrl } from '@platform/test-kit';
 
 /**
- * The platform relies on MongoDB's single-document atomicity (conditional stock updates, the outbox).
- * FerretDB 1.x does not give it by itself, on PostgreSQL as on SQLite (FerretDB#3040); the local wrapper makes
- * update, findAndModify and delete wait for each other, per document when the filter names its `_id`, per
- * collection otherwise, so it does.
+ * The platform relies on MongoDB's single-document atomicity (conditional stock updates, the outbox). The local
+ * database (mongo-java-server) applies the writes of a collection one at a time; these races prove it holds, on
+ * whatever database the tests run against (MONGO_URL: a real MongoDB as well).
  */
 describe('MongoDB-protocol database: single-document atomicity', () => {
   let client: MongoClient;

@@ -2,17 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { createFerretDb, resetInfra, type Component } from '@platform/local-infra';
+import { createMongoServer, resetInfra, type Component } from '@platform/local-infra';
 import { freePort } from '@platform/test-kit';
 
-/** A FerretDB + PostgreSQL of the test's own in `runDir`, on ports nobody else uses now. */
+/** The local database, an instance of the test's own in `runDir`, on a port nobody else uses now. */
 async function privateDatabase(runDir: string): Promise<Component> {
-  return createFerretDb({
-    useEnv: false,
-    port: await freePort(),
-    runDir,
-    postgres: { port: await freePort(), runDir: path.join(runDir, 'postgresql') },
-  });
+  return createMongoServer({ useEnv: false, port: await freePort(), runDir });
 }
 
 describe('infra:reset', () => {
@@ -21,8 +16,6 @@ describe('infra:reset', () => {
 
   beforeAll(() => {
     runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reset-test-'));
-    // PostgreSQL runs as its own system user when tests run as root: it must be able to enter the folder.
-    fs.chmodSync(runDir, 0o755);
   });
 
   afterAll(async () => {

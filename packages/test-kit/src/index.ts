@@ -1,7 +1,7 @@
 export { uniqueName, isolatedMongoUrl, requireEnv, serviceTestEnv } from './names';
 export type { ServiceTestEnvOptions } from './names';
 export { waitFor } from './wait-for';
-export { freePort, startPrivateFerretDb, startPrivateKafka, startPrivateRedis } from './private-infra';
+export { freePort, startPrivateMongo, startPrivateKafka, startPrivateRedis } from './private-infra';
 export { createTestIssuer, objectIdHex } from './issuer';
 export type { IssuerKey, TestIssuer, TokenOptions } from './issuer';
 export { migrateDownAll, migrateUp } from './migrate';

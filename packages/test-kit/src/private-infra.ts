@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createFerretDb, createKafka, createRedis, type Component } from '@platform/local-infra';
+import { createKafka, createMongoServer, createRedis, type Component } from '@platform/local-infra';
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -63,17 +63,9 @@ export async function startPrivateKafka(): Promise<Component> {
 }
 
 /** A MongoDB-protocol database of the test's own, for tests that stop and restart it. Call `stop()` in afterAll. */
-export async function startPrivateFerretDb(): Promise<Component> {
-  const runDir = mkdtempSync(path.join(os.tmpdir(), 'private-ferretdb-'));
-  // PostgreSQL runs as its own system user when the tests run as root: it must be able to enter the folder.
-  chmodSync(runDir, 0o755);
-  // Its own PostgreSQL too: stopping this database must never stop the shared one on the default port.
-  const db = createFerretDb({
-    useEnv: false,
-    port: await freePort(),
-    runDir,
-    postgres: { port: await freePort(), runDir: path.join(runDir, 'postgresql') },
-  });
+export async function startPrivateMongo(): Promise<Component> {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'private-mongodb-'));
+  const db = createMongoServer({ useEnv: false, port: await freePort(), runDir });
   await db.start();
   return db;
 }

@@ -13,8 +13,9 @@ const { ObjectId } = require('mongoose').Types;
 const LOG = 'order_transitions';
 const index = { key: { orderId: 1, from: 1 }, options: { name: 'orderId_1_from_1', unique: true } };
 
+/** Filtered here rather than by listCollections' filter, which mongo-java-server (the local database) ignores. */
 async function exists(db, name) {
-  return (await db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0;
+  return (await db.listCollections({}, { nameOnly: true }).toArray()).some((c) => c.name === name);
 }
 
 module.exports = {

@@ -8,9 +8,14 @@ import { migrationsDir } from './helpers/app';
 /** Index keys as JSON (field order matters in an index), sorted, so two lists compare as sets. */
 const asKeys = (keys: Array<Record<string, unknown>>): string[] => keys.map((key) => JSON.stringify(key)).sort();
 
+/** Filtered here rather than by listCollections' filter, which mongo-java-server (the local database) ignores. */
+async function collectionNames(connection: Connection): Promise<string[]> {
+  return (await connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+}
+
 /** The indexes of a collection, without the implicit _id index. */
 async function indexKeys(connection: Connection, collection: string): Promise<string[]> {
-  const exists = (await connection.db!.listCollections({ name: collection }).toArray()).length > 0;
+  const exists = (await collectionNames(connection)).includes(collection);
   if (!exists) return [];
   const indexes = await connection.db!.collection(collection).indexes();
   return asKeys(indexes.filter((index) => index.name !== '_id_').map((index) => index.key));
@@ -83,7 +88,7 @@ describe('migrations', () => {
         { from: 'CONFIRMED', to: 'CANCELLED', at: cancelledAt },
       ],
     });
-    expect(await connection.db!.listCollections({ name: 'order_transitions' }).toArray()).toEqual([]);
+    expect(await collectionNames(connection)).not.toContain('order_transitions');
 
     await migrateDownAll(migrationsDir, mongoUrl);
     expect(await orders.findOne({ _id: order })).not.toHaveProperty('history');

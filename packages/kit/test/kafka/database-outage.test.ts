@@ -2,7 +2,7 @@ import Joi from 'joi';
 import mongoose, { type Connection } from 'mongoose';
 import { Registry } from 'prom-client';
 import type { Component } from '@platform/local-infra';
-import { startPrivateFerretDb, uniqueName, waitFor } from '@platform/test-kit';
+import { startPrivateMongo, uniqueName, waitFor } from '@platform/test-kit';
 import {
   createConsumer,
   createEvent,
@@ -41,7 +41,7 @@ describe('a consumer whose database goes down while it handles an event', () => 
 
   beforeAll(async () => {
     fixture = await setUpKafkaFixture('kit-db-outage');
-    database = await startPrivateFerretDb();
+    database = await startPrivateMongo();
     // What the mongo plugin does, with quick server selection so a failed attempt is not a long wait.
     connection = await mongoose
       .createConnection(`${database.url}outage`, { serverSelectionTimeoutMS: 1_000, bufferCommands: false })

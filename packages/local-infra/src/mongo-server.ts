@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Component } from './component';
+import { createFerretDb, probeMongo } from './ferretdb';
+import { dirs, packageRoot } from './paths';
+import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
+
+export interface MongoServerOptions {
+  /** false: always run a private instance here, even when MONGO_URL is set (tests that stop and start it). */
+  useEnv?: boolean;
+  port?: number;
+  /** Address it listens on (default 127.0.0.1; local-cluster: the pod bridge's). */
+  host?: string;
+  /** Holds the data file, pid and log; separate instances need separate folders. */
+  runDir?: string;
+  heap?: string;
+}
+
+const sourceDir = path.join(packageRoot, 'mongo-server');
+const libs = path.join(dirs.cache, 'mongo-server', 'libs');
+const librariesMarker = path.join(libs, '.complete');
+
+/** The compiled wrapper's folder carries a hash of its source and pom, so a change to either rebuilds it. */
+function classesDir(): string {
+  const hash = createHash('sha256');
+  for (const file of ['LocalMongoServer.java', 'pom.xml']) hash.update(fs.readFileSync(path.join(sourceDir, file)));
+  return path.join(dirs.cache, 'mongo-server', `classes-${hash.digest('hex').slice(0, 12)}`);
+}
+
+/**
+ * Fetches mongo-java-server and its H2 backend from Maven Central once (through ../mongo-server/pom.xml), then
+ * compiles the wrapper (../mongo-server/LocalMongoServer.java) against them.
+ */
+export async function installMongoServer(): Promise<string> {
+  const classes = classesDir();
+  if (fs.existsSync(path.join(classes, 'LocalMongoServer.class'))) return classes;
+  requireTool('javac', ['-version'], 'Install a JDK 17+ (Debian: apt-get install openjdk-17-jdk-headless).');
+  requireTool('mvn', ['-v'], 'Install Apache Maven (Debian: apt-get install maven).');
+  if (!fs.existsSync(librariesMarker)) {
+    process.stderr.write('local-infra: downloading mongo-java-server from Maven Central (first run only)...\n');
+    fs.rmSync(libs, { recursive: true, force: true });
+    await run('mvn', [
+      '-B',
+      '-q',
+      '-f',
+      path.join(sourceDir, 'pom.xml'),
+      `-Dmaven.repo.local=${path.join(dirs.cache, 'm2')}`,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${libs}`,
+    ]);
+    fs.writeFileSync(librariesMarker, new Date().toISOString());
+  }
+  const building = `${classes}.tmp-${process.pid}`;
+  fs.rmSync(building, { recursive: true, force: true });
+  await run('javac', ['-cp', `${libs}/*`, '-d', building, path.join(sourceDir, 'LocalMongoServer.java')]);
+  fs.rmSync(classes, { recursive: true, force: true });
+  fs.renameSync(building, classes);
+  return classes;
+}
+
+/**
+ * The local MongoDB-protocol database: mongo-java-server (a MongoDB wire-protocol server in Java) with its H2
+ * MVStore backend, every database of the instance in one file under `runDir`. Why this one, measured against
+ * FerretDB: docs/local-database.md.
+ */
+export function createMongoServer(options: MongoServerOptions = {}): Component {
+  const external = options.useEnv === false ? undefined : process.env.MONGO_URL;
+  const port = options.port ?? 27027;
+  const runDir = options.runDir ?? path.join(dirs.run, 'mongodb');
+  const dataDir = path.join(runDir, 'data');
+  const spec = { name: 'mongodb', runDir };
+  const host = options.host ?? '127.0.0.1';
+  const url = external ?? `mongodb://${host}:${port}/`;
+  // The shared instance replaces the FerretDB an earlier version of the project ran on the same port: while that
+  // one is alive this one counts as down, and starting it stops that one (and its PostgreSQL) first.
+  const replacesFerretDb = external === undefined && options.runDir === undefined;
+  const legacyFerretDb = { name: 'ferretdb', runDir: path.join(dirs.run, 'ferretdb') };
+  const probe = async (): Promise<boolean> =>
+    !(replacesFerretDb && isAlive(readPid(legacyFerretDb))) && (await probeMongo(url));
+
+  return {
+    name: 'mongodb',
+    url,
+    external: external !== undefined,
+    dataDirs: [dataDir],
+    async install() {
+      if (external === undefined) await installMongoServer();
+    },
+    probe,
+    async start() {
+      if (isAlive(readPid(spec)) && (await probe())) return;
+      await stopDaemon(spec);
+      if (replacesFerretDb) await createFerretDb({ useEnv: false }).stop();
+      const classes = await installMongoServer();
+      fs.mkdirSync(dataDir, { recursive: true });
+      const args = [
+        `-Xmx${options.heap ?? '512m'}`,
+        // As the local Kafka broker (kafka.ts): the client JIT only and the serial collector, for a server that
+        // answers a few hundred requests a second on a small heap.
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        '-Djava.awt.headless=true',
+        '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+        '-cp',
+        `${classes}:${libs}/*`,
+        'LocalMongoServer',
+        host,
+        String(port),
+        path.join(dataDir, 'documents.mv.db'),
+      ];
+      startDaemon({ ...spec, command: 'java', args, cwd: runDir });
+      await waitUntilReady(spec, probe, 60_000);
+    },
+    async stop() {
+      await stopDaemon(spec);
+    },
+  };
+}
