@@ -51,8 +51,8 @@ export interface ChaosPlatform {
 const deployables: DeployableName[] = [...serviceNames, 'gateway'];
 
 /**
- * The whole platform as real processes on infrastructure of the suite's own (Kafka, the MongoDB-protocol database, Redis,
- * all on free loopback ports), with a loopback balancer in front of every deployable. Services and the gateway
+ * The whole platform as real processes on infrastructure of the suite's own (Kafka, the MongoDB-protocol database,
+ * Redis, all on free loopback ports), with a loopback balancer in front of every deployable. Services and the gateway
  * reach each other only through the balancers, and so does the load generator: a replica can be added and the old
  * process taken out of rotation before it gets SIGTERM, as an orchestrator does, and a fault can be put between
  * the order service and the product service without the processes knowing.

@@ -1,9 +1,9 @@
 /* eslint-disable no-console -- a command-line tool talks to its terminal */
 /**
  * The infrastructure of the local Kubernetes node (packages/local-cluster/cluster.sh): Kafka, the MongoDB-protocol
- * database (mongo-server.ts) and Redis as host processes, listening on the pod bridge's address only, so that pods reach them
- * through the selector-less Services `kafka`, `mongodb` and `redis-master` and nothing outside the machine can.
- * A separate instance from `npm run infra:up` (other ports, its own data under .local/run/cluster/), so the
+ * database (mongo-server.ts) and Redis as host processes, listening on the pod bridge's address only, so that pods
+ * reach them through the selector-less Services `kafka`, `mongodb` and `redis-master` and nothing outside the
+ * machine can. A separate instance from `npm run infra:up` (other ports, its own data under .local/run/cluster/), so the
  * shared loopback infrastructure of the tests is never touched.
  *
  *   tsx packages/local-infra/src/cluster-infra.ts up|down|status <bridge address>

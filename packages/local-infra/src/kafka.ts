@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Component } from './component';
+import { fetchMavenJars } from './maven';
 import { dirs, packageRoot } from './paths';
-import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitUntilReady } from './process';
 
 export interface KafkaOptions {
   /** false: always run a private instance here, even when KAFKA_BROKERS is set (tests that stop and start it). */
@@ -25,25 +26,9 @@ export interface KafkaOptions {
   properties?: string[];
 }
 
-const installedMarker = path.join(dirs.kafkaLibs, '.complete');
-
 /** Fetches the broker jars from Maven Central once (through a small pom) into the local cache. */
 export async function installKafka(): Promise<void> {
-  if (fs.existsSync(installedMarker)) return;
-  requireTool('java', ['-version'], 'Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).');
-  requireTool('mvn', ['-v'], 'Install Apache Maven (Debian: apt-get install maven).');
-  process.stderr.write('local-infra: downloading Kafka from Maven Central (first run only)...\n');
-  await run('mvn', [
-    '-B',
-    '-q',
-    '-f',
-    path.join(packageRoot, 'kafka', 'pom.xml'),
-    `-Dmaven.repo.local=${path.join(dirs.cache, 'm2')}`,
-    'dependency:copy-dependencies',
-    '-DincludeScope=runtime',
-    `-DoutputDirectory=${dirs.kafkaLibs}`,
-  ]);
-  fs.writeFileSync(installedMarker, new Date().toISOString());
+  await fetchMavenJars('Kafka', path.join(packageRoot, 'kafka', 'pom.xml'), dirs.kafkaLibs);
 }
 
 export function createKafka(options: KafkaOptions = {}): Component {

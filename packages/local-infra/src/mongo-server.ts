@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Component } from './component';
 import { createFerretDb, probeMongo } from './ferretdb';
+import { fetchMavenJars } from './maven';
 import { dirs, packageRoot } from './paths';
 import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
 
@@ -19,7 +20,6 @@ export interface MongoServerOptions {
 
 const sourceDir = path.join(packageRoot, 'mongo-server');
 const libs = path.join(dirs.cache, 'mongo-server', 'libs');
-const librariesMarker = path.join(libs, '.complete');
 
 /** The compiled wrapper's folder carries a hash of its source and pom, so a change to either rebuilds it. */
 function classesDir(): string {
@@ -36,22 +36,7 @@ export async function installMongoServer(): Promise<string> {
   const classes = classesDir();
   if (fs.existsSync(path.join(classes, 'LocalMongoServer.class'))) return classes;
   requireTool('javac', ['-version'], 'Install a JDK 17+ (Debian: apt-get install openjdk-17-jdk-headless).');
-  requireTool('mvn', ['-v'], 'Install Apache Maven (Debian: apt-get install maven).');
-  if (!fs.existsSync(librariesMarker)) {
-    process.stderr.write('local-infra: downloading mongo-java-server from Maven Central (first run only)...\n');
-    fs.rmSync(libs, { recursive: true, force: true });
-    await run('mvn', [
-      '-B',
-      '-q',
-      '-f',
-      path.join(sourceDir, 'pom.xml'),
-      `-Dmaven.repo.local=${path.join(dirs.cache, 'm2')}`,
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${libs}`,
-    ]);
-    fs.writeFileSync(librariesMarker, new Date().toISOString());
-  }
+  await fetchMavenJars('mongo-java-server', path.join(sourceDir, 'pom.xml'), libs);
   const building = `${classes}.tmp-${process.pid}`;
   fs.rmSync(building, { recursive: true, force: true });
   await run('javac', ['-cp', `${libs}/*`, '-d', building, path.join(sourceDir, 'LocalMongoServer.java')]);
