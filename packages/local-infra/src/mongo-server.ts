@@ -21,16 +21,27 @@ export interface MongoServerOptions {
 const sourceDir = path.join(packageRoot, 'mongo-server');
 const libs = path.join(dirs.cache, 'mongo-server', 'libs');
 
-/** The compiled wrapper's folder carries a hash of its source and pom, so a change to either rebuilds it. */
+/** The wrapper's Java sources (../mongo-server/src), in a stable order. */
+function javaSources(): string[] {
+  return fs
+    .readdirSync(path.join(sourceDir, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.java'))
+    .sort()
+    .map((file) => path.join(sourceDir, 'src', file));
+}
+
+/** The compiled wrapper's folder carries a hash of its sources and pom, so a change to any rebuilds it. */
 function classesDir(): string {
   const hash = createHash('sha256');
-  for (const file of ['LocalMongoServer.java', 'pom.xml']) hash.update(fs.readFileSync(path.join(sourceDir, file)));
+  for (const file of [...javaSources(), path.join(sourceDir, 'pom.xml')]) {
+    hash.update(path.relative(sourceDir, file)).update(fs.readFileSync(file));
+  }
   return path.join(dirs.cache, 'mongo-server', `classes-${hash.digest('hex').slice(0, 12)}`);
 }
 
 /**
  * Fetches mongo-java-server and its H2 backend from Maven Central once (through ../mongo-server/pom.xml), then
- * compiles the wrapper (../mongo-server/LocalMongoServer.java) against them.
+ * compiles the wrapper (../mongo-server/src: LocalMongoServer.java and the indexes it adds) against them.
  */
 export async function installMongoServer(): Promise<string> {
   const classes = classesDir();
@@ -39,7 +50,7 @@ export async function installMongoServer(): Promise<string> {
   await fetchMavenJars('mongo-java-server', path.join(sourceDir, 'pom.xml'), libs);
   const building = `${classes}.tmp-${process.pid}`;
   fs.rmSync(building, { recursive: true, force: true });
-  await run('javac', ['-cp', `${libs}/*`, '-d', building, path.join(sourceDir, 'LocalMongoServer.java')]);
+  await run('javac', ['-cp', `${libs}/*`, '-d', building, ...javaSources()]);
   fs.rmSync(classes, { recursive: true, force: true });
   fs.renameSync(building, classes);
   return classes;
