@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { patchRequestQueue } from '@platform/kit/kafkajs-patch';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Component } from './component';
 import { fetchMavenJars } from './maven';
@@ -144,6 +145,10 @@ export function createKafka(options: KafkaOptions = {}): Component {
     },
   };
 }
+
+// The probe's admin client would otherwise spin kafkajs' 1 ms timer (and Node 24's TimeoutNegativeWarning) while
+// connected, as the services' clients would without the kit's patch.
+patchRequestQueue();
 
 export async function probeKafka(brokers: string[]): Promise<boolean> {
   const admin = new Kafka({
