@@ -99,6 +99,8 @@ export function createMongoServer(options: MongoServerOptions = {}): Component {
         '-XX:+UseSerialGC',
         '-Djava.awt.headless=true',
         '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+        // For measurements: e.g. a flight recording (-XX:StartFlightRecording=...) of the database under load.
+        ...(process.env.LOCAL_MONGO_JAVA_OPTIONS?.split(/\s+/).filter(Boolean) ?? []),
         '-cp',
         `${classes}:${libs}/*`,
         'LocalMongoServer',
