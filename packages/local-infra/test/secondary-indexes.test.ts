@@ -162,7 +162,7 @@ describe('MongoDB-protocol database: indexes narrow, never change, an answer', (
 });
 
 describe('the local database: indexes after a restart', () => {
-  it('when the server restarts, then its in-memory indexes are rebuilt from the stored documents', async () => {
+  it('when the server restarts, then its in-memory indexes are rebuilt from the stored documents and can be dropped', async () => {
     const database = await startPrivateMongo();
     try {
       const connect = () => MongoClient.connect(`${database.url}restart`);
@@ -181,6 +181,12 @@ describe('the local database: indexes after a restart', () => {
         expect((await collection.indexes()).map((index: Document) => index.name).sort()).toEqual(
           ['_id_', 'code_1', 's_1', 'status_1_at_-1', 'v_1'].sort(),
         );
+        await expectSameAnswers(collection, client.db().collection<Thing>('plain'));
+
+        await collection.dropIndex('v_1');
+        await collection.dropIndex('code_1');
+        await expectSameAnswers(collection, client.db().collection<Thing>('plain'));
+        await createIndexes(collection);
         await expectSameAnswers(collection, client.db().collection<Thing>('plain'));
       } finally {
         await client.close();

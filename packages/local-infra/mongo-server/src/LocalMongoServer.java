@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.InMemorySecondaryIndex;
+import de.bwaldvogel.mongo.backend.InMemoryUniqueIndex;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.UniqueIndexWithFilters;
@@ -23,9 +24,10 @@ import org.h2.mvstore.MVStore;
  * restarts; a SIGKILL may lose the last second of writes.
  *
  * The server keeps only unique indexes and uses one only for a query on exactly its keys; every other query scans
- * its collection, under the collection's lock. Here non-unique indexes are kept in memory
- * (de/bwaldvogel/mongo/backend/InMemorySecondaryIndex.java) and unique ones also answer queries that filter on
- * more than their keys (UniqueIndexWithFilters.java).
+ * its collection, under the collection's lock. Here every index is kept in memory and rebuilt when a collection is
+ * opened: non-unique ones (de/bwaldvogel/mongo/backend/InMemorySecondaryIndex.java) as well as unique ones
+ * (InMemoryUniqueIndex.java), which also answer queries that filter on more than their keys
+ * (UniqueIndexWithFilters.java).
  */
 public final class LocalMongoServer {
     /**
@@ -50,6 +52,10 @@ public final class LocalMongoServer {
     private static final class IndexedH2Backend extends H2Backend {
         IndexedH2Backend(String dataFile) {
             super(MVStore.open(dataFile));
+            // Unique indexes an earlier version persisted in the file would go stale here: without them, that version
+            // rebuilds its own from the documents when it opens the file again.
+            MVStore store = getMvStore();
+            store.getMapNames().stream().filter(name -> name.contains("._index_")).forEach(store::removeMap);
         }
 
         @Override
@@ -70,7 +76,7 @@ public final class LocalMongoServer {
         @Override
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
                 boolean sparse) {
-            return new UniqueIndexWithFilters(super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse));
+            return new UniqueIndexWithFilters(new InMemoryUniqueIndex(indexName, keys, sparse));
         }
 
         @Override
