@@ -13,7 +13,7 @@
  * stall is not hidden by the generator waiting: no coordinated omission). CPU per request of each process comes
  * from /proc (utime + stime over the saturation window, divided by the requests served).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -113,6 +113,13 @@ interface WrkResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+}
+
+/** Checked before anything starts: a fresh machine has neither wrk nor nginx. */
+function requireCommand(name: string, debianInstall: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0) {
+    throw new Error(`${name} is required on PATH for this benchmark (Debian: ${debianInstall})`);
+  }
 }
 
 /** `wrk --latency` output: total requests, Requests/sec, the 50% and 99% lines, non-2xx/3xx and socket errors. */
@@ -307,6 +314,8 @@ function startGatewayBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' 
  * The caller holds the machine-wide benchmark lock.
  */
 export async function measureGateway(options: GatewayBenchOptions): Promise<GatewayRun[]> {
+  requireCommand('wrk', 'apt-get install wrk');
+  requireCommand('nginx', 'apt-get install nginx-light');
   const platform = await startGatewayBenchPlatform(options);
   let nginx: ChildProcess | undefined;
   let floor: ChildProcess | undefined;
@@ -354,6 +363,7 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
 export async function profileGateway(
   options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & { seconds: number },
 ): Promise<{ profile: string; figures: Record<Scenario, LoadFigures> }> {
+  requireCommand('wrk', 'apt-get install wrk');
   const profileDir = path.join(options.workDir, 'profile');
   const platform = await startGatewayBenchPlatform({
     ...options,
