@@ -7,7 +7,6 @@ import de.bwaldvogel.mongo.backend.InMemorySecondaryIndex;
 import de.bwaldvogel.mongo.backend.InMemoryUniqueIndex;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
-import de.bwaldvogel.mongo.backend.UniqueIndexWithFilters;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import java.util.List;
@@ -26,8 +25,7 @@ import org.h2.mvstore.MVStore;
  * The server keeps only unique indexes and uses one only for a query on exactly its keys; every other query scans
  * its collection, under the collection's lock. Here every index is kept in memory and rebuilt when a collection is
  * opened: non-unique ones (de/bwaldvogel/mongo/backend/InMemorySecondaryIndex.java) as well as unique ones
- * (InMemoryUniqueIndex.java), which also answer queries that filter on more than their keys
- * (UniqueIndexWithFilters.java).
+ * (InMemoryUniqueIndex.java), which also answer queries that filter on more than their keys.
  */
 public final class LocalMongoServer {
     /**
@@ -76,7 +74,7 @@ public final class LocalMongoServer {
         @Override
         protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
                 boolean sparse) {
-            return new UniqueIndexWithFilters(new InMemoryUniqueIndex(indexName, keys, sparse));
+            return new InMemoryUniqueIndex(indexName, keys, sparse);
         }
 
         @Override
