@@ -35,7 +35,13 @@ import { clockTicks, cpuSnapshot, pidsOnPort } from './proc';
 import { quantile } from './report';
 import { envWords } from './saga-infra';
 
-export const targets = ['direct', 'nginx', 'node', 'gateway'] as const;
+/**
+ * `gateway` with its edge cache as configured (the product service marks its reads for shared caches, so the
+ * cached product read is answered by the gateway alone); `gateway-forward` is the same gateway with the client
+ * sending `Cache-Control: no-cache`: every request goes to the service, as an uncacheable read does (the order
+ * read, authenticated, always does).
+ */
+export const targets = ['direct', 'nginx', 'node', 'gateway', 'gateway-forward'] as const;
 export type Target = (typeof targets)[number];
 export const scenarios = ['product', 'order'] as const;
 export type Scenario = (typeof scenarios)[number];
@@ -273,6 +279,7 @@ function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
     nginx: `http://127.0.0.1:${nginxPort}/api/v1`,
     node: `http://127.0.0.1:${floorPort}/api/v1`,
     gateway: `http://127.0.0.1:${gatewayPorts.http}/api/v1`,
+    'gateway-forward': `http://127.0.0.1:${gatewayPorts.http}/api/v1`,
   }[target];
   return scenario === 'product' ? `${origin}/products/${fixture.productId}` : `${origin}/orders/${fixture.orderId}`;
 }
@@ -336,12 +343,13 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
             service: pidsOnPort(service),
             ...(target === 'nginx' ? { nginx: pidsOnPort(nginxPort) } : {}),
             ...(target === 'node' ? { node: pidsOnPort(floorPort) } : {}),
-            ...(target === 'gateway' ? { gateway: pidsOnPort(gatewayPorts.http) } : {}),
+            ...(target.startsWith('gateway') ? { [target]: pidsOnPort(gatewayPorts.http) } : {}),
             redis: pidsOnPort(redisPort),
           };
           options.log(`run ${run}/${options.runs}: ${scenario} via ${target}`);
           const rate = scenario === 'order' ? options.orderRate : options.rate;
-          const figures = await measureTarget(urlFor(target, scenario, fixture), headers, processes, options, rate);
+          const targetHeaders = target === 'gateway-forward' ? { ...headers, 'cache-control': 'no-cache' } : headers;
+          const figures = await measureTarget(urlFor(target, scenario, fixture), targetHeaders, processes, options, rate);
           options.log(`  ${JSON.stringify(figures)}`);
           result[scenario][target] = figures;
         }

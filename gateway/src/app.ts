@@ -79,7 +79,10 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     maxDurationMs: config.SSE_MAX_DURATION_MS,
     maxStreamsPerUser: config.SSE_MAX_STREAMS_PER_USER,
   });
-  await app.register(proxyRoutes, { collectBelowBytes: config.COMPRESSION_THRESHOLD_BYTES });
+  await app.register(proxyRoutes, {
+    collectBelowBytes: config.COMPRESSION_THRESHOLD_BYTES,
+    cache: { maxBytes: config.EDGE_CACHE_MAX_MB * 1024 * 1024, maxEntryBytes: config.EDGE_CACHE_MAX_ENTRY_KB * 1024 },
+  });
 
   await app.register(orderStatusConsumer, { consumerConfig: deps.consumerConfig });
   return app;

@@ -44,6 +44,13 @@ export interface GatewayConfig extends BaseConfig, Omit<InfraConfig, 'MONGO_URL'
   AUTH_RATE_LIMIT_WINDOW_MS: number;
   /** Responses at least this large are compressed when the client accepts it. */
   COMPRESSION_THRESHOLD_BYTES: number;
+  /**
+   * Memory for the edge cache of each service's cacheable answers (those its Cache-Control makes fresh for a
+   * shared cache); 0 turns the cache off.
+   */
+  EDGE_CACHE_MAX_MB: number;
+  /** Larger answers are never cached. */
+  EDGE_CACHE_MAX_ENTRY_KB: number;
   /** Comment lines on open SSE streams, so proxies and load balancers do not cut idle connections. */
   SSE_HEARTBEAT_MS: number;
   /** An SSE stream is closed after this long; EventSource reconnects and gets the current status first. */
@@ -95,6 +102,8 @@ export const configSchema = defineConfigSchema<GatewayConfig>({
     .min(1_000)
     .default(15 * 60_000),
   COMPRESSION_THRESHOLD_BYTES: Joi.number().integer().min(0).default(1_024),
+  EDGE_CACHE_MAX_MB: Joi.number().min(0).max(4_096).default(32),
+  EDGE_CACHE_MAX_ENTRY_KB: Joi.number().integer().min(1).max(10_240).default(256),
   SSE_HEARTBEAT_MS: Joi.number().integer().min(100).max(120_000).default(15_000),
   SSE_MAX_DURATION_MS: Joi.number()
     .integer()

@@ -27,6 +27,12 @@ const ESCAPE = /%(?![0-9A-Fa-f]{2})|%([0-9A-Fa-f]{2})/g;
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
+/**
+ * A target already in canonical form, as nearly every client sends it: non-empty segments of pchars without
+ * escapes, none of them a dot segment, and a query without escapes. It is its own URL and its own decoded path.
+ */
+const PLAIN_TARGET = /^(?:\/(?!\.\.?(?:[/?]|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?[\]]*)?$/;
+
 function checkEscapes(text: string): string | undefined {
   for (const match of text.matchAll(ESCAPE)) {
     const hex = match[1];
@@ -49,6 +55,10 @@ function normaliseEscapes(segment: string): string {
 /** Parses a raw request target; returns the canonical target or why it is refused. */
 export function canonicalTarget(raw: string): RequestTarget | TargetProblem {
   if (raw.length > maxTargetLength) return { status: 414, reason: `longer than ${maxTargetLength} characters` };
+  if (PLAIN_TARGET.test(raw)) {
+    const queryAt = raw.indexOf('?');
+    return { url: raw, path: queryAt === -1 ? raw : raw.slice(0, queryAt) };
+  }
   // Absolute-form (RFC 9112, 3.2.2) is what a client sends to a proxy; the path and query are the target.
   const target = raw.replace(ABSOLUTE_FORM, '').split('#', 1)[0] || '/';
   if (!target.startsWith('/')) return { status: 400, reason: 'not a path' };

@@ -15,6 +15,8 @@ describe('canonical request target', () => {
     ['/api/v1/auth/login?x=1#y', '/api/v1/auth/login?x=1', '/api/v1/auth/login'],
     ['/api/v1/products/caf%c3%a9', '/api/v1/products/caf%C3%A9', '/api/v1/products/café'],
     ['/api/v1/%2575sers', '/api/v1/%2575sers', '/api/v1/%75sers'],
+    ['/api/v1/files/.well-known/..x', '/api/v1/files/.well-known/..x', '/api/v1/files/.well-known/..x'],
+    ['/api/v1/products?q=a/b?c[]=1', '/api/v1/products?q=a/b?c[]=1', '/api/v1/products'],
   ])('when the target is %s, then it is forwarded as %s and judged as %s', (raw, url, path) => {
     expect(canonicalTarget(raw)).toEqual({ url, path });
   });
@@ -24,6 +26,10 @@ describe('canonical request target', () => {
     ['/api/v1/users%5cx', 'encoded slash'],
     ['/api/v1/products/../users', 'dot segment'],
     ['/api/v1/products/%2e%2e/users', 'dot segment'],
+    ['/api/v1/products/..', 'dot segment'],
+    ['/api/v1/products/.', 'dot segment'],
+    ['/api/v1/./products?limit=1', 'dot segment'],
+    ['/api/v1/..?limit=1', 'dot segment'],
     ['/api/v1//users', 'empty path segment'],
     ['/api/v1/users%zz', 'starts no escape'],
     ['/api/v1/users%', 'starts no escape'],

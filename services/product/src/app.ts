@@ -39,6 +39,9 @@ export async function buildApp(config: Readonly<ProductConfig>, deps: AppDeps = 
     listCacheTtlSeconds: config.LIST_CACHE_TTL_SECONDS,
     cacheTimeoutMs: config.CACHE_TIMEOUT_MS,
   });
-  await app.register(productRoutes, { prefix: '/products' });
+  await app.register(productRoutes, {
+    prefix: '/products',
+    sharedCacheMaxAgeSeconds: config.SHARED_CACHE_MAX_AGE_SECONDS,
+  });
   return app;
 }

@@ -1,5 +1,7 @@
 import type { HttpClient, HttpMethod } from '@platform/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { EdgeCacheOptions } from '../../domain/edge-cache';
+import { bypassesCache, cacheStatus, createCacheUses, isSafe, type CacheOutcome, type CacheUse } from './edge-cache';
 import { API_PREFIX, upstreamPrefixes, wellKnownRoutes } from '../public-routes';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding';
 
@@ -14,10 +16,32 @@ export interface ProxyOptions {
    * plugin, which would compress any stream, however small.
    */
   collectBelowBytes: number;
+  /** The shared cache of answers the services mark cacheable, per service; `maxBytes` 0 turns it off. */
+  cache: EdgeCacheOptions;
 }
 
-function buildForwarder(client: HttpClient, stripPrefix: string, options: ProxyOptions): RouteHandlerMethod {
+function buildForwarder(
+  client: HttpClient,
+  stripPrefix: string,
+  options: ProxyOptions,
+  cacheUse: CacheUse | undefined,
+): RouteHandlerMethod {
   return async function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
+    const cacheable = cacheUse !== undefined && request.method === 'GET';
+    const key = request.url;
+    let outcome: CacheOutcome = 'miss';
+    if (cacheable) {
+      if (bypassesCache(request)) outcome = 'bypass';
+      else {
+        const stored = cacheUse.cache.lookup(key, request.headers);
+        if (stored) {
+          cacheUse.count('hit');
+          reply.code(200).headers(stored.headers).header('age', String(stored.age));
+          return reply.header('cache-status', `${cacheStatus.hit}; ttl=${stored.ttlSeconds}`).send(stored.bytes);
+        }
+      }
+    }
+
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
     // The canonical URL (plugins/request-target), so the service routes on what the edge's rules judged; the query
     // string goes along untouched and the service validates it against its own schema.
@@ -27,12 +51,29 @@ function buildForwarder(client: HttpClient, stripPrefix: string, options: ProxyO
       headers: upstreamRequestHeaders(request),
       body,
     });
-    reply.code(upstream.status).headers(clientResponseHeaders(upstream.headers, upstream.status));
+    // RFC 9111, 4.4: a write the service accepted makes what the cache holds of it suspect. All of the service's
+    // answers go, not only the target's: a product changed by id is also in its by-sku answer and in list pages.
+    if (cacheUse && !isSafe(request.method) && upstream.status < 400) cacheUse.cache.clear();
+    const clientHeaders = clientResponseHeaders(upstream.headers, upstream.status);
+    reply.code(upstream.status).headers(clientHeaders);
+    const storeBody =
+      cacheable && outcome !== 'bypass' && upstream.body
+        ? cacheUse.cache.admit(key, request.headers, upstream.status, clientHeaders)
+        : undefined;
+    if (cacheable) {
+      if (storeBody) outcome = 'stored';
+      cacheUse.count(outcome);
+      reply.header('cache-status', cacheStatus[outcome]);
+    }
     // The service's own error answer (its problem document, read whole by the client): passed on as it came.
     if (upstream.bytes) return reply.send(upstream.bytes);
     if (!upstream.body) return reply.send();
     const length = Number(upstream.headers['content-length']);
-    if (length < options.collectBelowBytes) return reply.send(Buffer.from(await upstream.body.arrayBuffer()));
+    if (storeBody || length < options.collectBelowBytes) {
+      const bytes = Buffer.from(await upstream.body.arrayBuffer());
+      storeBody?.(bytes);
+      return reply.send(bytes);
+    }
     // The body streams through as the service writes it: nothing parsed, re-encoded or held in memory. Fastify
     // destroys it if the client goes away, which ends the upstream exchange and frees its slot.
     return reply.send(upstream.body);
@@ -57,14 +98,15 @@ export default async function proxyRoutes(app: FastifyInstance, options: ProxyOp
   }
 
   const guarded = { onRequest: app.refuseKnownFloods, preHandler: app.guardEdge, schema: { hide: true } };
+  const caches = createCacheUses(app, options.cache);
   for (const { prefix, upstream } of upstreamPrefixes) {
-    const handler = buildForwarder(app.upstreams[upstream], API_PREFIX, options);
+    const handler = buildForwarder(app.upstreams[upstream], API_PREFIX, options, caches[upstream]);
     const routeOptions = { method: METHODS, handler, ...guarded };
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}` });
     app.route({ ...routeOptions, url: `${API_PREFIX}${prefix}/*` });
   }
   for (const { path, upstream } of wellKnownRoutes) {
-    const handler = buildForwarder(app.upstreams[upstream], '', options);
+    const handler = buildForwarder(app.upstreams[upstream], '', options, undefined);
     app.route({ method: ['GET', 'HEAD'], url: path, handler, ...guarded });
   }
 }

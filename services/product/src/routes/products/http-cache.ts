@@ -11,6 +11,15 @@ export function representationETag(body: unknown): string {
   return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
 }
 
+/**
+ * Cache-Control of a public catalogue answer (and of its 304, RFC 9110 15.4.5): shared caches may serve it for
+ * `sharedMaxAgeSeconds` (a write through the same gateway replica empties its cache at once; others lag by at most
+ * that); private caches revalidate every time.
+ */
+export function catalogueCacheControl(sharedMaxAgeSeconds: number): string {
+  return sharedMaxAgeSeconds > 0 ? `public, max-age=0, s-maxage=${sharedMaxAgeSeconds}` : 'no-cache';
+}
+
 function entityTags(header: string): string[] {
   return header.split(',').map((tag) => tag.trim());
 }

@@ -11,8 +11,9 @@ import {
   ProductResponse,
   SkuParams,
 } from '../../schemas/products';
-import { isNotModified, productETag, representationETag } from './http-cache';
+import { catalogueCacheControl, isNotModified, productETag, representationETag } from './http-cache';
 import { presentProduct } from './present';
+import type { ProductRoutesOptions } from './index';
 
 const tags = ['products'];
 const singleProductResponses = { 200: ProductResponse, 304: NoContent, ...problems(400, 404) };
@@ -26,9 +27,14 @@ function answerWithProduct(product: Product, request: FastifyRequest, reply: Fas
 }
 
 /** Public reads: no token needed. Every answer carries an ETag; a matching If-None-Match gets a bodiless 304. */
-export async function productReadRoutes(app: FastifyInstance): Promise<void> {
+export async function productReadRoutes(app: FastifyInstance, options: ProductRoutesOptions): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const deps = { products: app.products, cache: app.productCache };
+  const cacheControl = catalogueCacheControl(options.sharedCacheMaxAgeSeconds);
+  // Every read answer, 304 included; errors carry none and are not stored.
+  app.addHook('onSend', async function markCacheable(_request, reply) {
+    if (reply.statusCode === 200 || reply.statusCode === 304) reply.header('cache-control', cacheControl);
+  });
 
   api.get(
     '',

@@ -97,6 +97,22 @@ describe('GET /products/:id and /products/sku/:sku', () => {
     expect(bySku.statusCode).toBe(304);
   });
 
+  it('when a product or a page is read, then shared caches may keep the answer for a few seconds and browsers revalidate', async () => {
+    const product = await seedProduct(t.app, t.adminToken);
+    const { etag } = (await get(`/products/${product.id}`)).headers as { etag: string };
+    const marked = `public, max-age=0, s-maxage=${t.config.SHARED_CACHE_MAX_AGE_SECONDS}`;
+
+    expect(t.config.SHARED_CACHE_MAX_AGE_SECONDS).toBeGreaterThan(0);
+    expect((await get(`/products/${product.id}`)).headers['cache-control']).toBe(marked);
+    expect((await get(`/products/sku/${product.sku}`)).headers['cache-control']).toBe(marked);
+    expect((await get('/products?limit=2')).headers['cache-control']).toBe(marked);
+    // A 304 carries what the 200 would (RFC 9110, 15.4.5); a miss or an error carries nothing a cache would keep.
+    expect((await get(`/products/${product.id}`, { 'if-none-match': etag })).headers['cache-control']).toBe(marked);
+    const missing = await get('/products/0123456789abcdef01234567');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['cache-control']).toBeUndefined();
+  });
+
   it('when If-None-Match carries an older ETag, then 200 with the current product', async () => {
     const product = await seedProduct(t.app, t.adminToken);
     await t.app.inject({

@@ -1,0 +1,113 @@
+import CachePolicy from 'http-cache-semantics';
+import { LRUCache } from 'lru-cache';
+
+/** Request headers as the cache sees them: the ones forwarded to the service, which a `Vary` can name. */
+export type CacheRequestHeaders = Record<string, string | string[] | undefined>;
+
+/** A stored 200. */
+export interface StoredAnswer {
+  /** The service's headers as stored, without `age`. */
+  headers: Record<string, string | string[]>;
+  /** Seconds since the service answered (RFC 9111, 4.2.3): the `Age` header. */
+  age: number;
+  bytes: Buffer;
+  /** Seconds it stays fresh. */
+  ttlSeconds: number;
+}
+
+export interface EdgeCacheOptions {
+  /** Bytes of bodies (plus a fixed allowance per entry) held at most; the least recently used go first. */
+  maxBytes: number;
+  /** Larger answers are never stored: they stream through. */
+  maxEntryBytes: number;
+}
+
+interface Entry {
+  policy: CachePolicy;
+  bytes: Buffer;
+  /** The stored headers without `age`, computed once; a hit adds the current age. */
+  headers: Record<string, string | string[]>;
+  /** A `Vary`: the request's own headers decide whether the entry fits, so every lookup asks the policy. */
+  varies: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** The key stands for the URL; a shared cache (the library's default). */
+function asPolicyRequest(key: string, headers: CacheRequestHeaders): CachePolicy.Request {
+  return { url: key, method: 'GET', headers: headers as Record<string, string> };
+}
+
+/** Headers, policy and key of an entry, roughly: keeps a flood of tiny answers from growing the cache unbounded. */
+const ENTRY_OVERHEAD_BYTES = 1024;
+
+export interface EdgeCache {
+  /** A stored answer that satisfies this GET without asking the service, or undefined (a miss). */
+  lookup(key: string, headers: CacheRequestHeaders): StoredAnswer | undefined;
+  /**
+   * For the service's answer to a GET that may be stored (a 200 its own Cache-Control makes fresh for a shared
+   * cache: s-maxage, or public with max-age; at most `maxEntryBytes` long): how to store its body once read.
+   * Otherwise undefined.
+   */
+  admit(
+    key: string,
+    headers: CacheRequestHeaders,
+    status: number,
+    responseHeaders: ResponseHeaders,
+  ): ((bytes: Buffer) => void) | undefined;
+  /** Forgets every answer (after a write to the service). */
+  clear(): void;
+}
+
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * A shared HTTP cache (RFC 9111), one per service, for the answers the service marks cacheable: the freshness rules, `Vary`,
+ * `Age` and the client's own `Cache-Control` (no-cache, max-age, min-fresh) are http-cache-semantics', the
+ * bounded memory lru-cache's. Nothing is revalidated: a stale or unusable entry is a miss, and the fresh answer
+ * replaces it.
+ */
+export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
+  const entries = new LRUCache<string, Entry>({
+    maxSize: options.maxBytes,
+    sizeCalculation: (entry, key) => entry.bytes.length + key.length + ENTRY_OVERHEAD_BYTES,
+  });
+
+  return {
+    lookup(key, headers) {
+      // lru-cache drops an entry once its time to live has passed, so what it returns is fresh.
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      // The policy only has more to say when the request has directives of its own or the answer varies.
+      const askPolicy = entry.varies || headers['cache-control'] !== undefined || headers.pragma !== undefined;
+      if (askPolicy && !entry.policy.satisfiesWithoutRevalidation(asPolicyRequest(key, headers))) return undefined;
+      return {
+        headers: entry.headers,
+        age: Math.floor(entry.policy.age()),
+        bytes: entry.bytes,
+        ttlSeconds: Math.floor(entry.policy.timeToLive() / 1000),
+      };
+    },
+    admit(key, headers, status, responseHeaders) {
+      if (status !== 200 || !(Number(responseHeaders['content-length']) <= options.maxEntryBytes)) return undefined;
+      const request = asPolicyRequest(key, headers);
+      // The library reads one-valued headers, as Node's http gives them.
+      const policy = new CachePolicy(request, { status, headers: responseHeaders as Record<string, string> });
+      // Fresh, and usable by a request without directives of its own (this one's may have asked for a fresh
+      // answer): must-revalidate, for one, makes every use a revalidation, which this cache skips.
+      const plainRequest = asPolicyRequest(key, { ...headers, 'cache-control': undefined, pragma: undefined });
+      if (!policy.storable() || policy.timeToLive() <= 0 || !policy.satisfiesWithoutRevalidation(plainRequest)) {
+        return undefined;
+      }
+      const { age: _age, ...stored } = policy.responseHeaders() as Record<string, string | string[]>;
+      const entry: Entry = { policy, headers: stored, varies: responseHeaders.vary !== undefined, bytes: EMPTY };
+      return function storeBody(bytes) {
+        // Dropped from memory once stale (see lookup).
+        if (bytes.length <= options.maxEntryBytes) entries.set(key, { ...entry, bytes }, { ttl: policy.timeToLive() });
+      };
+    },
+    clear() {
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { getOrCreate } from '@platform/kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Counter } from 'prom-client';
+import { upstreamNames, type UpstreamName } from '../../clients/upstreams';
+import { createEdgeCache, type EdgeCache, type EdgeCacheOptions } from '../../domain/edge-cache';
+
+/** RFC 9211 `Cache-Status` outcomes of a GET on a cacheable route. */
+export type CacheOutcome = 'hit' | 'miss' | 'stored' | 'bypass';
+
+export const cacheStatus: Record<CacheOutcome, string> = {
+  hit: 'gateway; hit',
+  miss: 'gateway; fwd=miss',
+  stored: 'gateway; fwd=miss; stored',
+  // Authenticated or conditional: answered by the service alone.
+  bypass: 'gateway; fwd=bypass',
+};
+
+/**
+ * Requests the cache never answers: a token makes the answer the caller's business, and a conditional request
+ * (If-None-Match, If-Modified-Since, ...) or a range is the service's to evaluate.
+ */
+export function bypassesCache(request: FastifyRequest): boolean {
+  const h = request.headers;
+  return (
+    h.authorization !== undefined ||
+    h['if-none-match'] !== undefined ||
+    h['if-modified-since'] !== undefined ||
+    h['if-match'] !== undefined ||
+    h['if-unmodified-since'] !== undefined ||
+    h.range !== undefined
+  );
+}
+
+export interface CacheUse {
+  /** The cache of one service's answers, keyed by canonical URL. */
+  cache: EdgeCache;
+  count(outcome: CacheOutcome): void;
+}
+
+export function isSafe(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+}
+
+/** One cache per service (its answers share its budget), with the outcome counter; none when turned off. */
+export function createCacheUses(
+  app: FastifyInstance,
+  options: EdgeCacheOptions,
+): Partial<Record<UpstreamName, CacheUse>> {
+  if (options.maxBytes <= 0) return {};
+  const lookups = getOrCreate(
+    app.metrics,
+    'gateway_cache_requests_total',
+    () =>
+      new Counter({
+        name: 'gateway_cache_requests_total',
+        help: 'GETs on routes the edge cache serves, by upstream and outcome (hit, miss, stored, bypass)',
+        labelNames: ['upstream', 'outcome'],
+        registers: [app.metrics],
+      }),
+  );
+  const uses = upstreamNames.map((upstream): [UpstreamName, CacheUse] => [
+    upstream,
+    { cache: createEdgeCache(options), count: (outcome) => lookups.inc({ upstream, outcome }) },
+  ]);
+  return Object.fromEntries(uses);
+}
