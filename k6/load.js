@@ -1,7 +1,7 @@
 // Load: the expected peak. Ramps to 1000 VUs (80% browse, 15% order and follow to the final status, 5% sign up and
 // refresh), holds, ramps down. Targets: browsing p95 < 300 ms, placement to final status p95 < 1 s, errors < 0.5%.
 import { provision } from './lib/setup.js';
-import { customersFor, mixedOptions, targetLimits } from './lib/profiles.js';
+import { catalogueFor, customersFor, mixedOptions, targetLimits } from './lib/profiles.js';
 
 export { browseScenario, orderScenario, accountScenario } from './lib/profiles.js';
 
@@ -18,5 +18,5 @@ export const options = mixedOptions(
 );
 
 export function setup() {
-  return provision({ customers: customersFor(peak) });
+  return provision({ customers: customersFor(peak), products: catalogueFor(peak) });
 }

@@ -2,7 +2,7 @@
 // access token TTL above the run's length (the platform of `npm run k6 -- soak --platform` sets an hour), or shorten
 // it with K6_TIME_SCALE.
 import { provision } from './lib/setup.js';
-import { customersFor, mixedOptions, targetLimits } from './lib/profiles.js';
+import { catalogueFor, customersFor, mixedOptions, targetLimits } from './lib/profiles.js';
 
 export { browseScenario, orderScenario, accountScenario } from './lib/profiles.js';
 
@@ -18,5 +18,5 @@ export const options = mixedOptions(
 );
 
 export function setup() {
-  return provision({ customers: customersFor(level) });
+  return provision({ customers: customersFor(level), products: catalogueFor(level) });
 }

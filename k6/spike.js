@@ -1,7 +1,7 @@
 // Spike: a quiet baseline, a jump to 1000 VUs within 10 s, a minute at the top, a drop back and a recovery phase.
 // Passing means the platform absorbs the burst (errors stay low) and recovers; latency may rise during the spike.
 import { provision } from './lib/setup.js';
-import { customersFor, mixedOptions } from './lib/profiles.js';
+import { catalogueFor, customersFor, mixedOptions } from './lib/profiles.js';
 
 export { browseScenario, orderScenario, accountScenario } from './lib/profiles.js';
 
@@ -26,5 +26,5 @@ export const options = mixedOptions(
 );
 
 export function setup() {
-  return provision({ customers: customersFor(peak) });
+  return provision({ customers: customersFor(peak), products: catalogueFor(peak) });
 }

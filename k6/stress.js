@@ -1,7 +1,7 @@
 // Stress: beyond the expected peak in steps (500, 1000, 1500, 2000 VUs), to find where latency and errors break.
 // The thresholds are deliberately looser than load's: the run fails only when the platform stops serving.
 import { provision } from './lib/setup.js';
-import { customersFor, mixedOptions } from './lib/profiles.js';
+import { catalogueFor, customersFor, mixedOptions } from './lib/profiles.js';
 
 export { browseScenario, orderScenario, accountScenario } from './lib/profiles.js';
 
@@ -28,5 +28,5 @@ export const options = mixedOptions(
 );
 
 export function setup() {
-  return provision({ customers: customersFor(peak) });
+  return provision({ customers: customersFor(peak), products: catalogueFor(peak) });
 }

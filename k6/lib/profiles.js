@@ -63,6 +63,15 @@ export function customersFor(peakVUs) {
 }
 
 /**
+ * How many products setup() seeds for a profile peaking at `peakVUs`: one per five VUs (200 at 1000), so browsing
+ * spreads over a catalogue (the gateway's edge cache keeps each answer 5 s: a handful of products would always
+ * hit it) and orders over many stock records. At least K6_PRODUCTS.
+ */
+export function catalogueFor(peakVUs) {
+  return Math.max(config.products, Math.round((peakVUs * config.vuScale) / 5));
+}
+
+/**
  * Thresholds of the mixed profiles. `limits` per scenario: p95/p99 in ms and the tolerated error rate; the order
  * scenario also bounds placement-to-final-status.
  */
