@@ -365,23 +365,26 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
 }
 
 /**
- * The gateway under `node --cpu-prof` at saturation, the product read then the order read, `seconds` each; the
+ * The gateway under `node --cpu-prof` at saturation, each of `scenarios` (the product read, the order read) for `seconds`; the
  * profile is written when the gateway exits. Returns its path. The caller holds the benchmark lock.
  */
 export async function profileGateway(
-  options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & { seconds: number },
-): Promise<{ profile: string; figures: Record<Scenario, LoadFigures> }> {
+  options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & {
+    seconds: number;
+    scenarios: readonly Scenario[];
+  },
+): Promise<{ profile: string; figures: Partial<Record<Scenario, LoadFigures>> }> {
   requireCommand('wrk', 'apt-get install wrk');
   const profileDir = path.join(options.workDir, 'profile');
   const platform = await startGatewayBenchPlatform({
     ...options,
     gatewayEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
   });
-  const figures = {} as Record<Scenario, LoadFigures>;
+  const figures: Partial<Record<Scenario, LoadFigures>> = {};
   try {
     const fixture = await seed(platform);
     const token = await login(platform, fixture.customer);
-    for (const scenario of scenarios) {
+    for (const scenario of options.scenarios) {
       const headers: Record<string, string> = scenario === 'order' ? { authorization: `Bearer ${token}` } : {};
       const processes = {
         gateway: pidsOnPort(gatewayPorts.http),

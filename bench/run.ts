@@ -6,7 +6,8 @@
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 300]
  *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 100] [--lock /work/bench.lock]
- *   gateway-profile [--duration 20] [--lock /work/bench.lock]   (a CPU profile of the gateway under load, summed up)
+ *   gateway-profile [--duration 20] [--scenario product|order] [--lock /work/bench.lock]
+ *        (a CPU profile of the gateway under load, summed up)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
  *   node-flags [--rounds 3] [--duration 10] [--idle 60] [--lock /work/bench.lock]
@@ -30,6 +31,7 @@ import {
   scenarioTitles,
   targets,
   type GatewayRun,
+  type Scenario,
   type LoadFigures,
   type Target,
 } from './gateway';
@@ -270,14 +272,20 @@ async function gatewayProfile(argv: string[]): Promise<void> {
     options: {
       duration: { type: 'string', default: '20' },
       connections: { type: 'string', default: '50' },
+      scenario: { type: 'string' },
       lock: { type: 'string', default: '/work/bench.lock' },
     },
   });
+  const only = values.scenario;
+  if (only !== undefined && !(scenarios as readonly string[]).includes(only)) {
+    throw new Error(`--scenario is one of ${scenarios.join(', ')}`);
+  }
   if (!holdLock(values.lock)) return;
   const { profile, figures } = await profileGateway({
     workDir: path.join(root, '.local', 'bench', 'gateway-profile'),
     seconds: Number(values.duration),
     connections: Number(values.connections),
+    scenarios: only === undefined ? scenarios : [only as Scenario],
     log: (line) => console.log(line),
   });
   console.log(`profile: ${profile}`);
