@@ -14,6 +14,8 @@ import { startBenchPlatform } from './bench-platform';
 export interface K6Platform {
   platform: RunningPlatform;
   baseUrl: string;
+  /** The gateway's Prometheus endpoint: its own view of the run (server-side latency, event-loop delay). */
+  gatewayMetricsUrl: string;
   admin: { email: string; password: string };
   stop(): Promise<void>;
 }
@@ -27,8 +29,9 @@ export async function startK6Platform(options: { workDir: string; log(line: stri
   await ensureInfra(components);
   const services = {} as Record<ServiceName, ServicePorts>;
   for (const name of ['user', 'product', 'order', 'inventory'] as const) services[name] = await ports();
+  const gateway = await ports();
   const platform = await startBenchPlatform({
-    ports: { services, gateway: await ports() },
+    ports: { services, gateway },
     workDir: path.resolve(options.workDir),
     namespace: `k6_${Date.now().toString(36)}`,
     log: options.log,
@@ -36,6 +39,7 @@ export async function startK6Platform(options: { workDir: string; log(line: stri
   return {
     platform,
     baseUrl: platform.urls.gateway!,
+    gatewayMetricsUrl: `http://127.0.0.1:${gateway.metrics}/metrics`,
     admin: { email: platform.secrets.ADMIN_EMAIL, password: platform.secrets.ADMIN_PASSWORD },
     stop: () => platform.stop(),
   };

@@ -30,6 +30,13 @@ export interface LoadRun {
   peakVus: number;
   thresholdsPassed: boolean;
   /**
+   * The gateway's own view of the browse calls (`/api/v1/products...`): the upper bound of the histogram bucket
+   * holding their p95, from receipt to answer, and the p99 delay of its event loop over the run. Far below k6's
+   * p95, they put the time outside the gateway's code: waiting for a core, in the kernel's queues, or in k6 itself,
+   * which shares the cores. Absent in runs before it existed.
+   */
+  gateway?: { browseP95AtMostMs: number; eventLoopP99Ms: number };
+  /**
    * Share of one core each process used over the run, and `machine`: the whole machine's busy time (k6, which
    * shares it, and everything else included). Older entries have no `machine`.
    */
@@ -85,6 +92,31 @@ export function figuresFrom(summary: K6Summary, seconds: number): Omit<LoadRun, 
   };
 }
 
+/** Sample lines of a Prometheus text exposition: name, labels, value. */
+function samples(text: string, name: string): Array<{ labels: string; value: number }> {
+  const line = new RegExp(`^${name}(?:\\{(.*)\\})? (\\S+)$`);
+  return text.split('\n').flatMap((l) => {
+    const m = line.exec(l);
+    return m ? [{ labels: m[1] ?? '', value: Number(m[2]) }] : [];
+  });
+}
+
+/** See LoadRun.gateway. */
+export function gatewayView(metricsText: string): NonNullable<LoadRun['gateway']> {
+  const buckets = new Map<number, number>();
+  for (const { labels, value } of samples(metricsText, 'http_request_duration_seconds_bucket')) {
+    if (!/route="\/api\/v1\/products[^"]*"/.test(labels)) continue;
+    const raw = /le="([^"]+)"/.exec(labels)?.[1];
+    const le = raw === '+Inf' ? Infinity : Number(raw);
+    buckets.set(le, (buckets.get(le) ?? 0) + value);
+  }
+  const bounds = [...buckets.keys()].sort((a, b) => a - b);
+  const total = buckets.get(Infinity) ?? 0;
+  const p95 = bounds.find((le) => buckets.get(le)! >= 0.95 * total) ?? NaN;
+  const lag = samples(metricsText, 'nodejs_eventloop_lag_p99_seconds')[0]?.value ?? NaN;
+  return { browseP95AtMostMs: p95 * 1000, eventLoopP99Ms: lag * 1000 };
+}
+
 /** Runs the profile `runs` times, each on a fresh platform. The caller holds the benchmark lock. */
 export async function measureLoad(options: LoadOptions): Promise<LoadRun[]> {
   const runs: LoadRun[] = [];
@@ -118,12 +150,14 @@ export async function measureLoad(options: LoadOptions): Promise<LoadRun[]> {
       });
       const seconds = (Date.now() - started) / 1000;
       const after = snapshot();
+      const gateway = gatewayView(await (await fetch(own.gatewayMetricsUrl)).text());
       if (result.code !== 0 && result.code !== 99)
         throw new Error(`k6 failed (exit ${result.code}):\n${result.output.slice(-3000)}`);
       if (!result.summary) throw new Error('k6 wrote no summary');
       const figures = {
         ...figuresFrom(result.summary, seconds),
         thresholdsPassed: result.code === 0,
+        gateway,
         cpu: coreShare(before, after, seconds),
       };
       options.log(`  ${JSON.stringify(figures)}`);
@@ -182,7 +216,7 @@ export function renderLoad(entries: Array<Labelled<LoadRun>>): string {
               0,
             )}%`,
         )
-        .join(', ')}. Busiest: ${e.runs.map((r) => busiest(r.cpu)[0]).join(', ')}.${machineLine(e.runs)}`,
+        .join(', ')}. Busiest: ${e.runs.map((r) => busiest(r.cpu)[0]).join(', ')}.${machineLine(e.runs)}${gatewayLine(e.runs)}`,
       '',
     );
   }
@@ -190,6 +224,16 @@ export function renderLoad(entries: Array<Labelled<LoadRun>>): string {
 }
 
 /** The whole machine's busy share and what of it the platform did not use (k6 above all), for runs that kept it. */
+/** The gateway's own view of browsing, for runs that kept it. */
+function gatewayLine(runs: LoadRun[]): string {
+  if (!runs.every((r) => r.gateway !== undefined)) return '';
+  return (
+    ` Inside the gateway (its own histogram, from receipt to answer): browse calls p95 at most` +
+    ` ${spread(runs.map((r) => r.gateway!.browseP95AtMostMs))} ms; its event loop's delay p99` +
+    ` ${spread(runs.map((r) => r.gateway!.eventLoopP99Ms))} ms.`
+  );
+}
+
 function machineLine(runs: LoadRun[]): string {
   if (!runs.every((r) => r.cpu.machine !== undefined)) return '';
   const platform = (r: LoadRun) =>
