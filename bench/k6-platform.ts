@@ -10,6 +10,7 @@ import { osPort } from '../packages/local-infra/src/process';
 import type { RunningPlatform } from '../packages/local-infra/src/platform';
 import type { ServiceName, ServicePorts } from '../packages/local-infra/src/services';
 import { startBenchPlatform } from './bench-platform';
+import { envWords } from './saga-infra';
 
 export interface K6Platform {
   platform: RunningPlatform;
@@ -34,6 +35,8 @@ export async function startK6Platform(options: { workDir: string; log(line: stri
     ports: { services, gateway },
     workDir: path.resolve(options.workDir),
     namespace: `k6_${Date.now().toString(36)}`,
+    // BENCH_GATEWAY_ENV: gateway settings for a look inside (e.g. NODE_OPTIONS=--cpu-prof).
+    extra: { gateway: envWords(process.env.BENCH_GATEWAY_ENV) },
     log: options.log,
   });
   return {
