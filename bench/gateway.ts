@@ -349,7 +349,13 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
           options.log(`run ${run}/${options.runs}: ${scenario} via ${target}`);
           const rate = scenario === 'order' ? options.orderRate : options.rate;
           const targetHeaders = target === 'gateway-forward' ? { ...headers, 'cache-control': 'no-cache' } : headers;
-          const figures = await measureTarget(urlFor(target, scenario, fixture), targetHeaders, processes, options, rate);
+          const figures = await measureTarget(
+            urlFor(target, scenario, fixture),
+            targetHeaders,
+            processes,
+            options,
+            rate,
+          );
           options.log(`  ${JSON.stringify(figures)}`);
           result[scenario][target] = figures;
         }

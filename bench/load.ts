@@ -218,7 +218,9 @@ export function renderLoad(entries: Array<Labelled<LoadRun>>): string {
               0,
             )}%`,
         )
-        .join(', ')}. Busiest: ${e.runs.map((r) => busiest(r.cpu)[0]).join(', ')}.${machineLine(e.runs)}${gatewayLine(e.runs)}`,
+        .join(
+          ', ',
+        )}. Busiest: ${e.runs.map((r) => busiest(r.cpu)[0]).join(', ')}.${machineLine(e.runs)}${gatewayLine(e.runs)}`,
       '',
     );
   }

@@ -31,7 +31,8 @@ const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
  * A target already in canonical form, as nearly every client sends it: non-empty segments of pchars without
  * escapes, none of them a dot segment, and a query without escapes. It is its own URL and its own decoded path.
  */
-const PLAIN_TARGET = /^(?:\/(?!\.\.?(?:[/?]|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?[\]]*)?$/;
+const PLAIN_TARGET =
+  /^(?:\/(?!\.\.?(?:[/?]|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?[\]]*)?$/;
 
 function checkEscapes(text: string): string | undefined {
   for (const match of text.matchAll(ESCAPE)) {

@@ -1,5 +1,5 @@
 import { getOrCreate } from '@platform/kit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { upstreamNames, type UpstreamName } from '../../clients/upstreams';
 import { createEdgeCache, type EdgeCache, type EdgeCacheOptions } from '../../domain/edge-cache';
@@ -19,7 +19,7 @@ export const cacheStatus: Record<CacheOutcome, string> = {
  * Requests the cache never answers: a token makes the answer the caller's business, and a conditional request
  * (If-None-Match, If-Modified-Since, ...) or a range is the service's to evaluate.
  */
-export function bypassesCache(request: FastifyRequest): boolean {
+function bypassesCache(request: FastifyRequest): boolean {
   const h = request.headers;
   return (
     h.authorization !== undefined ||
@@ -35,6 +35,24 @@ export interface CacheUse {
   /** The cache of one service's answers, keyed by canonical URL. */
   cache: EdgeCache;
   count(outcome: CacheOutcome): void;
+}
+
+/**
+ * For a GET on a cached service's route: `hit` when a stored answer was sent, else what to report once the
+ * service has answered (`miss`: its answer may be stored; `bypass`: the service alone answers this request).
+ */
+export function answerFromCache(cacheUse: CacheUse, request: FastifyRequest, reply: FastifyReply): CacheOutcome {
+  if (bypassesCache(request)) return 'bypass';
+  const stored = cacheUse.cache.lookup(request.url, request.headers);
+  if (!stored) return 'miss';
+  cacheUse.count('hit');
+  void reply
+    .code(200)
+    .headers(stored.headers)
+    .header('age', String(stored.age))
+    .header('cache-status', `${cacheStatus.hit}; ttl=${stored.ttlSeconds}`)
+    .send(stored.bytes);
+  return 'hit';
 }
 
 export function isSafe(method: string): boolean {

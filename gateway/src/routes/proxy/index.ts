@@ -1,7 +1,7 @@
 import type { HttpClient, HttpMethod } from '@platform/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { EdgeCacheOptions } from '../../domain/edge-cache';
-import { bypassesCache, cacheStatus, createCacheUses, isSafe, type CacheOutcome, type CacheUse } from './edge-cache';
+import { answerFromCache, cacheStatus, createCacheUses, isSafe, type CacheUse } from './edge-cache';
 import { API_PREFIX, upstreamPrefixes, wellKnownRoutes } from '../public-routes';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding';
 
@@ -27,20 +27,9 @@ function buildForwarder(
   cacheUse: CacheUse | undefined,
 ): RouteHandlerMethod {
   return async function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
-    const cacheable = cacheUse !== undefined && request.method === 'GET';
-    const key = request.url;
-    let outcome: CacheOutcome = 'miss';
-    if (cacheable) {
-      if (bypassesCache(request)) outcome = 'bypass';
-      else {
-        const stored = cacheUse.cache.lookup(key, request.headers);
-        if (stored) {
-          cacheUse.count('hit');
-          reply.code(200).headers(stored.headers).header('age', String(stored.age));
-          return reply.header('cache-status', `${cacheStatus.hit}; ttl=${stored.ttlSeconds}`).send(stored.bytes);
-        }
-      }
-    }
+    const cache = request.method === 'GET' ? cacheUse : undefined;
+    let outcome = cache && answerFromCache(cache, request, reply);
+    if (outcome === 'hit') return reply;
 
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
     // The canonical URL (plugins/request-target), so the service routes on what the edge's rules judged; the query
@@ -57,12 +46,12 @@ function buildForwarder(
     const clientHeaders = clientResponseHeaders(upstream.headers, upstream.status);
     reply.code(upstream.status).headers(clientHeaders);
     const storeBody =
-      cacheable && outcome !== 'bypass' && upstream.body
-        ? cacheUse.cache.admit(key, request.headers, upstream.status, clientHeaders)
+      cache && outcome === 'miss' && upstream.body
+        ? cache.cache.admit(request.url, request.headers, upstream.status, clientHeaders)
         : undefined;
-    if (cacheable) {
+    if (cache && outcome) {
       if (storeBody) outcome = 'stored';
-      cacheUse.count(outcome);
+      cache.count(outcome);
       reply.header('cache-status', cacheStatus[outcome]);
     }
     // The service's own error answer (its problem document, read whole by the client): passed on as it came.
