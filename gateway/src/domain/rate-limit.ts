@@ -72,6 +72,53 @@ export function createBlockedSet(maxEntries = 50_000, now: () => number = Date.n
   };
 }
 
+/** A fixed-window limit: at most `max` calls per `windowMs`. */
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * This replica's view of shared counters, so that a call far below its limit need not wait for the shared store:
+ * the count the store last answered for the key, plus the calls this replica let through since. `admit` lets a
+ * call through on the view alone while the view stays at or below half the limit, counting it in the view (the
+ * call is still counted in the store, without waiting for the answer); past half, and before the store's first
+ * answer for a key, calls wait for the store's exact count. Other replicas' calls reach the view with the store's
+ * next answer, one round trip later: to go over the limit unseen, more than half of it would have to arrive
+ * within that round trip.
+ */
+export interface CounterView {
+  /** The call's estimated count and the window's remaining time if it may go through on the view alone. */
+  admit(key: string, limit: WindowLimit, now: number): { count: number; resetMs: number } | undefined;
+  /** The store's answer for a call on `key`: its count and the window's remaining time. */
+  learn(key: string, count: number, resetMs: number, now: number): void;
+}
+
+export function createCounterView(maxEntries = 50_000): CounterView {
+  const entries = new Map<string, { count: number; resetAt: number }>();
+  return {
+    admit(key, limit, now) {
+      const entry = entries.get(key);
+      if (!entry || entry.resetAt <= now || entry.count + 1 > limit.max / 2) return undefined;
+      entry.count++;
+      return { count: entry.count, resetMs: entry.resetAt - now };
+    },
+    learn(key, count, resetMs, now) {
+      const entry = entries.get(key);
+      // The same window: answers may arrive out of order and after calls the view let through, so keep the higher.
+      if (entry && entry.resetAt > now) {
+        entry.count = Math.max(entry.count, count);
+        return;
+      }
+      if (!entry && entries.size >= maxEntries) {
+        for (const [k, e] of entries) if (e.resetAt <= now) entries.delete(k);
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      }
+      entries.set(key, { count, resetAt: now + resetMs });
+    },
+  };
+}
+
 /** What one request asks of the shared store: count it against these fixed-window counters, and is its token revoked. */
 export interface EdgeQuestion {
   counters: ReadonlyArray<{ key: string; windowMs: number }>;

@@ -17,7 +17,14 @@ import type {
 } from 'fastify';
 import { Counter } from 'prom-client';
 import { createEdgeStore } from '../clients/edge-store';
-import { accountKey, createAllowlist, createBlockedSet } from '../domain/rate-limit';
+import type { EdgeAnswer } from '../domain/rate-limit';
+import {
+  accountKey,
+  createAllowlist,
+  createBlockedSet,
+  createCounterView,
+  type WindowLimit,
+} from '../domain/rate-limit';
 import type { Access } from '../domain/route-access';
 
 declare module 'fastify' {
@@ -29,10 +36,7 @@ declare module 'fastify' {
   }
 }
 
-export interface Limit {
-  max: number;
-  windowMs: number;
-}
+export type Limit = WindowLimit;
 
 export interface EdgeGuardOptions {
   /** public, authenticated or admin: decided on the canonical path (request.target). */
@@ -67,7 +71,8 @@ interface Counted {
  *    cached until expiry).
  * 2. One Redis script counts the call against the limits that apply (per client IP always; per user once a token
  *    verified; per IP and account on credential routes) and reads the deny-list entry of the token's id, for all
- *    the requests of an event-loop turn at once (clients/edge-store.ts).
+ *    the requests of an event-loop turn at once (clients/edge-store.ts). An anonymous call far below its per-IP
+ *    limit in this replica's view goes on without waiting for the answer (see `ask`).
  * 3. The answer, in this order: over the per-IP limit → 429 (so floods of anonymous calls and of failed
  *    authentications are limited like any others); a protected route without a valid, unrevoked token → 401; a
  *    customer on an admin route → 403; over the per-user or credential limit → 429. On public routes a bad token
@@ -84,6 +89,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
   const isAllowlisted = createAllowlist(options.allowlist);
   const blocked = createBlockedSet();
   const store = createEdgeStore(app.redis);
+  const view = createCounterView();
   const requireAdmin = app.requireRole('admin');
   const refused = getOrCreate(
     app.metrics,
@@ -155,23 +161,45 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     }
   }
 
-  /** Counts and reads the deny-list; `revoked` is undefined when Redis could not be asked. */
+  function storeFailed(err: unknown, request: FastifyRequest): void {
+    storeErrors.inc();
+    request.log.warn({ err }, 'rate limit store unavailable: limits not applied');
+  }
+
+  /**
+   * Counts and reads the deny-list; `revoked` is undefined when Redis could not be asked. An anonymous call that
+   * only the per-IP limit applies to, far below it in this replica's view, goes on at once: counted in Redis all
+   * the same, without waiting for the answer (domain/rate-limit.ts, createCounterView).
+   */
   async function ask(
     planned: Omit<Counted, 'count' | 'resetMs'>[],
     principal: Principal | undefined,
     request: FastifyRequest,
   ): Promise<{ counted: Counted[]; revoked: boolean | undefined }> {
     if (planned.length === 0 && !principal) return { counted: [], revoked: false };
-    try {
-      const answer = await store.ask({
-        counters: planned.map((c) => ({ key: c.key, windowMs: c.limit.windowMs })),
-        ...(principal ? { denyKey: denyListKey(principal.jti) } : {}),
+    const question = {
+      counters: planned.map((c) => ({ key: c.key, windowMs: c.limit.windowMs })),
+      ...(principal ? { denyKey: denyListKey(principal.jti) } : {}),
+    };
+    const learn = (answer: EdgeAnswer) => {
+      const now = Date.now();
+      planned.forEach((c, i) => {
+        if (c.name === 'ip') view.learn(c.key, answer.counts[i]!.count, answer.counts[i]!.resetMs, now);
       });
+    };
+    const only = planned.length === 1 && !principal ? planned[0]! : undefined;
+    const early = only?.name === 'ip' ? view.admit(only.key, only.limit, Date.now()) : undefined;
+    if (only && early) {
+      store.ask(question).then(learn, (err: unknown) => storeFailed(err, request));
+      return { counted: [{ ...only, ...early }], revoked: false };
+    }
+    try {
+      const answer = await store.ask(question);
+      learn(answer);
       const counted = planned.map((c, i) => ({ ...c, ...answer.counts[i]! }));
       return { counted, revoked: answer.revoked };
     } catch (err) {
-      storeErrors.inc();
-      request.log.warn({ err }, 'rate limit store unavailable: limits not applied');
+      storeFailed(err, request);
       return { counted: [], revoked: undefined };
     }
   }

@@ -3,6 +3,7 @@ import {
   answerEdgeBatch,
   createAllowlist,
   createBlockedSet,
+  createCounterView,
   planEdgeBatch,
   type EdgeQuestion,
 } from '../../src/domain/rate-limit';
@@ -89,5 +90,61 @@ describe('edge batches', () => {
       { counts: [{ count: 10, resetMs: 5_000 }], revoked: true },
       { counts: [{ count: 7, resetMs: 30_000 }], revoked: false },
     ]);
+  });
+});
+
+describe('counter view', () => {
+  const limit = { max: 10, windowMs: 60_000 };
+
+  it('when the store has not answered for a key, then calls wait for it', () => {
+    const view = createCounterView();
+    expect(view.admit('ip:a', limit, 0)).toBeUndefined();
+  });
+
+  it('when the store answered, then calls go through on the view up to half the limit, each counted', () => {
+    const view = createCounterView();
+    view.learn('ip:a', 2, 30_000, 1_000);
+
+    const admitted = [3, 4, 5].map(() => view.admit('ip:a', limit, 2_000));
+
+    expect(admitted).toEqual([
+      { count: 3, resetMs: 29_000 },
+      { count: 4, resetMs: 29_000 },
+      { count: 5, resetMs: 29_000 },
+    ]);
+    expect(view.admit('ip:a', limit, 2_000)).toBeUndefined();
+  });
+
+  it('when the store answers a higher count (other replicas), then the view takes it; a lower one (late) changes nothing', () => {
+    const view = createCounterView();
+    view.learn('ip:a', 1, 30_000, 0);
+    view.learn('ip:a', 5, 30_000, 10);
+    expect(view.admit('ip:a', limit, 20)).toBeUndefined();
+
+    view.learn('ip:b', 3, 30_000, 0);
+    view.learn('ip:b', 1, 30_000, 10);
+    expect(view.admit('ip:b', limit, 20)).toMatchObject({ count: 4 });
+  });
+
+  it('when the window has ended, then the view is not used until the store answers for the new one', () => {
+    const view = createCounterView();
+    view.learn('ip:a', 4, 1_000, 0);
+    expect(view.admit('ip:a', limit, 1_000)).toBeUndefined();
+
+    view.learn('ip:a', 1, 60_000, 1_000);
+    expect(view.admit('ip:a', limit, 1_001)).toEqual({ count: 2, resetMs: 59_999 });
+  });
+
+  it('when the view is full, then ended windows go first, then the oldest key', () => {
+    const view = createCounterView(2);
+    view.learn('ip:old', 1, 100, 0);
+    view.learn('ip:kept', 1, 60_000, 0);
+    view.learn('ip:new', 1, 60_000, 200);
+    expect(view.admit('ip:kept', limit, 300)).toBeDefined();
+    expect(view.admit('ip:new', limit, 300)).toBeDefined();
+
+    view.learn('ip:newest', 1, 60_000, 400);
+    expect(view.admit('ip:kept', limit, 500)).toBeUndefined();
+    expect(view.admit('ip:newest', limit, 500)).toBeDefined();
   });
 });

@@ -120,6 +120,38 @@ describe('general rate limits', () => {
     expect(gw.stubs.product.requests.length - before).toBe(3);
   });
 
+  it('when an anonymous client is far below its limit, then its call does not wait for Redis; a client Redis has not counted yet does', async () => {
+    const wide = await startTestGateway({ RATE_LIMIT_IP_MAX: '100' }, { stubs: gw.stubs, issuer: gw.issuer });
+    const admin = wide.app.redis.duplicate({ enableOfflineQueue: true });
+    try {
+      const known = randomClientIp();
+      const get = (remoteAddress: string) => wide.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress });
+      expect((await get(known)).statusCode).toBe(200);
+      // Redis stops answering scripts for 800 ms (CLIENT PAUSE ends by itself).
+      await admin.client('PAUSE', 800, 'WRITE');
+      const started = Date.now();
+
+      const [fast, slow] = await Promise.all([
+        get(known).then((r) => ({
+          status: r.statusCode,
+          remaining: r.headers['ratelimit-remaining'],
+          ms: Date.now() - started,
+        })),
+        get(randomClientIp()).then((r) => ({ status: r.statusCode, ms: Date.now() - started })),
+      ]);
+
+      expect(fast).toMatchObject({ status: 200, remaining: '98' });
+      expect(fast.ms).toBeLessThan(400);
+      expect(slow.status).toBe(200);
+      expect(slow.ms).toBeGreaterThanOrEqual(600);
+      // Counted all the same: Redis holds both calls of the known client.
+      expect(await admin.get(`gateway:ratelimit:ip:${known}`)).toBe('2');
+    } finally {
+      admin.disconnect();
+      await wide.close();
+    }
+  });
+
   it('when a client floods with bad or missing tokens, then 401 until its address is over the limit, then 429', async () => {
     const ip = randomClientIp();
     const statuses: number[] = [];
