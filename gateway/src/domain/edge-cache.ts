@@ -1,7 +1,7 @@
 import CachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
 
-/** Request headers as the cache sees them: the ones forwarded to the service, which a `Vary` can name. */
+/** The client's request headers: a `Vary` names some of them, a `Cache-Control` or `Pragma` directs the cache. */
 export type CacheRequestHeaders = Record<string, string | string[] | undefined>;
 
 /** A stored 200. */
@@ -22,6 +22,9 @@ export interface EdgeCacheOptions {
   maxEntryBytes: number;
 }
 
+/** Headers, policy and key of an entry, roughly: keeps a flood of tiny answers from growing the cache unbounded. */
+const ENTRY_OVERHEAD_BYTES = 1024;
+
 interface Entry {
   policy: CachePolicy;
   bytes: Buffer;
@@ -31,15 +34,10 @@ interface Entry {
   varies: boolean;
 }
 
-const EMPTY = Buffer.alloc(0);
-
 /** The key stands for the URL; a shared cache (the library's default). */
 function asPolicyRequest(key: string, headers: CacheRequestHeaders): CachePolicy.Request {
   return { url: key, method: 'GET', headers: headers as Record<string, string> };
 }
-
-/** Headers, policy and key of an entry, roughly: keeps a flood of tiny answers from growing the cache unbounded. */
-const ENTRY_OVERHEAD_BYTES = 1024;
 
 export interface EdgeCache {
   /** A stored answer that satisfies this GET without asking the service, or undefined (a miss). */
@@ -100,10 +98,11 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
         return undefined;
       }
       const { age: _age, ...stored } = policy.responseHeaders() as Record<string, string | string[]>;
-      const entry: Entry = { policy, headers: stored, varies: responseHeaders.vary !== undefined, bytes: EMPTY };
+      const varies = responseHeaders.vary !== undefined;
       return function storeBody(bytes) {
         // Dropped from memory once stale (see lookup).
-        if (bytes.length <= options.maxEntryBytes) entries.set(key, { ...entry, bytes }, { ttl: policy.timeToLive() });
+        if (bytes.length > options.maxEntryBytes) return;
+        entries.set(key, { policy, headers: stored, varies, bytes }, { ttl: policy.timeToLive() });
       };
     },
     clear() {

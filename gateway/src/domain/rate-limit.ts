@@ -41,6 +41,13 @@ export function createAllowlist(entries: readonly string[]): (ip: string) => boo
   };
 }
 
+/** Before a new key goes into a map bounded to `maxEntries`: ended entries are swept, then the oldest goes. */
+function makeRoom<V>(entries: Map<string, V>, maxEntries: number, ended: (value: V) => boolean): void {
+  if (entries.size < maxEntries) return;
+  for (const [key, value] of entries) if (ended(value)) entries.delete(key);
+  if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+}
+
 export interface BlockedSet {
   add(key: string, untilMs: number): void;
   /** When the block on `key` ends (epoch ms), or undefined when it is not blocked. */
@@ -55,11 +62,8 @@ export function createBlockedSet(maxEntries = 50_000, now: () => number = Date.n
   const entries = new Map<string, number>();
   return {
     add(key, untilMs) {
-      if (entries.size >= maxEntries) {
-        const time = now();
-        for (const [k, until] of entries) if (until <= time) entries.delete(k);
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      }
+      const time = now();
+      makeRoom(entries, maxEntries, (until) => until <= time);
       entries.set(key, untilMs);
     },
     until(key) {
@@ -110,10 +114,7 @@ export function createCounterView(maxEntries = 50_000): CounterView {
         entry.count = Math.max(entry.count, count);
         return;
       }
-      if (!entry && entries.size >= maxEntries) {
-        for (const [k, e] of entries) if (e.resetAt <= now) entries.delete(k);
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      }
+      if (!entry) makeRoom(entries, maxEntries, (e) => e.resetAt <= now);
       entries.set(key, { count, resetAt: now + resetMs });
     },
   };

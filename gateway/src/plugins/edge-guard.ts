@@ -17,12 +17,12 @@ import type {
 } from 'fastify';
 import { Counter } from 'prom-client';
 import { createEdgeStore } from '../clients/edge-store';
-import type { EdgeAnswer } from '../domain/rate-limit';
 import {
   accountKey,
   createAllowlist,
   createBlockedSet,
   createCounterView,
+  type EdgeAnswer,
   type WindowLimit,
 } from '../domain/rate-limit';
 import type { Access } from '../domain/route-access';
