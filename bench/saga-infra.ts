@@ -31,8 +31,6 @@ export interface SagaInfra {
   clearOrders(namespace: string, timeoutMs?: number): Promise<number>;
   /** Orders of the platform of `namespace` still PENDING, and those with events still to publish. */
   unfinishedOrders(namespace: string): Promise<{ pending: number; outboxPending: number }>;
-  /** Drops the databases of the platform of `namespace`. */
-  dropNamespace(namespace: string): Promise<void>;
   mongo: MongoClient;
   stop(): Promise<void>;
 }
@@ -108,11 +106,6 @@ export async function startSagaInfra(workDir: string, log: (line: string) => voi
     databasePids: () => ({ database: pidsOnPort(infraPorts.mongodb) }),
     clearOrders,
     unfinishedOrders,
-    async dropNamespace(namespace) {
-      for (const service of ['user', 'product', 'order', 'inventory', 'gateway']) {
-        await mongo.db(`${namespace}_${service}`).dropDatabase();
-      }
-    },
     async stop() {
       await mongo.close();
       await Promise.all(components.map((c) => c.stop()));

@@ -11,7 +11,7 @@ import type { DeployableName } from '../packages/local-infra/src/services';
 import { startBenchPlatform } from './bench-platform';
 import { formatSummary, summariseProfile } from './cpu-profile';
 import { startSagaInfra } from './saga-infra';
-import { idleCpu, measureRate, ports, prepare, type RateFigures } from './saga';
+import { idleCpu, measureRate, ports, prepare, type Fixture, type RateFigures } from './saga';
 
 export interface SagaProfileOptions {
   rate: number;
@@ -73,8 +73,9 @@ export async function profileSaga(options: SagaProfileOptions): Promise<void> {
       extra: { ...profiled, gateway: { SSE_MAX_STREAMS_PER_USER: '1000', ...profiled.gateway } },
       log: options.log,
     });
-    const fixture = await prepare(platform, options);
+    let fixture: Fixture | undefined;
     try {
+      fixture = await prepare(platform, options);
       options.log('warm-up, 10 orders/s for 5 s');
       await measureRate(fixture, 10, 5, 30);
       await infra.clearOrders(namespace, 60_000);
@@ -85,7 +86,7 @@ export async function profileSaga(options: SagaProfileOptions): Promise<void> {
       const figures = await measureRate(fixture, options.rate, options.seconds, 30);
       options.log(formatSagaProfile(figures, idle));
     } finally {
-      await fixture.gateway.close();
+      await fixture?.gateway.close();
       await platform.stop();
     }
     if (options.cpuProfile) {
@@ -98,7 +99,6 @@ export async function profileSaga(options: SagaProfileOptions): Promise<void> {
       }
     }
   } finally {
-    await infra.dropNamespace(namespace).catch(() => undefined);
     await infra.stop();
   }
 }

@@ -66,7 +66,7 @@ describe('the platform under faults', () => {
     fs.writeFileSync(progressFile, '');
     chaos = await startChaosPlatform(12);
     ledger = createLedger(chaos);
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     const text = [

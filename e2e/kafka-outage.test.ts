@@ -43,7 +43,7 @@ describe('a Kafka outage, across the running platform', () => {
   beforeAll(async () => {
     broker = await startPrivateKafka();
     platform = await startTestPlatform({ kafkaBrokers: broker.url, gateway: true });
-  }, 240_000);
+  }, 360_000);
 
   afterAll(async () => {
     await platform?.stop();

@@ -98,7 +98,7 @@ describe('metrics contract: what the alerts and dashboards query, the services e
     const product = await stockedProduct(platform, admin, 2);
     const order = await placeOrder(platform, customer, [{ productId: product.id, quantity: 1 }]);
     expect(await finalStatus(platform, customer, order.body.id)).toBe('CONFIRMED');
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await platform?.stop();

@@ -24,7 +24,7 @@ describe('the saga deadline, across the running services', () => {
     });
     admin = await login(platform, platform.secrets.ADMIN_EMAIL, platform.secrets.ADMIN_PASSWORD);
     customer = await registerCustomer(platform);
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     await platform?.stop();

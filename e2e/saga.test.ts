@@ -20,7 +20,7 @@ describe('order saga across the four running services', () => {
     platform = await startTestPlatform();
     admin = await login(platform, platform.secrets.ADMIN_EMAIL, platform.secrets.ADMIN_PASSWORD);
     customer = await registerCustomer(platform);
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     await platform?.stop();
@@ -80,7 +80,7 @@ describe('logout across services', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     await platform?.stop();

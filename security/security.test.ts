@@ -44,7 +44,7 @@ describe('security of the running platform', () => {
     ctx = await startSecurityPlatform();
     document = JSON.parse((await send(ctx.gateways[0], { target: '/openapi.json', clientIp: newClientIp() })).body);
     operations = operationsOf(document);
-  }, 300_000);
+  }, 420_000);
 
   afterAll(async () => {
     const header = `Security suite: seed ${seed}, ${runs} runs per route and category, ${Math.round((Date.now() - started) / 1000)} s\n`;

@@ -24,7 +24,7 @@ describe('gateway in front of the running platform', () => {
       body: { email: platform.secrets.ADMIN_EMAIL, password: platform.secrets.ADMIN_PASSWORD },
     });
     admin = adminLogin.body.accessToken;
-  }, 240_000);
+  }, 300_000);
   afterAll(async () => {
     await agent.destroy();
     await platform?.stop();

@@ -5,7 +5,7 @@ import type { Component } from './component';
 import { createFerretDb, probeMongo } from './ferretdb';
 import { fetchMavenJars } from './maven';
 import { dirs, packageRoot } from './paths';
-import { isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
+import { InfraError, isAlive, readPid, requireTool, run, startDaemon, stopDaemon, waitUntilReady } from './process';
 
 export interface MongoServerOptions {
   /** false: always run a private instance here, even when MONGO_URL is set (tests that stop and start it). */
@@ -17,6 +17,12 @@ export interface MongoServerOptions {
   runDir?: string;
   heap?: string;
 }
+
+/**
+ * The server opens its data file by rebuilding every collection's indexes in memory: a file of a few hundred
+ * databases takes over a minute (test-kit's prune and throw-away platforms keep their number down).
+ */
+const readyTimeoutMs = 180_000;
 
 const sourceDir = path.join(packageRoot, 'mongo-server');
 const libs = path.join(dirs.cache, 'mongo-server', 'libs');
@@ -66,6 +72,7 @@ export function createMongoServer(options: MongoServerOptions = {}): Component {
   const port = options.port ?? 27027;
   const runDir = options.runDir ?? path.join(dirs.run, 'mongodb');
   const dataDir = path.join(runDir, 'data');
+  const dataFile = path.join(dataDir, 'documents.mv.db');
   const spec = { name: 'mongodb', runDir };
   const host = options.host ?? '127.0.0.1';
   const url = external ?? `mongodb://${host}:${port}/`;
@@ -106,10 +113,18 @@ export function createMongoServer(options: MongoServerOptions = {}): Component {
         'LocalMongoServer',
         host,
         String(port),
-        path.join(dataDir, 'documents.mv.db'),
+        dataFile,
       ];
       startDaemon({ ...spec, command: 'java', args, cwd: runDir });
-      await waitUntilReady(spec, probe, 60_000);
+      try {
+        await waitUntilReady(spec, probe, readyTimeoutMs);
+      } catch (err) {
+        const megabytes = ((fs.statSync(dataFile, { throwIfNoEntry: false })?.size ?? 0) / 1e6).toFixed(0);
+        throw new InfraError(
+          `${(err as Error).message}\nIts data file ${dataFile} holds ${megabytes} MB. If that is large, ` +
+            '`npm run infra:reset` empties it (and every other local data folder).',
+        );
+      }
     },
     async stop() {
       await stopDaemon(spec);

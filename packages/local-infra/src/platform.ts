@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runMigrations } from '@platform/kit';
+import { deleteData, namespaceData } from './delete-data';
 import type { InfraEnv } from './index';
 import { dirs } from './paths';
 import { InfraError, tail } from './process';
@@ -39,6 +40,12 @@ export interface PlatformOptions {
   otlpEndpoint?: string;
   /** Compiled JavaScript (default, what images run) or the sources, restarted on change (`npm run up -- --watch`). */
   mode?: RunMode;
+  /**
+   * A throw-away platform (benchmarks, k6 runs): `stop()` then drops the namespace's databases and deletes its topics,
+   * which would otherwise pile up in the shared instances (hundreds of databases make the database take minutes to
+   * open). Needs a `namespace`: `npm run up`'s data is never deleted.
+   */
+  discardDataOnStop?: boolean;
 }
 
 export interface RunningPlatform {
@@ -48,7 +55,10 @@ export interface RunningPlatform {
   logFiles: Record<ServiceName, string> & { gateway?: string };
   /** Each deployable's metrics port (its /metrics on 127.0.0.1), e.g. for a Prometheus to scrape. */
   metricsPorts: Record<ServiceName, number> & { gateway?: number };
-  /** SIGTERM to every service and the gateway (graceful), then waits for them to exit. */
+  /**
+   * SIGTERM to every service and the gateway (graceful), then waits for them to exit; with `discardDataOnStop`,
+   * then deletes their data.
+   */
   stop(): Promise<void>;
   /**
    * Stops one service (e.g. to test what its callers do without it) and returns a function that restarts it.
@@ -62,8 +72,15 @@ export interface RunningPlatform {
   startReplica(name: DeployableName, ports: ServicePorts, overrides?: NodeJS.ProcessEnv): Promise<string>;
 }
 
+/**
+ * How long each deployable may take to answer ready. startPlatform waits in up to three rounds (the user service, the
+ * other services, the gateway), so it gives up, stopping what it started, within three times this plus the
+ * migrations and the stop: a caller that gives up first (a jest hook's timeout) leaves the processes running.
+ */
+const readyTimeoutMs = 60_000;
+
 async function waitForReady(name: DeployableName, url: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new InfraError(`${name} exited with ${child.exitCode}:\n${tail(logFile)}`);
     const ok = await fetch(`${url}/health/ready`).then(
@@ -73,7 +90,7 @@ async function waitForReady(name: DeployableName, url: string, child: ChildProce
     if (ok) return;
     await sleep(200);
   }
-  throw new InfraError(`${name} not ready after 60 s:\n${tail(logFile)}`);
+  throw new InfraError(`${name} not ready after ${readyTimeoutMs / 1000} s:\n${tail(logFile)}`);
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -91,6 +108,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const gatewayPorts = options.gateway ?? (options.ports ? false : defaultGatewayPorts);
   const deployables: DeployableName[] = gatewayPorts ? [...serviceNames, 'gateway'] : [...serviceNames];
   const namespace = options.namespace ?? '';
+  const discarded = options.discardDataOnStop ? namespaceData(namespace) : undefined;
   const logDir = options.logDir ?? path.join(dirs.run, 'services');
   const secrets = options.secrets ?? devSecrets(path.join(dirs.run, 'dev-secrets.json'));
   const envOptions: ServiceEnvOptions = {
@@ -133,6 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await Promise.all(replicas.map((child) => (child.exitCode === null && child.kill('SIGTERM'), exited(child))));
     await stopOne('gateway');
     await Promise.all(serviceNames.map((name) => stopOne(name)));
+    if (discarded) await deleteData(options.infra, discarded);
   };
 
   try {
@@ -147,7 +166,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await Promise.all(serviceNames.filter((n) => n !== 'user').map(start));
     if (gatewayPorts) await start('gateway');
   } catch (err) {
-    await stop();
+    // The start-up's error is the one to report, not a failed deletion on the infrastructure that may have caused it.
+    await stop().catch(() => undefined);
     throw err;
   }
 

@@ -65,6 +65,16 @@ function tracingEnv(options: ServiceEnvOptions): NodeJS.ProcessEnv {
   return options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {};
 }
 
+/** A service's database: `<namespace>_<service>`, or the service's name alone in `npm run up`'s empty namespace. */
+export function databaseName(namespace: string, service: ServiceName): string {
+  return namespace ? `${namespace}_${service}` : service;
+}
+
+/** What every Kafka topic of a namespace starts with: `<namespace>.`, nothing in `npm run up`'s empty namespace. */
+export function topicPrefix(namespace: string): string {
+  return namespace ? `${namespace}.` : '';
+}
+
 function mongoUrlFor(base: string, database: string): string {
   const url = new URL(base);
   url.pathname = `/${database}`;
@@ -81,10 +91,10 @@ export function serviceEnv(name: ServiceName, options: ServiceEnvOptions): NodeJ
     PORT: String(ports[name].http),
     METRICS_PORT: String(ports[name].metrics),
     LOG_LEVEL: options.logLevel ?? 'info',
-    MONGO_URL: mongoUrlFor(infra.MONGO_URL, `${namespace ? `${namespace}_` : ''}${name}`),
+    MONGO_URL: mongoUrlFor(infra.MONGO_URL, databaseName(namespace, name)),
     REDIS_URL: infra.REDIS_URL,
     KAFKA_BROKERS: infra.KAFKA_BROKERS,
-    KAFKA_TOPIC_PREFIX: namespace ? `${namespace}.` : '',
+    KAFKA_TOPIC_PREFIX: topicPrefix(namespace),
     AUTH_JWKS_URL: `${userUrl}/.well-known/jwks.json`,
     ...tracingEnv(options),
   };
@@ -116,7 +126,7 @@ export function gatewayEnv(options: ServiceEnvOptions, gatewayPorts: ServicePort
     LOG_LEVEL: options.logLevel ?? 'info',
     REDIS_URL: infra.REDIS_URL,
     KAFKA_BROKERS: infra.KAFKA_BROKERS,
-    KAFKA_TOPIC_PREFIX: namespace ? `${namespace}.` : '',
+    KAFKA_TOPIC_PREFIX: topicPrefix(namespace),
     AUTH_JWKS_URL: `${url('user')}/.well-known/jwks.json`,
     USER_SERVICE_URL: url('user'),
     PRODUCT_SERVICE_URL: url('product'),

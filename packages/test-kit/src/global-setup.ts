@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
   Object.assign(process.env, env);
   // What earlier runs left on the project's own instances (never on servers named by the environment).
   if (components.every((c) => !c.external)) {
-    const pruned = await pruneTestLeftovers({ kafkaBrokers: env.KAFKA_BROKERS.split(','), mongoUrl: env.MONGO_URL });
+    const pruned = await pruneTestLeftovers(env);
     if (pruned.topics + pruned.databases > 0) {
       process.stderr.write(
         `test-kit: deleted ${pruned.topics} topics and ${pruned.databases} databases of earlier runs\n`,

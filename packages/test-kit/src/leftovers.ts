@@ -1,5 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { MongoClient } from 'mongodb';
+import { deleteData, type DeletedData } from '../../local-infra/src/delete-data';
+import type { InfraEnv } from '../../local-infra/src/index';
+import { serviceNames } from '../../local-infra/src/services';
 
 /**
  * Every test names its databases and topics with `uniqueName` (names.ts): `<prefix>-<time in base 36>-<6 hex>`,
@@ -9,46 +10,37 @@ import { MongoClient } from 'mongodb';
  */
 const stamped = /(?:^|[-_.])([0-9a-z]{8})[-_][0-9a-f]{6}(?:[-_.]|$)/;
 
-/** True when `name` carries a uniqueName stamp older than `olderThanMs` (a test run cannot last that long). */
+/**
+ * A benchmark's or a k6 run's namespace (bench/*.ts): `bench_<name>_<time in base 36>` or `k6_<time in base 36>`,
+ * then `_<service>` in a database's name or `.<topic>` in a topic's: bench_gateway_mx3ug860_inventory,
+ * k6_mx41ldgw.order.events. Their platforms delete their data when they stop; this takes what an interrupted run left.
+ */
+const benchNamespace = new RegExp(
+  [
+    '^(?:bench_[a-z0-9]+|k6)', // the benchmark's prefix
+    '_([0-9a-z]{8})', // the time it started, in base 36
+    `(?:_(?:${serviceNames.join('|')})$|\\.)`, // a service's database, or a topic
+  ].join(''),
+);
+
+/**
+ * True when `name` carries a uniqueName stamp or a benchmark's namespace older than `olderThanMs` (a test run or
+ * benchmark cannot last that long).
+ */
 export function isStaleTestName(name: string, now: number, olderThanMs: number): boolean {
-  const match = stamped.exec(name);
+  const match = stamped.exec(name) ?? benchNamespace.exec(name);
   if (!match) return false;
   const time = parseInt(match[1]!, 36);
   // A plausible stamp only: from 2024 on, and not from the future.
   return time > Date.UTC(2024, 0, 1) && time <= now - olderThanMs;
 }
 
-export interface PruneResult {
-  topics: number;
-  databases: number;
-}
-
-/** Deletes the topics and databases that earlier test runs left, keeping anything newer than `olderThanMs`. */
-export async function pruneTestLeftovers(
-  env: { kafkaBrokers: string[]; mongoUrl: string },
+/** Deletes the topics and databases earlier test runs and benchmarks left, keeping any newer than `olderThanMs`. */
+export function pruneTestLeftovers(
+  infra: Pick<InfraEnv, 'KAFKA_BROKERS' | 'MONGO_URL'>,
   olderThanMs = 6 * 60 * 60 * 1000,
-): Promise<PruneResult> {
+): Promise<DeletedData> {
   const now = Date.now();
-  const admin = new Kafka({
-    clientId: 'test-kit-prune',
-    brokers: env.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  const client = new MongoClient(env.mongoUrl, { serverSelectionTimeoutMS: 5_000 });
-  try {
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => isStaleTestName(t, now, olderThanMs));
-    // A few hundred per request: one request for thousands of topics exceeds the broker's request timeout.
-    for (let i = 0; i < topics.length; i += 200) {
-      await admin.deleteTopics({ topics: topics.slice(i, i + 200), timeout: 30_000 });
-    }
-    await client.connect();
-    const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
-    const stale = databases.map((d) => d.name).filter((d) => isStaleTestName(d, now, olderThanMs));
-    for (const name of stale) await client.db(name).dropDatabase();
-    return { topics: topics.length, databases: stale.length };
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-    await client.close().catch(() => undefined);
-  }
+  const stale = (name: string) => isStaleTestName(name, now, olderThanMs);
+  return deleteData(infra, { topics: stale, databases: stale });
 }

@@ -34,7 +34,9 @@ async function freePorts(): Promise<ServicePorts> {
 /**
  * The four services (and on request the gateway) as real processes, what `npm run up` runs, in a namespace of their
  * own: private databases, topic prefix and ports. Their logs are kept in a temp folder, printed when a test fails
- * to start them. Stopped with `platform.stop()`.
+ * to start them. Stopped with `platform.stop()`. When they do not start, it stops them and throws within about 4 min
+ * (3 without the gateway: see readyTimeoutMs in local-infra's platform.ts); a hook that gives up sooner leaves them
+ * running, so the hook that calls this waits longer.
  */
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const name = options.name ?? 'e2e';
