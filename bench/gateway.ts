@@ -305,13 +305,17 @@ async function measureTarget(
   };
 }
 
-function startGatewayBenchPlatform(options: Pick<GatewayBenchOptions, 'workDir' | 'gatewayEnv' | 'log'>) {
+function startGatewayBenchPlatform(
+  options: Pick<GatewayBenchOptions, 'workDir' | 'gatewayEnv' | 'log'> & {
+    serviceEnv?: Partial<Record<'product' | 'order', Record<string, string>>>;
+  },
+) {
   return startBenchPlatform({
     ports,
     workDir: options.workDir,
     namespace: `bench_gateway_${Date.now().toString(36)}`,
     // BENCH_GATEWAY_ENV: gateway settings to compare (e.g. LOG_LEVEL=warn to weigh the access line).
-    extra: { gateway: { ...envWords(process.env.BENCH_GATEWAY_ENV), ...options.gatewayEnv } },
+    extra: { gateway: { ...envWords(process.env.BENCH_GATEWAY_ENV), ...options.gatewayEnv }, ...options.serviceEnv },
     log: options.log,
   });
 }
@@ -373,18 +377,25 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
 /**
  * The gateway under `node --cpu-prof` at saturation, each of `scenarios` (the product read, the order read) for `seconds`; the
  * profile is written when the gateway exits. Returns its path. The caller holds the benchmark lock.
+ * With `target: 'direct'` the service behind the gateway is profiled instead, called directly (one scenario): the
+ * yardstick the gateway's CPU per request is held to.
  */
 export async function profileGateway(
   options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & {
     seconds: number;
     scenarios: readonly Scenario[];
+    target?: 'gateway' | 'direct';
   },
 ): Promise<{ profile: string; figures: Partial<Record<Scenario, LoadFigures>> }> {
   requireCommand('wrk', 'apt-get install wrk');
+  const target = options.target ?? 'gateway';
+  if (target === 'direct' && options.scenarios.length !== 1) throw new Error('profile one service at a time');
   const profileDir = path.join(options.workDir, 'profile');
+  fs.rmSync(profileDir, { recursive: true, force: true });
+  const profiling = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
   const platform = await startGatewayBenchPlatform({
     ...options,
-    gatewayEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+    ...(target === 'gateway' ? { gatewayEnv: profiling } : { serviceEnv: { [options.scenarios[0]!]: profiling } }),
   });
   const figures: Partial<Record<Scenario, LoadFigures>> = {};
   try {
@@ -396,9 +407,9 @@ export async function profileGateway(
         gateway: pidsOnPort(gatewayPorts.http),
         service: pidsOnPort(scenario === 'product' ? servicePorts.product.http : servicePorts.order.http),
       };
-      runWrk(urlFor('gateway', scenario, fixture), headers, 3, options.connections);
+      runWrk(urlFor(target, scenario, fixture), headers, 3, options.connections);
       const before = cpuSnapshot(processes);
-      const result = runWrk(urlFor('gateway', scenario, fixture), headers, options.seconds, options.connections);
+      const result = runWrk(urlFor(target, scenario, fixture), headers, options.seconds, options.connections);
       figures[scenario] = {
         ...result,
         cpuMsPerRequest: cpuMsPerRequest(before, cpuSnapshot(processes), result.requests),
@@ -409,6 +420,6 @@ export async function profileGateway(
     await platform.stop();
   }
   const profiles = fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
-  if (profiles.length === 0) throw new Error(`the gateway wrote no profile into ${profileDir}`);
+  if (profiles.length === 0) throw new Error(`the profiled process wrote no profile into ${profileDir}`);
   return { profile: path.join(profileDir, profiles.sort().at(-1)!), figures };
 }

@@ -6,8 +6,8 @@
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 300]
  *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 100] [--lock /work/bench.lock]
- *   gateway-profile [--duration 20] [--scenario product|order] [--lock /work/bench.lock]
- *        (a CPU profile of the gateway under load, summed up)
+ *   gateway-profile [--duration 20] [--scenario product|order] [--target gateway|direct] [--lock /work/bench.lock]
+ *        (a CPU profile of the gateway under load, summed up; --target direct: the service, called directly)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
  *   node-flags [--rounds 3] [--duration 10] [--idle 60] [--lock /work/bench.lock]
@@ -273,10 +273,12 @@ async function gatewayProfile(argv: string[]): Promise<void> {
       duration: { type: 'string', default: '20' },
       connections: { type: 'string', default: '50' },
       scenario: { type: 'string' },
+      target: { type: 'string', default: 'gateway' },
       lock: { type: 'string', default: '/work/bench.lock' },
     },
   });
   const only = values.scenario;
+  if (values.target !== 'gateway' && values.target !== 'direct') throw new Error('--target is gateway or direct');
   if (only !== undefined && !(scenarios as readonly string[]).includes(only)) {
     throw new Error(`--scenario is one of ${scenarios.join(', ')}`);
   }
@@ -286,6 +288,7 @@ async function gatewayProfile(argv: string[]): Promise<void> {
     seconds: Number(values.duration),
     connections: Number(values.connections),
     scenarios: only === undefined ? scenarios : [only as Scenario],
+    target: values.target,
     log: (line) => console.log(line),
   });
   console.log(`profile: ${profile}`);

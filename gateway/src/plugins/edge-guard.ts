@@ -56,6 +56,21 @@ export interface EdgeGuardOptions {
 
 type LimitName = 'ip' | 'user' | 'credentials';
 
+/** Seconds until a window ends, at least 1 (a client told 0 would retry at once). */
+function resetSeconds(resetMs: number): number {
+  return Math.max(1, Math.ceil(resetMs / 1000));
+}
+
+/**
+ * The `RateLimit` field of the IETF draft (draft-ietf-httpapi-ratelimit-headers-10): the policy closest to
+ * refusing, what remains of it and when it resets, in one field, e.g. `"ip";r=297;t=42`. It replaces the earlier
+ * drafts' three fields (RateLimit-Limit, -Remaining, -Reset). The policy itself (`"ip";q=300;w=60`) goes in
+ * `RateLimit-Policy` on 429 answers, with Retry-After; the README lists the policies.
+ */
+function rateLimitField(name: LimitName, remaining: number, resetSecondsLeft: number): string {
+  return `"${name}";r=${remaining};t=${resetSecondsLeft}`;
+}
+
 interface Counted {
   name: LimitName;
   key: string;
@@ -121,13 +136,12 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
         'auth.rate-limited',
       );
     }
-    const reset = String(Math.max(1, Math.ceil(resetMs / 1000)));
+    const reset = resetSeconds(resetMs);
     return KitErrors.TooManyRequests(`limit of ${limit.max} requests per ${limit.windowMs / 1000} s reached`, {
       headers: {
-        'ratelimit-limit': String(limit.max),
-        'ratelimit-remaining': '0',
-        'ratelimit-reset': reset,
-        'retry-after': reset,
+        ratelimit: rateLimitField(name, 0, reset),
+        'ratelimit-policy': `"${name}";q=${limit.max};w=${limit.windowMs / 1000}`,
+        'retry-after': String(reset),
       },
     });
   }
@@ -217,9 +231,8 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
       if (!tightest || c.limit.max - c.count < tightest.limit.max - tightest.count) tightest = c;
     }
     if (!tightest) return;
-    reply.header('ratelimit-limit', tightest.limit.max);
-    reply.header('ratelimit-remaining', Math.max(0, tightest.limit.max - tightest.count));
-    reply.header('ratelimit-reset', Math.max(1, Math.ceil(tightest.resetMs / 1000)));
+    const remaining = Math.max(0, tightest.limit.max - tightest.count);
+    reply.header('ratelimit', rateLimitField(tightest.name, remaining, resetSeconds(tightest.resetMs)));
   }
 
   app.decorate('refuseKnownFloods', async function refuseKnownFloods(request: FastifyRequest) {

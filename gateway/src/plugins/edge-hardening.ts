@@ -26,9 +26,7 @@ const EXPOSED_HEADERS = [
   'x-request-id',
   'location',
   'retry-after',
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
+  'ratelimit',
   'ratelimit-policy',
   'idempotency-replayed',
 ];
@@ -49,10 +47,18 @@ function isPreflight(request: FastifyRequest): boolean {
  * The security headers of every answer, as helmet computes them: an API answers JSON, so no document it serves
  * needs to load, frame or submit anything (`default-src 'none'`); only `/docs` relaxes the CSP (routes/docs).
  *
- * Computed once, not per request: helmet's middleware sets the same fifteen headers one call at a time on every
- * answer; here it runs once against a collector and the kit sets the result as one object in its first hook.
- * The same object goes on the answers the framework writes itself (malformed URL, oversized headers), which
- * never reach a hook. The proxy drops the services' own security headers, so none can weaken these.
+ * The seven that protect an API's answers and its one page (OWASP's REST Security Cheat Sheet names CSP
+ * frame-ancestors, HSTS, nosniff and X-Frame-Options): Content-Security-Policy, Cross-Origin-Opener-Policy,
+ * Cross-Origin-Resource-Policy, Referrer-Policy, Strict-Transport-Security, X-Content-Type-Options,
+ * X-Frame-Options. Helmet's five others are off: X-XSS-Protection (a legacy browser's filter, which helmet only
+ * turns off), X-Download-Options (Internet Explorer 8), X-Permitted-Cross-Domain-Policies (Flash and PDF
+ * plug-ins), X-DNS-Prefetch-Control and Origin-Agent-Cluster (hints for HTML documents). Each header costs every
+ * answer its bytes and its validation when written; these five protect nothing a JSON answer exposes.
+ *
+ * Computed once, not per request: helmet's middleware sets the headers one call at a time on every answer; here
+ * it runs once against a collector and the kit sets the result as one object in its first hook. The same object
+ * goes on the answers the framework writes itself (malformed URL, oversized headers), which never reach a hook.
+ * The proxy drops the services' own security headers, so none can weaken these.
  */
 export function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -69,6 +75,11 @@ export function securityHeaders(): Record<string, string> {
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
+    xXssProtection: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xDnsPrefetchControl: false,
+    originAgentCluster: false,
   });
   middleware({} as IncomingMessage, collector as unknown as ServerResponse, function done(err?: unknown) {
     if (err) throw err;
@@ -80,7 +91,9 @@ export function securityHeaders(): Record<string, string> {
  * The edge's response hardening besides the security headers, from the well-kept plugins:
  * - @fastify/cors: exact origins from the config. Bearer tokens, not cookies, carry identity, so credentials are
  *   never allowed. A preflight from an unlisted origin is refused with 403 problem+json; other requests from it get
- *   no CORS headers, so the browser keeps their answers from the page.
+ *   no CORS headers, so the browser keeps their answers from the page. A request without Origin is no CORS
+ *   request (servers, curl, same-origin GETs): its answer carries only `Vary: Origin`, so that a shared cache
+ *   never serves it to a page of another origin.
  * - @fastify/compress: br, else gzip, from the threshold up. Server-Sent Events are never compressed (the plugin
  *   skips text/event-stream), so each event reaches the client when written. Request bodies are not decompressed:
  *   the proxy forwards the bytes the client sent.
@@ -97,9 +110,15 @@ async function edgeHardeningPlugin(app: FastifyInstance, options: EdgeHardeningO
     // An OPTIONS request without Origin is not a CORS preflight; it gets 204 instead of a plain-text 400.
     strictPreflight: false,
   };
+  const noCors: FastifyCorsOptions = { origin: false };
   await app.register(cors, {
     delegator: function corsOptionsFor(request, callback) {
       const origin = request.headers.origin;
+      // An OPTIONS request keeps the full options: the plugin's preflight route answers it 204 either way.
+      if (origin === undefined && request.method !== 'OPTIONS') {
+        callback(null, noCors);
+        return;
+      }
       if (origin !== undefined && !allowed.has(origin) && isPreflight(request)) {
         callback(CorsOriginNotAllowed(`origin ${origin} may not call this API`));
         return;

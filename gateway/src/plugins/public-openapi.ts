@@ -14,9 +14,14 @@ const edgeResponses: EdgeResponses = {
     description: 'Too many requests: per client IP, per user, or per IP and account on register/login/refresh',
     headers: {
       'Retry-After': retryAfter,
-      'RateLimit-Limit': { schema: { type: 'integer' } },
-      'RateLimit-Remaining': { schema: { type: 'integer' } },
-      'RateLimit-Reset': { schema: { type: 'integer' } },
+      RateLimit: {
+        description: 'The limit reached, nothing remaining, seconds until it resets, e.g. `"ip";r=0;t=42`',
+        schema: { type: 'string' },
+      },
+      'RateLimit-Policy': {
+        description: 'The limit reached: its quota and window in seconds, e.g. `"ip";q=300;w=60`',
+        schema: { type: 'string' },
+      },
     },
     content: problemContent,
   },

@@ -98,13 +98,33 @@ describe('edge hardening', () => {
       headers: { origin: 'http://localhost:5173' },
     });
     expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:5173');
-    expect(allowed.headers['access-control-expose-headers']).toContain('ratelimit-remaining');
+    expect(allowed.headers['access-control-expose-headers']).toContain('ratelimit');
     const other = await gw.app.inject({
       method: 'GET',
       url: '/api/v1/products',
       headers: { origin: 'https://evil.example.net' },
     });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('when a request carries no Origin, then its answer has Vary: Origin and no CORS fields', async () => {
+    const response = await gw.app.inject({ method: 'GET', url: '/api/v1/products' });
+    expect(response.statusCode).toBe(200);
+    expect(String(response.headers.vary).toLowerCase()).toContain('origin');
+    expect(Object.keys(response.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+
+  it("when any answer is sent, then helmet's legacy and HTML-only headers are not among them", async () => {
+    const response = await gw.app.inject({ method: 'GET', url: '/api/v1/products' });
+    for (const name of [
+      'x-xss-protection',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'x-dns-prefetch-control',
+      'origin-agent-cluster',
+    ]) {
+      expect(response.headers[name]).toBeUndefined();
+    }
   });
 
   it('when a body exceeds the limit, then 413 problem+json and the service is not called', async () => {

@@ -58,6 +58,31 @@ describe('edge cache', () => {
     expect((await outcomes('hit')) - hitsBefore).toBe(1);
   });
 
+  it("when a stored answer is sent again, then its bytes are exactly the service's: non-ASCII text, a BOM, invalid UTF-8", async () => {
+    const bodies = [
+      Buffer.from(JSON.stringify({ name: 'Crème brûlée ☕ 🍰' })),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"bom":true}')]),
+      Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    ];
+    for (const body of bodies) {
+      gw.stubs.product.handle((_req, res) =>
+        res
+          .writeHead(200, {
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': String(body.length),
+            'cache-control': 'public, s-maxage=60',
+          })
+          .end(body),
+      );
+      const url = `/api/v1/products/${objectIdHex()}`;
+      await get(url);
+      const hit = await get(url);
+      expect(hit.headers['cache-status']).toMatch(/^gateway; hit/);
+      expect(hit.rawPayload.equals(body)).toBe(true);
+      expect(hit.headers['content-length']).toBe(String(body.length));
+    }
+  });
+
   it('when the service does not mark an answer for shared caches, then every GET reaches it', async () => {
     const unmarked = [
       '',

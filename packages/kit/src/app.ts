@@ -11,6 +11,7 @@ import { clientErrorHandler, frameworkErrorHandler, notFoundOrNotAllowed } from 
 import { drain } from './drain';
 import { health } from './health';
 import { buildLoggerOptions, genRequestId } from './logger';
+import { deferredRequestLogger } from './request-logger';
 import { metrics } from './metrics';
 import { tracedServerFactory } from './tracing/server-span';
 
@@ -63,6 +64,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     loggerInstance: logger,
     genReqId: genRequestId,
     logController: new AccessLogController(),
+    childLoggerFactory: deferredRequestLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     trustProxy: options.trustProxy ?? false,

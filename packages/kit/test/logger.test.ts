@@ -65,4 +65,30 @@ describe('logging', () => {
     });
     expect(JSON.stringify(access[0])).not.toMatch(/secret-jwt|authorization/);
   });
+
+  it("when a route writes to request.log, then its lines carry the request id and honour the route's level", async () => {
+    const { app, logs } = await appWithLogs();
+    app.get('/quiet', { logLevel: 'warn' }, async (request) => {
+      request.log.info('not written');
+      request.log.warn({ step: 1 }, 'written at warn');
+      return { enabled: request.log.level };
+    });
+    app.get('/nested', async (request) => {
+      request.log.child({ part: 'inner' }).info({ password: 'secret-password' }, 'from a child');
+      return 'ok';
+    });
+
+    const quiet = await app.inject({ method: 'GET', url: '/quiet', headers: { 'x-request-id': 'quiet-1' } });
+    await app.inject({ method: 'GET', url: '/nested', headers: { 'x-request-id': 'nested-1' } });
+    await app.close();
+
+    expect(quiet.json()).toEqual({ enabled: 'warn' });
+    expect(logs.filter((l) => l.requestId === 'quiet-1').map((l) => l.msg)).toEqual(['written at warn']);
+    expect(logs.find((l) => l.msg === 'written at warn')).toMatchObject({ level: 40, step: 1 });
+    expect(logs.find((l) => l.msg === 'from a child')).toMatchObject({
+      requestId: 'nested-1',
+      part: 'inner',
+      password: '[REDACTED]',
+    });
+  });
 });

@@ -51,7 +51,7 @@ export function answerFromCache(cacheUse: CacheUse, request: FastifyRequest, rep
     .headers(stored.headers)
     .header('age', String(stored.age))
     .header('cache-status', `${cacheStatus.hit}; ttl=${stored.ttlSeconds}`)
-    .send(stored.bytes);
+    .send(stored.body);
   return 'hit';
 }
 
