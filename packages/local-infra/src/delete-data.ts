@@ -37,7 +37,16 @@ export async function deleteData(
     const topics = (await admin.listTopics()).filter(selection.topics);
     // A few hundred per request: one request for thousands of topics exceeds the broker's request timeout.
     for (let i = 0; i < topics.length; i += 200) {
-      await admin.deleteTopics({ topics: topics.slice(i, i + 200), timeout: 30_000 });
+      const batch = topics.slice(i, i + 200);
+      await admin.deleteTopics({ topics: batch, timeout: 30_000 }).catch(async (err: unknown) => {
+        if (!isUnknownTopic(err)) throw err;
+        // The listing lags deletions (the broker deletes in the background): one of these was already going.
+        for (const topic of batch) {
+          await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch((one: unknown) => {
+            if (!isUnknownTopic(one)) throw one;
+          });
+        }
+      });
     }
     await client.connect();
     const { databases: selected } = selection;
@@ -55,6 +64,12 @@ export async function deleteData(
     await admin.disconnect().catch(() => undefined);
     await client.close().catch(() => undefined);
   }
+}
+
+/** kafkajs' refusal to delete a topic the broker no longer has (wrapped in a non-retriable error). */
+function isUnknownTopic(err: unknown): boolean {
+  const { type, cause } = err as { type?: string; cause?: { type?: string } };
+  return (cause?.type ?? type) === 'UNKNOWN_TOPIC_OR_PARTITION';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { requireEnv, uniqueName } from '@platform/test-kit';
+import { requireEnv, uniqueName, waitFor } from '@platform/test-kit';
 import { deleteData, namespaceData } from '../src/delete-data';
 
 describe('deleting the data of a namespace (what a throw-away platform does when it stops)', () => {
@@ -38,8 +38,16 @@ describe('deleting the data of a namespace (what a throw-away platform does when
     const deleted = await deleteData(infra, namespaceData(namespace));
 
     expect(deleted).toEqual({ topics: 2, databases: 4 });
-    const left = await admin.listTopics();
-    expect(topics.filter((topic) => left.includes(topic))).toEqual([`${neighbour}.order.events`]);
+    // The broker deletes topics in the background: the listing shows them gone a moment later.
+    const left = await waitFor(
+      async () => {
+        const listed = await admin.listTopics();
+        const kept = topics.filter((topic) => listed.includes(topic));
+        return kept.length === 1 && kept;
+      },
+      { what: "the namespace's topics to be gone" },
+    );
+    expect(left).toEqual([`${neighbour}.order.events`]);
     expect(await collections(`${namespace}_user`)).toEqual([]);
     expect(await collections(`${namespace}_order`)).toEqual([]);
     expect(await collections(`${neighbour}_order`)).toEqual(['things']);
