@@ -30,6 +30,9 @@ export function testConfig(name: string, env: Record<string, string> = {}): Read
     CACHE_KEY_PREFIX: `${uniqueName(name)}:`,
     AUTH_JWKS_URL: 'http://127.0.0.1:9/unused-jwks.json',
     AUTH_ISSUER: 'https://auth.test',
+    // Many suites share two cores in CI, where a Redis call can outlast the 200 ms budget and the cache falls back
+    // to the database: a test counting hits would see a miss. The budget's own test sets it (product-cache.test.ts).
+    CACHE_TIMEOUT_MS: '5000',
     ...env,
   });
 }
