@@ -1,8 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import pino from 'pino';
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import { AccessLogController } from './access-log';
 import type { BaseConfig } from './config';
@@ -11,6 +10,7 @@ import { clientErrorHandler, frameworkErrorHandler, notFoundOrNotAllowed } from 
 import { drain } from './drain';
 import { health } from './health';
 import { buildLoggerOptions, genRequestId } from './logger';
+import { stdoutDestination } from './log-destination';
 import { deferredRequestLogger } from './request-logger';
 import { metrics } from './metrics';
 import { tracedServerFactory } from './tracing/server-span';
@@ -34,17 +34,6 @@ export interface CreateAppOptions {
   responseHeaders?: Readonly<Record<string, string>>;
   /** Fastify's `rewriteUrl`: runs before routing (the gateway canonicalises the request target there). */
   rewriteUrl?: FastifyServerOptions['rewriteUrl'];
-}
-
-/**
- * Standard output, written asynchronously: a line is queued and written as soon as the previous write has finished,
- * so under load the lines of many requests leave in one write instead of one system call each (the gateway's
- * profile showed pino's synchronous writes among its costs), while a quiet service's line still leaves at once.
- * pino flushes what is queued synchronously when the process exits, a crash included; only a SIGKILL can lose
- * the lines of the write in flight.
- */
-function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
 }
 
 /**
