@@ -73,10 +73,20 @@ export interface EventConsumer {
  * outage joins as a new member), and the coordinator waits for the old ones to rejoin or time out before the new
  * ones may join. The session timeout bounds that wait, so it is the broker's minimum
  * (`group.min.session.timeout.ms`, 6 s): the saga bench saw both services' consumers join exactly 10 s after the
- * broker reloaded their groups with the 10 s used before. Heartbeats go out every second, also while a handler waits
- * to retry, so a live consumer never comes near it.
+ * broker reloaded their groups with the 10 s used before. A live consumer must then heartbeat well within 6 s:
+ * kafkajs sends one at most every heartbeatInterval, but only between fetches (and while a handler waits to retry,
+ * see retry.ts), and a fetch with nothing to return waits maxWaitTimeInMs at the broker, 5 s by default: an idle
+ * consumer (or one whose partitions are all held after a transient failure, when kafkajs sleeps that long instead)
+ * was a second of CPU starvation away from eviction and a rebalance. At 1 s (the Java client waits 500 ms) an idle
+ * member heartbeats about every second, for one small fetch a second, and a held partition is fetched again within
+ * a second of its hold ending.
  */
-const GROUP_TIMINGS = { sessionTimeout: 6_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 };
+const GROUP_TIMINGS = {
+  sessionTimeout: 6_000,
+  rebalanceTimeout: 10_000,
+  heartbeatInterval: 1_000,
+  maxWaitTimeInMs: 1_000,
+};
 
 /**
  * Handled offsets are committed at most this often across batches, and at the latest this long after a message was
