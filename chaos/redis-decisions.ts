@@ -30,6 +30,24 @@ function retryAfter(answer: Exchange): string[] {
   return answer.headers['retry-after'] === undefined ? ['no Retry-After'] : [];
 }
 
+/**
+ * What the gateway's order-status consumer says about itself (liveness, and its consumed and lag series for the
+ * orders topic), for a failure message: whether the update was never consumed, or consumed and not delivered.
+ */
+async function gatewayConsumerState(chaos: ChaosPlatform): Promise<string> {
+  const read = (url: string) =>
+    fetch(url)
+      .then(async (r) => `${r.status} ${await r.text()}`)
+      .catch((err: Error) => `unreachable (${err.message})`);
+  const live = await read(`${chaos.balancers.gateway.url}/health/live`);
+  const metrics = await read(`http://127.0.0.1:${chaos.ports.gateway.metrics}/metrics`);
+  const series = metrics
+    .split('\n')
+    .filter((line) => /^kafka_(messages_consumed_total|consumer_lag)\{.*orders/.test(line))
+    .join('; ');
+  return `live: ${live.slice(0, 300)}; ${series}`;
+}
+
 export function redisDecisions(chaos: ChaosPlatform): RedisDecisions {
   const tally = createTally();
   const gateway = chaos.balancers.gateway.url;
@@ -164,7 +182,11 @@ export function redisDecisions(chaos: ChaosPlatform): RedisDecisions {
       }).catch(() => false);
       tally.record(
         'SSE fan-out: the open stream gets the changes after the outage',
-        cancelled instanceof Error ? [cancelled.message] : seen ? [] : [`stream saw ${stream!.statuses().join(', ')}`],
+        cancelled instanceof Error
+          ? [cancelled.message]
+          : seen
+            ? []
+            : [`stream saw ${stream!.statuses().join(', ')}; the gateway: ${await gatewayConsumerState(chaos)}`],
       );
       stream?.close();
     },

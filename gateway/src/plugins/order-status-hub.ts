@@ -3,7 +3,14 @@ import { createRedisClient } from '@platform/kit';
 import type { FastifyInstance } from 'fastify';
 import { isOrderStatus, orderStatusChannel, type OrderStatusUpdate } from '../domain/order-status';
 
-export type StatusListener = (update: OrderStatusUpdate) => void;
+export interface StatusListener {
+  update(update: OrderStatusUpdate): void;
+  /**
+   * The subscriber connection dropped and is subscribed again: whatever was published meanwhile is gone (Redis
+   * pub/sub keeps nothing), so read the current status again.
+   */
+  resync(): void;
+}
 
 export interface OrderStatusHub {
   /** Resolves once Redis confirmed the subscription, so no update published after that is missed. */
@@ -31,7 +38,9 @@ function parseUpdate(message: string): OrderStatusUpdate | undefined {
 /**
  * Order status changes on Redis pub/sub, `order-status:<orderId>`. A connection in subscriber mode can do nothing
  * else, so each replica has one dedicated subscriber shared by all of its SSE streams: a channel is subscribed
- * while at least one local stream watches that order. ioredis re-subscribes by itself after a reconnect.
+ * while at least one local stream watches that order. ioredis re-subscribes by itself after a reconnect; what was
+ * published while the connection was down is lost, so once the channels are confirmed again every listener is told
+ * to resync (read the current status), and no stream waits for a change it missed.
  */
 async function orderStatusHubPlugin(app: FastifyInstance, options: { redisUrl: string }): Promise<void> {
   const subscriber = createRedisClient({ url: options.redisUrl });
@@ -44,7 +53,24 @@ async function orderStatusHubPlugin(app: FastifyInstance, options: { redisUrl: s
   subscriber.on('message', function dispatchUpdate(channel: string, message: string) {
     const update = parseUpdate(message);
     if (!update) return void app.log.warn({ channel }, 'ignored malformed order status message');
-    for (const listener of listeners.get(channel) ?? []) listener(update);
+    for (const listener of listeners.get(channel) ?? []) listener.update(update);
+  });
+  // Registered after the first connect: each later `ready` is a reconnect.
+  subscriber.on('ready', function resyncAfterReconnect() {
+    const channels = [...listeners.keys()];
+    if (channels.length === 0) return;
+    // ioredis sends its own SUBSCRIBE right after `ready`; this one's answer comes after those, so once it is in,
+    // every channel is live again and a status read now cannot miss a later change.
+    subscriber.subscribe(...channels).then(
+      function resyncListeners() {
+        app.log.info(
+          { channels: channels.length },
+          'order status subscriber reconnected; streams read the status again',
+        );
+        for (const channel of channels) for (const listener of listeners.get(channel) ?? []) listener.resync();
+      },
+      (err: unknown) => app.log.warn({ err }, 'order status subscriber could not subscribe again after a reconnect'),
+    );
   });
 
   async function subscribe(orderId: string, listener: StatusListener): Promise<() => void> {

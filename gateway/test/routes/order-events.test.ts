@@ -1,7 +1,7 @@
 import { Agent } from 'undici';
 import { eventCatalogue, EventTypes, type EventPayloads, type EventType } from '@platform/events';
 import { catalogueEvent } from '@platform/kit';
-import { objectIdHex, waitFor } from '@platform/test-kit';
+import { objectIdHex, startPrivateRedis, waitFor } from '@platform/test-kit';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { openSse } from '../helpers/sse';
 import { json, tokenSubject } from '../helpers/stub-service';
@@ -142,6 +142,35 @@ describe('GET /api/v1/orders/:id/events', () => {
     expect((await channels())[1]).toBe(1);
     sse.close();
     await waitFor(async () => (await channels())[1] === 0, { what: 'the subscription to be released' });
+  });
+
+  it('when Redis goes away while a stream is open and a change is missed meanwhile, then after the reconnect the stream reads the status again and shows it', async () => {
+    // A Redis of this test's own, so stopping it disturbs nobody; only this replica's subscriber is on it.
+    const redis = await startPrivateRedis();
+    const isolated = await startTestGateway(
+      { SSE_HEARTBEAT_MS: '200', REDIS_URL: redis.url },
+      { stubs: consumerReplica.stubs, issuer: consumerReplica.issuer },
+    );
+    try {
+      const url = await isolated.app.listen({ port: 0, host: '127.0.0.1' });
+      const orderId = objectIdHex();
+      orders.set(orderId, { userId: owner, status: 'CONFIRMED' });
+      const token = await consumerReplica.issuer.token({ userId: owner });
+      const sse = await openSse(`${url}/api/v1/orders/${orderId}/events`, { authorization: `Bearer ${token}` }, agent);
+      expect(JSON.parse((await sse.next())!.data)).toMatchObject({ status: 'CONFIRMED' });
+
+      await redis.stop();
+      // Published while nobody listened: Redis pub/sub keeps nothing, so only a fresh read can tell the stream.
+      orders.set(orderId, { userId: owner, status: 'CANCELLED' });
+      await redis.start();
+
+      expect(JSON.parse((await sse.next())!.data)).toMatchObject({ orderId, status: 'CANCELLED' });
+      expect(await sse.next()).toBeUndefined();
+      sse.close();
+    } finally {
+      await isolated.close();
+      await redis.stop();
+    }
   });
 
   it('when a user opens more streams than allowed, then 429 TOO_MANY_STREAMS until one of them ends', async () => {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { isFinal, isProgress, type OrderStatusUpdate } from '../../domain/order-status';
-import type { OrderStatusHub } from '../../plugins/order-status-hub';
+import type { OrderStatusHub, StatusListener } from '../../plugins/order-status-hub';
 
 export interface StatusStreamOptions {
   heartbeatMs: number;
@@ -55,8 +55,11 @@ export function createStatusStream(options: StatusStreamOptions): StatusStream {
 }
 
 export interface BufferedSubscription {
-  /** Delivers what arrived so far, in order, then every later update as it comes. */
-  forwardTo(listener: (update: OrderStatusUpdate) => void): void;
+  /**
+   * Delivers what arrived so far, in order, then every later update as it comes; a resync asked for before this
+   * call is passed on after the held updates.
+   */
+  forwardTo(listener: StatusListener): void;
   release(): void;
 }
 
@@ -66,12 +69,20 @@ export interface BufferedSubscription {
  */
 export async function bufferedSubscription(hub: OrderStatusHub, orderId: string): Promise<BufferedSubscription> {
   const held: OrderStatusUpdate[] = [];
-  let deliver = (update: OrderStatusUpdate): void => void held.push(update);
-  const release = await hub.subscribe(orderId, (update) => deliver(update));
+  let resyncAsked = false;
+  let target: StatusListener = {
+    update: (update) => void held.push(update),
+    resync: () => void (resyncAsked = true),
+  };
+  const release = await hub.subscribe(orderId, {
+    update: (update) => target.update(update),
+    resync: () => target.resync(),
+  });
   return {
     forwardTo(listener) {
-      held.splice(0).forEach(listener);
-      deliver = listener;
+      held.splice(0).forEach(listener.update);
+      target = listener;
+      if (resyncAsked) listener.resync();
     },
     release,
   };

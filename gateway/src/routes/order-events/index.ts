@@ -83,7 +83,15 @@ export default async function orderEventsRoutes(app: FastifyInstance, options: O
         reply.raw.once('close', stream.end);
         // May end the stream at once (a final status); what was written is still sent, then the response ends.
         stream.push(current);
-        updates.forwardTo(stream.push);
+        updates.forwardTo({
+          update: stream.push,
+          // Redis dropped the subscription for a while: what changed meanwhile comes from the order service.
+          resync: function readStatusAgain() {
+            fetchOrderStatus(app.upstreams.order, id, request).then(stream.push, (err: unknown) =>
+              request.log.warn({ err, orderId: id }, 'could not read the order status again after a reconnect'),
+            );
+          },
+        });
         request.log.info({ orderId: id, status: current.status }, 'order status stream opened');
         return reply
           .header('content-type', 'text/event-stream; charset=utf-8')
