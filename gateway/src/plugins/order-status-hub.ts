@@ -3,6 +3,9 @@ import { createRedisClient } from '@platform/kit';
 import type { FastifyInstance } from 'fastify';
 import { isOrderStatus, orderStatusChannel, type OrderStatusUpdate } from '../domain/order-status';
 
+/** Resyncs after a reconnect are spread over this long. */
+const RESYNC_SPREAD_MS = 1_000;
+
 export interface StatusListener {
   update(update: OrderStatusUpdate): void;
   /**
@@ -67,7 +70,13 @@ async function orderStatusHubPlugin(app: FastifyInstance, options: { redisUrl: s
           { channels: channels.length },
           'order status subscriber reconnected; streams read the status again',
         );
-        for (const channel of channels) for (const listener of listeners.get(channel) ?? []) listener.resync();
+        // Spread over a second: a replica holding thousands of streams must not send the order service as many
+        // reads at the same instant.
+        for (const channel of channels) {
+          for (const listener of listeners.get(channel) ?? []) {
+            setTimeout(() => listener.resync(), Math.random() * RESYNC_SPREAD_MS).unref();
+          }
+        }
       },
       (err: unknown) => app.log.warn({ err }, 'order status subscriber could not subscribe again after a reconnect'),
     );

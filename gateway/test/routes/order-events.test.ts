@@ -144,7 +144,7 @@ describe('GET /api/v1/orders/:id/events', () => {
     await waitFor(async () => (await channels())[1] === 0, { what: 'the subscription to be released' });
   });
 
-  it('when Redis goes away while a stream is open and a change is missed meanwhile, then after the reconnect the stream reads the status again and shows it', async () => {
+  it('when Redis goes away while streams are open and changes are missed meanwhile, then after the reconnect each stream reads the status again: it shows the change, or ends when the read fails', async () => {
     // A Redis of this test's own, so stopping it disturbs nobody; only this replica's subscriber is on it.
     const redis = await startPrivateRedis();
     const isolated = await startTestGateway(
@@ -153,20 +153,34 @@ describe('GET /api/v1/orders/:id/events', () => {
     );
     try {
       const url = await isolated.app.listen({ port: 0, host: '127.0.0.1' });
-      const orderId = objectIdHex();
-      orders.set(orderId, { userId: owner, status: 'CONFIRMED' });
       const token = await consumerReplica.issuer.token({ userId: owner });
-      const sse = await openSse(`${url}/api/v1/orders/${orderId}/events`, { authorization: `Bearer ${token}` }, agent);
-      expect(JSON.parse((await sse.next())!.data)).toMatchObject({ status: 'CONFIRMED' });
+      const open = async (status: string) => {
+        const orderId = objectIdHex();
+        orders.set(orderId, { userId: owner, status });
+        const sse = await openSse(
+          `${url}/api/v1/orders/${orderId}/events`,
+          { authorization: `Bearer ${token}` },
+          agent,
+        );
+        expect(JSON.parse((await sse.next())!.data)).toMatchObject({ status });
+        return { orderId, sse };
+      };
+      const cancelled = await open('CONFIRMED');
+      const vanished = await open('PENDING');
 
       await redis.stop();
-      // Published while nobody listened: Redis pub/sub keeps nothing, so only a fresh read can tell the stream.
-      orders.set(orderId, { userId: owner, status: 'CANCELLED' });
+      // Published while nobody listened: Redis pub/sub keeps nothing, so only a fresh read can tell the streams.
+      orders.set(cancelled.orderId, { userId: owner, status: 'CANCELLED' });
+      // This one's read will fail (404): the stream cannot know what it missed, so it must end.
+      orders.delete(vanished.orderId);
       await redis.start();
 
-      expect(JSON.parse((await sse.next())!.data)).toMatchObject({ orderId, status: 'CANCELLED' });
-      expect(await sse.next()).toBeUndefined();
-      sse.close();
+      expect(JSON.parse((await cancelled.sse.next())!.data)).toMatchObject({
+        orderId: cancelled.orderId,
+        status: 'CANCELLED',
+      });
+      expect(await cancelled.sse.next()).toBeUndefined();
+      expect(await vanished.sse.next()).toBeUndefined();
     } finally {
       await isolated.close();
       await redis.stop();

@@ -85,11 +85,14 @@ export default async function orderEventsRoutes(app: FastifyInstance, options: O
         stream.push(current);
         updates.forwardTo({
           update: stream.push,
-          // Redis dropped the subscription for a while: what changed meanwhile comes from the order service.
+          // Redis dropped the subscription for a while: what changed meanwhile comes from the order service. If
+          // that read fails (the token expired, the service is away), the stream may be stale: it ends, and the
+          // client reconnects and reads the status afresh (or learns that its token must be refreshed).
           resync: function readStatusAgain() {
-            fetchOrderStatus(app.upstreams.order, id, request).then(stream.push, (err: unknown) =>
-              request.log.warn({ err, orderId: id }, 'could not read the order status again after a reconnect'),
-            );
+            fetchOrderStatus(app.upstreams.order, id, request).then(stream.push, (err: unknown) => {
+              request.log.warn({ err, orderId: id }, 'could not read the order status again after a reconnect');
+              stream.end();
+            });
           },
         });
         request.log.info({ orderId: id, status: current.status }, 'order status stream opened');
