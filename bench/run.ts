@@ -17,11 +17,15 @@
  *        (CPU per order by process, CPU profiles summed up; printed only)
  *   load [--label <text>] [--runs 3] [--vus 1000] [--time-scale 1] [--quick] [--lock /work/bench.lock]
  *        (k6/load.js; --quick: one run at 50 VUs and 0.1x the durations, printed, not saved)
+ *   edge-compression [--rounds 3] [--hits 20000] [--lock /work/bench.lock]
+ *        (CPU per edge-cache hit on a catalogue page for a client accepting nothing, br or gzip; printed only;
+ *        needs `npm run infra:up`)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { codings, measureEdgeCompression, type Coding } from './edge-compression';
 import { measureFootprint, productionDependencyMb, type FootprintRun } from './footprint';
 import { formatSummary, summariseProfile } from './cpu-profile';
 import {
@@ -444,6 +448,30 @@ async function load(argv: string[]): Promise<void> {
   console.log(renderLoad([entry]));
 }
 
+async function edgeCompression(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '3' },
+      hits: { type: 'string', default: '20000' },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  if (!holdLock(values.lock)) return;
+  const rounds = await measureEdgeCompression({
+    rounds: Number(values.rounds),
+    hits: Number(values.hits),
+    log: (line) => console.log(line),
+  });
+  console.log(`\n${provenance().machine}, Node ${process.version}, commit ${provenance().commit}`);
+  console.log('| client accepts | CPU ms per hit, median (min-max) | body bytes sent |');
+  console.log('|---|---|---|');
+  for (const coding of Object.keys(codings) as Coding[]) {
+    const cpu = rounds.map((r) => r.cpuMsPerHit[coding]);
+    console.log(`| ${coding} | ${spread(cpu, 3)} | ${rounds[0]!.sentBytes[coding]} |`);
+  }
+}
+
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   footprint,
   load,
@@ -451,6 +479,7 @@ const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'gateway-profile': gatewayProfile,
   'saga-profile': sagaProfile,
   'node-flags': nodeFlags,
+  'edge-compression': edgeCompression,
   saga,
 };
 

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import CachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
 
@@ -14,7 +15,31 @@ export interface StoredAnswer {
   body: string | Buffer;
   /** Seconds it stays fresh. */
   ttlSeconds: number;
+  /**
+   * A text body in this content coding, compressed on the first call and kept with the entry for every later hit;
+   * undefined for a body that is not text.
+   */
+  encoded(coding: ContentCoding): Buffer | undefined;
 }
+
+/** The content codings the edge compresses with, preferred first (as its compression plugin is configured). */
+export const contentCodings = ['br', 'gzip'] as const;
+export type ContentCoding = (typeof contentCodings)[number];
+
+/**
+ * @fastify/compress's settings for the same codings (its recommended brotli quality 4 in text mode, zlib's default
+ * level), so a cached answer is encoded as a forwarded one is.
+ */
+const compressors: Record<ContentCoding, (text: string) => Buffer> = {
+  br: (text) =>
+    zlib.brotliCompressSync(text, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
+      },
+    }),
+  gzip: (text) => zlib.gzipSync(text),
+};
 
 export interface EdgeCacheOptions {
   /** Bytes of bodies (plus a fixed allowance per entry) held at most; the least recently used go first. */
@@ -29,8 +54,11 @@ const ENTRY_OVERHEAD_BYTES = 1024;
 interface Entry {
   policy: CachePolicy;
   body: string | Buffer;
-  /** The body's length in bytes. */
+  /** The body's length in bytes, plus its encoded variants'. */
   size: number;
+  /** The body compressed, per coding, once a client asked for it. */
+  variants: Partial<Record<ContentCoding, Buffer>>;
+  encoded: StoredAnswer['encoded'];
   /** The stored headers without `age`, computed once; a hit adds the current age. */
   headers: Record<string, string | string[]>;
   /** A `Vary`: the request's own headers decide whether the entry fits, so every lookup asks the policy. */
@@ -107,6 +135,7 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
         age: Math.floor(entry.policy.age()),
         body: entry.body,
         ttlSeconds: Math.floor(entry.policy.timeToLive() / 1000),
+        encoded: entry.encoded,
       };
     },
     admit(key, headers, status, responseHeaders) {
@@ -126,7 +155,22 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
         // Dropped from memory once stale (see lookup).
         if (bytes.length > options.maxEntryBytes) return;
         const body = asSent(bytes, responseHeaders['content-type']);
-        entries.set(key, { policy, headers: stored, varies, body, size: bytes.length }, { ttl: policy.timeToLive() });
+        const entry: Entry = { policy, headers: stored, varies, body, size: bytes.length, variants: {}, encoded };
+        entries.set(key, entry, { ttl: policy.timeToLive() });
+
+        function encoded(coding: ContentCoding): Buffer | undefined {
+          if (typeof entry.body !== 'string') return undefined;
+          let variant = entry.variants[coding];
+          if (variant) return variant;
+          variant = entry.variants[coding] = compressors[coding](entry.body);
+          entry.size += variant.length;
+          // lru-cache sized the entry when it was set: setting it again (for what is left of its freshness) counts
+          // the variant against the budget. Unless it was dropped or replaced meanwhile (then it is not put back) or
+          // is stale this very millisecond (a ttl of 0 would keep it for good).
+          const ttl = policy.timeToLive();
+          if (ttl > 0 && entries.peek(key) === entry) entries.set(key, entry, { ttl });
+          return variant;
+        }
       };
     },
     clear() {

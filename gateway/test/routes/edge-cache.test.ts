@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { metricValue, objectIdHex } from '@platform/test-kit';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { json, type StubHandler } from '../helpers/stub-service';
@@ -22,7 +23,7 @@ describe('edge cache', () => {
   let adminToken: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ EDGE_CACHE_MAX_ENTRY_KB: '1' });
+    gw = await startTestGateway({ EDGE_CACHE_MAX_ENTRY_KB: '1', COMPRESSION_THRESHOLD_BYTES: '200' });
     adminToken = await gw.issuer.token({ userId: objectIdHex(), role: 'admin' });
   });
   afterAll(() => gw.close());
@@ -80,6 +81,52 @@ describe('edge cache', () => {
       expect(hit.headers['cache-status']).toMatch(/^gateway; hit/);
       expect(hit.rawPayload.equals(body)).toBe(true);
       expect(hit.headers['content-length']).toBe(String(body.length));
+    }
+  });
+
+  it('when a client accepts br or gzip, then a stored text answer above the threshold is sent compressed, encoded once for all hits; a smaller one, or one for a client that does not accept it, as it is', async () => {
+    const items = Array.from({ length: 12 }, (_, i) => ({ id: i, name: `product number ${i}`, priceMinor: 1999 }));
+    const large = JSON.stringify({ items });
+    gw.stubs.product.handle((req, res) => {
+      const body = req.url.includes('small') ? '{"items":[]}' : large;
+      res
+        .writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': String(Buffer.byteLength(body)),
+          'cache-control': 'public, s-maxage=60',
+        })
+        .end(body);
+    });
+    const url = `/api/v1/products?page=${objectIdHex()}`;
+    await get(url);
+    const brotli = jest.spyOn(zlib, 'brotliCompressSync');
+    try {
+      const first = await get(url, { 'accept-encoding': 'gzip, deflate, br' });
+      const again = await get(url, { 'accept-encoding': 'br;q=1, gzip;q=0.5' });
+      const gzip = await get(url, { 'accept-encoding': 'x-gzip' });
+      const plain = await get(url);
+
+      expect(first.headers['cache-status']).toMatch(/^gateway; hit/);
+      expect(first.headers['content-encoding']).toBe('br');
+      expect(first.headers['content-length']).toBe(String(first.rawPayload.length));
+      expect(first.headers.vary).toMatch(/accept-encoding/i);
+      expect(zlib.brotliDecompressSync(first.rawPayload).toString()).toBe(large);
+      expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+      expect(brotli).toHaveBeenCalledTimes(1);
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(zlib.gunzipSync(gzip.rawPayload).toString()).toBe(large);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body).toBe(large);
+      expect(reached(url)).toBe(1);
+
+      const small = `/api/v1/products?small=${objectIdHex()}`;
+      await get(small);
+      const smallHit = await get(small, { 'accept-encoding': 'br' });
+      expect(smallHit.headers['cache-status']).toMatch(/^gateway; hit/);
+      expect(smallHit.headers['content-encoding']).toBeUndefined();
+      expect(smallHit.body).toBe('{"items":[]}');
+    } finally {
+      brotli.mockRestore();
     }
   });
 

@@ -1,8 +1,15 @@
+import { negotiate } from '@fastify/accept-negotiator';
 import { getOrCreate } from '@platform/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { upstreamNames, type UpstreamName } from '../../clients/upstreams';
-import { createEdgeCache, type EdgeCache, type EdgeCacheOptions } from '../../domain/edge-cache';
+import {
+  contentCodings,
+  createEdgeCache,
+  type ContentCoding,
+  type EdgeCache,
+  type EdgeCacheOptions,
+} from '../../domain/edge-cache';
 
 /** RFC 9211 `Cache-Status` outcomes of a GET on a cacheable route. */
 export type CacheOutcome = 'hit' | 'miss' | 'stored' | 'bypass';
@@ -38,10 +45,34 @@ export interface CacheUse {
 }
 
 /**
+ * The coding a client asked for, as the compression plugin negotiates it (the same library, its `*` and `x-gzip`
+ * read as gzip, `x-no-compression` honoured); undefined for none or identity.
+ */
+function codingFor(request: FastifyRequest): ContentCoding | undefined {
+  const accepted = request.headers['accept-encoding'];
+  if (accepted === undefined || request.headers['x-no-compression'] !== undefined) return undefined;
+  return negotiate(accepted.toLowerCase().replace(/\*|x-gzip/g, 'gzip'), [...contentCodings]) ?? undefined;
+}
+
+/** Adds Accept-Encoding to `Vary`, keeping what the service or other hooks (CORS: Origin) put there. */
+function varyOnEncoding(reply: FastifyReply): void {
+  const current = reply.getHeader('vary');
+  if (current === undefined || current === '') reply.header('vary', 'accept-encoding');
+  else if (!/\baccept-encoding\b/i.test(String(current))) reply.header('vary', `${String(current)}, accept-encoding`);
+}
+
+/**
  * For a GET on a cached service's route: `hit` when a stored answer was sent, else what to report once the
  * service has answered (`miss`: its answer may be stored; `bypass`: the service alone answers this request).
+ * A client that accepts br or gzip gets a text answer from `compressFromBytes` up compressed, by the cache: it
+ * compresses the answer once and keeps that with it, where the compression plugin would do it on every hit.
  */
-export function answerFromCache(cacheUse: CacheUse, request: FastifyRequest, reply: FastifyReply): CacheOutcome {
+export function answerFromCache(
+  cacheUse: CacheUse,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  compressFromBytes: number,
+): CacheOutcome {
   if (bypassesCache(request)) return 'bypass';
   const stored = cacheUse.cache.lookup(request.url, request.headers);
   if (!stored) return 'miss';
@@ -50,8 +81,16 @@ export function answerFromCache(cacheUse: CacheUse, request: FastifyRequest, rep
     .code(200)
     .headers(stored.headers)
     .header('age', String(stored.age))
-    .header('cache-status', `${cacheStatus.hit}; ttl=${stored.ttlSeconds}`)
-    .send(stored.body);
+    .header('cache-status', `${cacheStatus.hit}; ttl=${stored.ttlSeconds}`);
+  const coding = Number(stored.headers['content-length']) >= compressFromBytes ? codingFor(request) : undefined;
+  const variant = coding && stored.encoded(coding);
+  if (!variant) {
+    void reply.send(stored.body);
+    return 'hit';
+  }
+  varyOnEncoding(reply);
+  // With Content-Encoding set, the compression plugin leaves the answer as it is.
+  void reply.header('content-encoding', coding).header('content-length', String(variant.length)).send(variant);
   return 'hit';
 }
 

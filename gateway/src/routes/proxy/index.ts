@@ -16,6 +16,8 @@ export interface ProxyOptions {
    * plugin, which would compress any stream, however small.
    */
   collectBelowBytes: number;
+  /** Answers at least this long are compressed for clients that accept it (the compression plugin's threshold). */
+  compressFromBytes: number;
   /** The shared cache of answers the services mark cacheable, per service; `maxBytes` 0 turns it off. */
   cache: EdgeCacheOptions;
 }
@@ -28,7 +30,7 @@ function buildForwarder(
 ): RouteHandlerMethod {
   return async function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
     const cache = request.method === 'GET' ? cacheUse : undefined;
-    let outcome = cache && answerFromCache(cache, request, reply);
+    let outcome = cache && answerFromCache(cache, request, reply, options.compressFromBytes);
     if (outcome === 'hit') return reply;
 
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
