@@ -463,7 +463,8 @@ async function edgeCompression(argv: string[]): Promise<void> {
     hits: Number(values.hits),
     log: (line) => console.log(line),
   });
-  console.log(`\n${provenance().machine}, Node ${process.version}, commit ${provenance().commit}`);
+  const { machine: host, commit } = provenance();
+  console.log(`\n${host}, Node ${process.version}, commit ${commit}`);
   console.log('| client accepts | CPU ms per hit, median (min-max) | body bytes sent |');
   console.log('|---|---|---|');
   for (const coding of Object.keys(codings) as Coding[]) {

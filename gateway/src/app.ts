@@ -80,8 +80,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     maxStreamsPerUser: config.SSE_MAX_STREAMS_PER_USER,
   });
   await app.register(proxyRoutes, {
-    collectBelowBytes: config.COMPRESSION_THRESHOLD_BYTES,
-    compressFromBytes: config.COMPRESSION_THRESHOLD_BYTES,
+    compressionThresholdBytes: config.COMPRESSION_THRESHOLD_BYTES,
     cache: { maxBytes: config.EDGE_CACHE_MAX_MB * 1024 * 1024, maxEntryBytes: config.EDGE_CACHE_MAX_ENTRY_KB * 1024 },
   });
 

@@ -22,22 +22,23 @@ export interface StoredAnswer {
   encoded(coding: ContentCoding): Buffer | undefined;
 }
 
-/** The content codings the edge compresses with, preferred first (as its compression plugin is configured). */
+/** The content codings the edge compresses with, preferred first: the compression plugin's and the cache's. */
 export const contentCodings = ['br', 'gzip'] as const;
 export type ContentCoding = (typeof contentCodings)[number];
 
 /**
- * @fastify/compress's settings for the same codings (its recommended brotli quality 4 in text mode, zlib's default
- * level), so a cached answer is encoded as a forwarded one is.
+ * Brotli's settings at the edge, the plugin's and the cache's (@fastify/compress's recommended ones: quality 4,
+ * text mode); gzip keeps zlib's default level in both. A cached answer is encoded as a forwarded one is.
  */
+export const brotliOptions: zlib.BrotliOptions = {
+  params: {
+    [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+    [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
+  },
+};
+
 const compressors: Record<ContentCoding, (text: string) => Buffer> = {
-  br: (text) =>
-    zlib.brotliCompressSync(text, {
-      params: {
-        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-        [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
-      },
-    }),
+  br: (text) => zlib.brotliCompressSync(text, brotliOptions),
   gzip: (text) => zlib.gzipSync(text),
 };
 

@@ -4,6 +4,7 @@ import compress from '@fastify/compress';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
+import { brotliOptions, contentCodings } from '../domain/edge-cache';
 import { CorsOriginNotAllowed } from '../errors';
 
 export interface EdgeHardeningOptions {
@@ -129,7 +130,8 @@ async function edgeHardeningPlugin(app: FastifyInstance, options: EdgeHardeningO
 
   await app.register(compress, {
     threshold: options.compressionThresholdBytes,
-    encodings: ['br', 'gzip'],
+    encodings: [...contentCodings],
+    brotliOptions,
     globalDecompression: false,
   });
 }

@@ -11,13 +11,11 @@ const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export interface ProxyOptions {
   /**
-   * Answers with a `content-length` below this are collected (bytes, never parsed) and sent in one write; larger
-   * or unknown-length ones stream. The compression threshold: a stream's size is unknown to the compression
-   * plugin, which would compress any stream, however small.
+   * The compression threshold. Answers with a `content-length` below it are collected (bytes, never parsed) and
+   * sent in one write; larger or unknown-length ones stream (a stream's size is unknown to the compression plugin,
+   * which would compress any stream, however small). A cached text answer from it up is compressed by the cache.
    */
-  collectBelowBytes: number;
-  /** Answers at least this long are compressed for clients that accept it (the compression plugin's threshold). */
-  compressFromBytes: number;
+  compressionThresholdBytes: number;
   /** The shared cache of answers the services mark cacheable, per service; `maxBytes` 0 turns it off. */
   cache: EdgeCacheOptions;
 }
@@ -30,7 +28,7 @@ function buildForwarder(
 ): RouteHandlerMethod {
   return async function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
     const cache = request.method === 'GET' ? cacheUse : undefined;
-    let outcome = cache && answerFromCache(cache, request, reply, options.compressFromBytes);
+    let outcome = cache && answerFromCache(cache, request, reply, options.compressionThresholdBytes);
     if (outcome === 'hit') return reply;
 
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
@@ -60,7 +58,7 @@ function buildForwarder(
     if (upstream.bytes) return reply.send(upstream.bytes);
     if (!upstream.body) return reply.send();
     const length = Number(upstream.headers['content-length']);
-    if (storeBody || length < options.collectBelowBytes) {
+    if (storeBody || length < options.compressionThresholdBytes) {
       const bytes = Buffer.from(await upstream.body.arrayBuffer());
       storeBody?.(bytes);
       return reply.send(bytes);
