@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { call, createTally, exchange, uniqueName, waitFor, type Exchange, type Tally } from '@platform/test-kit';
+import {
+  call,
+  createTally,
+  exchange,
+  kafkaSideState,
+  uniqueName,
+  waitFor,
+  type Exchange,
+  type Tally,
+} from '@platform/test-kit';
 import type { ChaosPlatform } from './support/platform';
 import { placeOrder } from './support/scenario';
 import { openStatusStream, type StatusStream } from './support/sse';
@@ -31,21 +40,16 @@ function retryAfter(answer: Exchange): string[] {
 }
 
 /**
- * What the gateway's order-status consumer says about itself (liveness, and its consumed and lag series for the
- * orders topic), for a failure message: whether the update was never consumed, or consumed and not delivered.
+ * What the gateway's order-status consumer says about itself, for a failure message: whether the update was never
+ * consumed, or consumed and not delivered.
  */
-async function gatewayConsumerState(chaos: ChaosPlatform): Promise<string> {
-  const read = (url: string) =>
-    fetch(url)
-      .then(async (r) => `${r.status} ${await r.text()}`)
-      .catch((err: Error) => `unreachable (${err.message})`);
-  const live = await read(`${chaos.balancers.gateway.url}/health/live`);
-  const metrics = await read(`http://127.0.0.1:${chaos.ports.gateway.metrics}/metrics`);
-  const series = metrics
-    .split('\n')
-    .filter((line) => /^kafka_(messages_consumed_total|consumer_lag)\{.*orders/.test(line))
-    .join('; ');
-  return `live: ${live.slice(0, 300)}; ${series}`;
+function gatewayConsumerState(chaos: ChaosPlatform): Promise<string> {
+  const endpoints = {
+    url: chaos.balancers.gateway.url,
+    metricsPort: chaos.ports.gateway.metrics,
+    logFile: chaos.platform.logFiles.gateway,
+  };
+  return kafkaSideState('the gateway', endpoints, { only: /orders/ });
 }
 
 export function redisDecisions(chaos: ChaosPlatform): RedisDecisions {
@@ -186,7 +190,7 @@ export function redisDecisions(chaos: ChaosPlatform): RedisDecisions {
           ? [cancelled.message]
           : seen
             ? []
-            : [`stream saw ${stream!.statuses().join(', ')}; the gateway: ${await gatewayConsumerState(chaos)}`],
+            : [`stream saw ${stream!.statuses().join(', ')}; ${await gatewayConsumerState(chaos)}`],
       );
       stream?.close();
     },

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Component } from '@platform/local-infra';
-import { startPrivateKafka, uniqueName } from '@platform/test-kit';
+import { kafkaSideState, startPrivateKafka, uniqueName } from '@platform/test-kit';
 import type { RunningPlatform } from '../packages/local-infra/src/platform';
 import { call, finalStatus, login, registerCustomer, startTestPlatform, stockedProduct } from './platform-fixture';
 
@@ -34,6 +34,18 @@ function watchReadiness(platform: RunningPlatform) {
       return { failures, polls };
     },
   };
+}
+
+/** Both saga services' Kafka side and last log lines: which of them stalled, and how. */
+async function sagaState(platform: RunningPlatform): Promise<string> {
+  const states = (['order', 'inventory'] as const).map((name) =>
+    kafkaSideState(name, {
+      url: platform.urls[name],
+      metricsPort: platform.metricsPorts[name],
+      logFile: platform.logFiles[name],
+    }),
+  );
+  return (await Promise.all(states)).join('\n');
 }
 
 describe('a Kafka outage, across the running platform', () => {
@@ -76,7 +88,11 @@ describe('a Kafka outage, across the running platform', () => {
     await broker.start();
     const back = Date.now();
 
-    const statuses = await Promise.all(orders.map((id) => finalStatus(platform, customer, id, 120_000)));
+    const statuses = await Promise.all(orders.map((id) => finalStatus(platform, customer, id, 120_000))).catch(
+      async (err: Error) => {
+        throw new Error(`${err.message}\n${await sagaState(platform)}`);
+      },
+    );
     const settledMs = Date.now() - back;
     process.stdout.write(
       `kafka outage: ${orders.length} orders final ${settledMs} ms after the broker answered again\n`,

@@ -9,6 +9,7 @@ import { withLock } from './process';
 
 export type { Component } from './component';
 export { createKafka, probeKafka } from './kafka';
+export type { KafkaOptions } from './kafka';
 export { createFerretDb, probeMongo } from './ferretdb';
 export type { FerretDbOptions } from './ferretdb';
 export { createMongoServer } from './mongo-server';
@@ -20,7 +21,7 @@ export { createJaeger } from './jaeger';
 export type { JaegerOptions, TraceBackend } from './jaeger';
 export { createPrometheus, renderAlertRules, scrapeTargets, RULES_NAMESPACE } from './prometheus';
 export type { PrometheusComponent, PrometheusOptions, ScrapeTarget } from './prometheus';
-export { InfraError } from './process';
+export { InfraError, tail } from './process';
 export { dirs, localHome, repoRoot } from './paths';
 export { imageCommand } from './services';
 

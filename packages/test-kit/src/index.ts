@@ -21,3 +21,5 @@ export { exchange, failureKindOf, startOpenLoop } from './open-loop';
 export type { Exchange, OpenLoop, OpenLoopOptions, Shot } from './open-loop';
 export { startLoopbackBalancer } from './loopback-balancer';
 export type { BalancerFault, LoopbackBalancer } from './loopback-balancer';
+export { kafkaSideState } from './diagnostics';
+export type { DeployableEndpoints } from './diagnostics';

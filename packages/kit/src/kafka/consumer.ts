@@ -6,6 +6,7 @@ import { trackHealth } from './consumer-health';
 import type { EventCatalogue, EventHandler, EventHandlers } from './catalogue';
 import type { CompiledTopic } from './decode-event';
 import { envelopeSchema } from './envelope';
+import { isBrokerUnavailable } from './kafka-errors';
 import { consumerMetrics, type ConsumerMetrics } from './kafka-metrics';
 import { processMessage, type ProcessContext } from './process-message';
 import type { ProcessedEventStore } from './processed-events';
@@ -114,7 +115,12 @@ export function createConsumer<C extends EventCatalogue>(options: CreateConsumer
   const metrics = consumerMetrics(options.registry);
   // Series start at zero, not at the first dead letter: increase() and the DLQ alert then count that first one too.
   for (const topic of topics) metrics.deadLettered.inc({ topic }, 0);
-  const health = trackHealth(consumer, logger.child({ groupId }));
+  const health = trackHealth(consumer, logger.child({ groupId }), function startOver(error) {
+    if (lifetime.signal.aborted || !isBrokerUnavailable(error)) return false;
+    // After whatever start is under way: a crash inside its consumer.run() does not make that start fail.
+    background = Promise.resolve(background).then(() => startInBackground(error));
+    return true;
+  });
   const held = createHolds(options.transientBackoff ?? { initialMs: 250, maxMs: 5_000 });
   const commits = createCommits(COMMIT_INTERVAL_MS, logger.child({ groupId }));
   const lifetime = new AbortController();
