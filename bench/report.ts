@@ -36,10 +36,15 @@ export function provenance(repo = root): Pick<Labelled<unknown>, 'date' | 'machi
   };
 }
 
+/** Every entry saved so far under `name` (bench/results/<name>.json), oldest first. */
+export function saved<T>(name: string): Array<Labelled<T>> {
+  const file = path.join(resultsDir, `${name}.json`);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Labelled<T>>) : [];
+}
+
 export function save<T>(name: string, entry: Labelled<T>): Array<Labelled<T>> {
   const file = path.join(resultsDir, `${name}.json`);
-  const all = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Labelled<T>>) : [];
-  const next = [...all.filter((e) => e.label !== entry.label), entry];
+  const next = [...saved<T>(name).filter((e) => e.label !== entry.label), entry];
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
   return next;
