@@ -69,6 +69,9 @@ export async function probeRedis(url: string): Promise<boolean> {
     connectTimeout: 1_000,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
+    // disconnect() ends the socket and destroys it after this unless it closes first; a socket that already
+    // closed (nothing listening) never closes again, so the default 2 s timer kept every caller's process alive.
+    disconnectTimeout: 100,
   });
   client.on('error', () => undefined);
   try {
