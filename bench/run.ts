@@ -211,8 +211,8 @@ function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
         `Saturation: \`wrk -t1 -c${options.connections} -d${options.saturationSec}s\` after a warm-up; fixed rate: ` +
         `${rateOf('product')} (product read) and ${rateOf('order')} (order read) requests/s for ${options.fixedSec} s, open loop. CPU: ms of CPU per request of the proxy ` +
         '(gateway, nginx worker or the bare Node proxy of bench/floor-proxy.ts) and of the service behind it (/proc utime + stime), ' +
-          'at saturation and at the fixed rate. At saturation a slower target also pays more system time per answer for waking ' +
-          'wrk, which waits more often in front of it; at the fixed rate every target wakes its client alike.',
+        'at saturation and at the fixed rate. At saturation a slower target also pays more system time per answer for waking ' +
+        'wrk, which waits more often in front of it; at the fixed rate every target wakes its client alike.',
       '',
     );
     for (const scenario of scenarios) {
