@@ -71,6 +71,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
       credentials: { max: config.AUTH_RATE_LIMIT_MAX, windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS },
     },
     allowlist: config.RATE_LIMIT_ALLOWLIST,
+    syncMs: config.RATE_LIMIT_SYNC_MS,
   });
 
   await app.register(docsRoutes);

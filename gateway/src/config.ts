@@ -39,6 +39,12 @@ export interface GatewayConfig extends BaseConfig, Omit<InfraConfig, 'MONGO_URL'
   /** Calls per user and window, once a token identified the caller. */
   RATE_LIMIT_MAX: number;
   RATE_LIMIT_WINDOW_MS: number;
+  /**
+   * Longest an anonymous call far below its limit, which does not wait for Redis, stays uncounted there: such
+   * counts go with the next call that waits, or after this long. Longer: fewer Redis calls; other replicas see
+   * this one's calls that much later.
+   */
+  RATE_LIMIT_SYNC_MS: number;
   /** Login, register and refresh: per client IP and account, against credential stuffing. */
   AUTH_RATE_LIMIT_MAX: number;
   AUTH_RATE_LIMIT_WINDOW_MS: number;
@@ -96,6 +102,7 @@ export const configSchema = defineConfigSchema<GatewayConfig>({
   RATE_LIMIT_IP_MAX: Joi.number().integer().min(1).default(300),
   RATE_LIMIT_MAX: Joi.number().integer().min(1).default(100),
   RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(1_000).default(60_000),
+  RATE_LIMIT_SYNC_MS: Joi.number().integer().min(0).max(5_000).default(100),
   AUTH_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
   AUTH_RATE_LIMIT_WINDOW_MS: Joi.number()
     .integer()

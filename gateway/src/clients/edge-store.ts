@@ -34,8 +34,15 @@ function countAndCheck(redis: Redis): CountAndCheck {
 }
 
 export interface EdgeStore {
-  /** Counts the request and reads its token's deny-list entry; rejects when Redis cannot answer. */
+  /** Counts the request and reads its token's deny-list entry, at the end of this turn; rejects when Redis cannot answer. */
   ask(question: EdgeQuestion): Promise<EdgeAnswer>;
+  /**
+   * Counts a request that went on without waiting for its count: with the next `ask`, or within `syncMs`, whichever
+   * comes first. Nothing is lost, nothing counted twice; the answer arrives later.
+   */
+  tell(question: EdgeQuestion): Promise<EdgeAnswer>;
+  /** Sends what is waiting now (the app is closing). */
+  flush(): Promise<void>;
 }
 
 interface Pending {
@@ -45,18 +52,27 @@ interface Pending {
 }
 
 /**
- * The edge's questions of one event-loop turn, asked in one script call when the turn ends (setImmediate): under
- * load the requests a turn parsed share one command, one reply to parse and one promise, where each had its own;
- * a lone request waits no longer than the turn. Counting stays exact: the batch's increments apply atomically and
- * each request gets the count that one increment per request, in arrival order, would have given it.
+ * The edge's questions, asked in one script call: those of one event-loop turn that wait for their answer when the
+ * turn ends (setImmediate), together with the counts of calls that did not wait, which otherwise go at most
+ * `syncMs` later. Under load the requests of a turn share one command, one reply to parse and one promise; at a
+ * moderate rate, calls far below their limit cost no Redis round trip of their own (at 500 anonymous calls a
+ * second, about ten script calls instead of 500). Counting stays exact: the batch's increments apply atomically,
+ * in arrival order, and each request gets the count that one increment per request would have given it.
  */
-export function createEdgeStore(redis: Redis): EdgeStore {
+export function createEdgeStore(redis: Redis, syncMs: number): EdgeStore {
   const run = countAndCheck(redis);
   let pending: Pending[] = [];
+  let atTurnEnd: NodeJS.Immediate | undefined;
+  let later: NodeJS.Timeout | undefined;
 
   async function flush(): Promise<void> {
+    clearImmediate(atTurnEnd);
+    clearTimeout(later);
+    atTurnEnd = undefined;
+    later = undefined;
     const batch = pending;
     pending = [];
+    if (batch.length === 0) return;
     const questions = batch.map((p) => p.question);
     const plan = planEdgeBatch(questions);
     const keys = [...plan.counters.map((c) => c.key), ...plan.denyKeys];
@@ -72,12 +88,17 @@ export function createEdgeStore(redis: Redis): EdgeStore {
     }
   }
 
+  function enqueue(question: EdgeQuestion, waiting: boolean): Promise<EdgeAnswer> {
+    return new Promise<EdgeAnswer>((resolve, reject) => {
+      pending.push({ question, resolve, reject });
+      if (waiting) atTurnEnd ??= setImmediate(() => void flush());
+      else if (!atTurnEnd) later ??= setTimeout(() => void flush(), syncMs).unref();
+    });
+  }
+
   return {
-    ask(question) {
-      return new Promise<EdgeAnswer>((resolve, reject) => {
-        if (pending.length === 0) setImmediate(() => void flush());
-        pending.push({ question, resolve, reject });
-      });
-    },
+    ask: (question) => enqueue(question, true),
+    tell: (question) => enqueue(question, false),
+    flush,
   };
 }

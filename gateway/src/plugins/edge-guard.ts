@@ -52,6 +52,8 @@ export interface EdgeGuardOptions {
   };
   /** IPs and CIDRs of internal callers that no limit applies to. */
   allowlist: readonly string[];
+  /** Longest a call that did not wait for its count leaves it uncounted in Redis (see createEdgeStore). */
+  syncMs: number;
 }
 
 type LimitName = 'ip' | 'user' | 'credentials';
@@ -103,7 +105,9 @@ interface Counted {
 async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions): Promise<void> {
   const isAllowlisted = createAllowlist(options.allowlist);
   const blocked = createBlockedSet();
-  const store = createEdgeStore(app.redis);
+  const store = createEdgeStore(app.redis, options.syncMs);
+  // Counts still waiting for their interval go while Redis is still connected.
+  app.addHook('onClose', () => store.flush());
   const view = createCounterView();
   const requireAdmin = app.requireRole('admin');
   const refused = getOrCreate(
@@ -204,7 +208,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     const only = planned.length === 1 && !principal ? planned[0]! : undefined;
     const early = only?.name === 'ip' ? view.admit(only.key, only.limit, Date.now()) : undefined;
     if (only && early) {
-      store.ask(question).then(learn, (err: unknown) => storeFailed(err, request));
+      store.tell(question).then(learn, (err: unknown) => storeFailed(err, request));
       return { counted: [{ ...only, ...early }], revoked: false };
     }
     try {

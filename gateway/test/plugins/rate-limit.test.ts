@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { objectIdHex, uniqueName } from '@platform/test-kit';
+import { objectIdHex, uniqueName, waitFor } from '@platform/test-kit';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 
 /** A client address of this test run's own: the counters live in the shared Redis. */
@@ -157,6 +157,34 @@ describe('general rate limits', () => {
     } finally {
       admin.disconnect();
       await wide.close();
+    }
+  });
+
+  it('when calls far below the limit go on without waiting, then their counts reach Redis together, RATE_LIMIT_SYNC_MS later', async () => {
+    const syncing = await startTestGateway(
+      { RATE_LIMIT_IP_MAX: '100', RATE_LIMIT_SYNC_MS: '1500' },
+      { stubs: gw.stubs, issuer: gw.issuer },
+    );
+    const admin = syncing.app.redis.duplicate({ enableOfflineQueue: true });
+    try {
+      const ip = randomClientIp();
+      const key = `gateway:ratelimit:ip:${ip}`;
+      const get = () => syncing.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress: ip });
+      // Redis has not counted this address yet: the first call waits for its count.
+      expect(rateLimit(await get()).remaining).toBe('99');
+      expect(await admin.get(key)).toBe('1');
+
+      const remaining: Array<string | undefined> = [];
+      for (let i = 0; i < 5; i++) remaining.push(rateLimit(await get()).remaining);
+      expect(remaining).toEqual(['98', '97', '96', '95', '94']);
+      expect(await admin.get(key)).toBe('1');
+      await waitFor(async () => (await admin.get(key)) === '6', {
+        what: 'the five counts to reach Redis',
+        timeoutMs: 5_000,
+      });
+    } finally {
+      admin.disconnect();
+      await syncing.close();
     }
   });
 
