@@ -378,13 +378,14 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
  * The gateway under `node --cpu-prof` at saturation, each of `scenarios` (the product read, the order read) for `seconds`; the
  * profile is written when the gateway exits. Returns its path. The caller holds the benchmark lock.
  * With `target: 'direct'` the service behind the gateway is profiled instead, called directly (one scenario): the
- * yardstick the gateway's CPU per request is held to.
+ * yardstick the gateway's CPU per request is held to. `target: 'gateway-forward'` profiles the gateway with its edge
+ * cache bypassed (`cache-control: no-cache`), so every request is forwarded.
  */
 export async function profileGateway(
   options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & {
     seconds: number;
     scenarios: readonly Scenario[];
-    target?: 'gateway' | 'direct';
+    target?: 'gateway' | 'gateway-forward' | 'direct';
   },
 ): Promise<{ profile: string; figures: Partial<Record<Scenario, LoadFigures>> }> {
   requireCommand('wrk', 'apt-get install wrk');
@@ -395,14 +396,17 @@ export async function profileGateway(
   const profiling = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
   const platform = await startGatewayBenchPlatform({
     ...options,
-    ...(target === 'gateway' ? { gatewayEnv: profiling } : { serviceEnv: { [options.scenarios[0]!]: profiling } }),
+    ...(target === 'direct' ? { serviceEnv: { [options.scenarios[0]!]: profiling } } : { gatewayEnv: profiling }),
   });
   const figures: Partial<Record<Scenario, LoadFigures>> = {};
   try {
     const fixture = await seed(platform);
     const token = await login(platform, fixture.customer);
     for (const scenario of options.scenarios) {
-      const headers: Record<string, string> = scenario === 'order' ? { authorization: `Bearer ${token}` } : {};
+      const headers: Record<string, string> = {
+        ...(scenario === 'order' ? { authorization: `Bearer ${token}` } : {}),
+        ...(target === 'gateway-forward' ? { 'cache-control': 'no-cache' } : {}),
+      };
       const processes = {
         gateway: pidsOnPort(gatewayPorts.http),
         service: pidsOnPort(scenario === 'product' ? servicePorts.product.http : servicePorts.order.http),

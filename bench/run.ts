@@ -6,8 +6,9 @@
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 300]
  *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 100] [--lock /work/bench.lock] [--render-only]
- *   gateway-profile [--duration 20] [--scenario product|order] [--target gateway|direct] [--lock /work/bench.lock]
- *        (a CPU profile of the gateway under load, summed up; --target direct: the service, called directly)
+ *   gateway-profile [--duration 20] [--scenario product|order] [--target gateway|gateway-forward|direct] [--lock /work/bench.lock]
+ *        (a CPU profile of the gateway under load, summed up; gateway-forward: edge cache bypassed;
+ *        --target direct: the service, called directly)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
  *   node-flags [--rounds 3] [--duration 10] [--idle 60] [--lock /work/bench.lock]
@@ -292,7 +293,10 @@ async function gatewayProfile(argv: string[]): Promise<void> {
     },
   });
   const only = values.scenario;
-  if (values.target !== 'gateway' && values.target !== 'direct') throw new Error('--target is gateway or direct');
+  const target = values.target;
+  if (target !== 'gateway' && target !== 'gateway-forward' && target !== 'direct') {
+    throw new Error('--target is gateway, gateway-forward or direct');
+  }
   if (only !== undefined && !(scenarios as readonly string[]).includes(only)) {
     throw new Error(`--scenario is one of ${scenarios.join(', ')}`);
   }
@@ -302,7 +306,7 @@ async function gatewayProfile(argv: string[]): Promise<void> {
     seconds: Number(values.duration),
     connections: Number(values.connections),
     scenarios: only === undefined ? scenarios : [only as Scenario],
-    target: values.target,
+    target,
     log: (line) => console.log(line),
   });
   console.log(`profile: ${profile}`);
