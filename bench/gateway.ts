@@ -284,6 +284,14 @@ function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
   return scenario === 'product' ? `${origin}/products/${fixture.productId}` : `${origin}/orders/${fixture.orderId}`;
 }
 
+/** The order read carries the customer's token; `gateway-forward` asks past the edge cache. */
+function headersFor(target: Target, scenario: Scenario, token: string): Record<string, string> {
+  return {
+    ...(scenario === 'order' ? { authorization: `Bearer ${token}` } : {}),
+    ...(target === 'gateway-forward' ? { 'cache-control': 'no-cache' } : {}),
+  };
+}
+
 async function measureTarget(
   url: string,
   headers: Record<string, string>,
@@ -339,7 +347,6 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
       const result = {} as GatewayRun;
       for (const scenario of scenarios) {
         const token = await login(platform, fixture.customer);
-        const headers: Record<string, string> = scenario === 'order' ? { authorization: `Bearer ${token}` } : {};
         const service = scenario === 'product' ? servicePorts.product.http : servicePorts.order.http;
         result[scenario] = {} as Record<Target, TargetFigures>;
         for (const target of targets) {
@@ -352,10 +359,9 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
           };
           options.log(`run ${run}/${options.runs}: ${scenario} via ${target}`);
           const rate = scenario === 'order' ? options.orderRate : options.rate;
-          const targetHeaders = target === 'gateway-forward' ? { ...headers, 'cache-control': 'no-cache' } : headers;
           const figures = await measureTarget(
             urlFor(target, scenario, fixture),
-            targetHeaders,
+            headersFor(target, scenario, token),
             processes,
             options,
             rate,
@@ -403,10 +409,7 @@ export async function profileGateway(
     const fixture = await seed(platform);
     const token = await login(platform, fixture.customer);
     for (const scenario of options.scenarios) {
-      const headers: Record<string, string> = {
-        ...(scenario === 'order' ? { authorization: `Bearer ${token}` } : {}),
-        ...(target === 'gateway-forward' ? { 'cache-control': 'no-cache' } : {}),
-      };
+      const headers = headersFor(target, scenario, token);
       const processes = {
         gateway: pidsOnPort(gatewayPorts.http),
         service: pidsOnPort(scenario === 'product' ? servicePorts.product.http : servicePorts.order.http),
