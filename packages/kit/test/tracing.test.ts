@@ -59,6 +59,26 @@ async function postLate(port: number, path: string, body: string, headers: Recor
   return response.statusCode!;
 }
 
+/** A stand-in upstream on loopback that keeps the raw `traceparent` lines of every request it receives. */
+async function startUpstream() {
+  const traceparents: string[][] = [];
+  const server = http.createServer((req, res) => {
+    const lines: string[] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if (req.rawHeaders[i]!.toLowerCase() === 'traceparent') lines.push(req.rawHeaders[i + 1]!);
+    }
+    traceparents.push(lines);
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    traceparents,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => server.close(),
+  };
+}
+
 const attribute = (span: OtlpSpan, key: string) => span.attributes.find((a) => a.key === key)?.value.stringValue;
 
 describe('tracing', () => {
@@ -72,13 +92,14 @@ describe('tracing', () => {
    * Runs the sample service exporting to a stand-in collector, calls it (`calls` gets its port), then stops it
    * gracefully, which flushes the batched spans, and returns every span the collector received.
    */
-  async function exportedSpans(database: string, calls: (port: number) => Promise<void>) {
+  async function exportedSpans(database: string, calls: (port: number) => Promise<void>, env: NodeJS.ProcessEnv = {}) {
     const collector = await startCollector();
     try {
       service = spawnSampleService({
         MONGO_URL: isolatedMongoUrl(database),
         REDIS_URL: requireEnv('REDIS_URL'),
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        ...env,
       });
       await calls(await service.port());
       service.child.kill('SIGTERM');
@@ -135,6 +156,53 @@ describe('tracing', () => {
     // Probes are not traced, nor is the work they do (the readiness check's pings).
     expect(spans.filter((s) => attribute(s, 'url.path')?.startsWith('/health'))).toEqual([]);
     expect(spans.filter((s) => s.traceId !== server!.traceId && s.kind === SPAN_KIND_CLIENT)).toEqual([]);
+  }, 150_000);
+
+  it("when a request calls an upstream, passing on its caller's traceparent, then the upstream gets one traceparent: the client span's", async () => {
+    const upstream = await startUpstream();
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    let spans: Awaited<ReturnType<typeof exportedSpans>>;
+    try {
+      spans = await exportedSpans(
+        'tracing-client',
+        async (port) => {
+          const res = await fetch(`http://127.0.0.1:${port}/upstream?cursor=secret`, {
+            headers: { traceparent: `00-${callerTrace}-00f067aa0ba902b7-01` },
+          });
+          expect(await res.json()).toEqual({ status: 200 });
+        },
+        { UPSTREAM_URL: upstream.url },
+      );
+    } finally {
+      upstream.close();
+    }
+
+    // One line, not the caller's passed on beside the client span's (joined, the two would not parse).
+    expect(upstream.traceparents.map((lines) => lines.length)).toEqual([1]);
+    const server = spans.find((s) => s.kind === SPAN_KIND_SERVER && s.name === 'GET /upstream');
+    expect(server).toMatchObject({ traceId: callerTrace, parentSpanId: '00f067aa0ba902b7' });
+    const client = spans.find((s) => s.kind === SPAN_KIND_CLIENT && s.scope === '@platform/kit/http-client');
+    expect(client).toMatchObject({ traceId: callerTrace, parentSpanId: server!.spanId, name: 'GET' });
+    expect(attribute(client!, 'url.full')).toBe(`${upstream.url}/echo`);
+    expect(upstream.traceparents).toEqual([[`00-${callerTrace}-${client!.spanId}-01`]]);
+  }, 150_000);
+
+  it('when the client spans are switched off, then the traceparent a service passes on reaches the upstream as it was', async () => {
+    const upstream = await startUpstream();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    try {
+      await exportedSpans(
+        'tracing-client-off',
+        async (port) => {
+          const res = await fetch(`http://127.0.0.1:${port}/upstream`, { headers: { traceparent } });
+          expect(res.status).toBe(200);
+        },
+        { UPSTREAM_URL: upstream.url, OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' },
+      );
+    } finally {
+      upstream.close();
+    }
+    expect(upstream.traceparents).toEqual([[traceparent]]);
   }, 150_000);
 
   it('when no exporter endpoint is set, then nothing is recorded, yet each request still logs a trace id', async () => {

@@ -8,7 +8,10 @@ export interface HttpRequest {
   /** Relative to the client's base URL, e.g. `/products/42`. */
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
-  /** Sent as given: pass `x-request-id` here to correlate logs; traceparent is added by the tracing instrumentation. */
+  /**
+   * Sent as given: pass `x-request-id` here to correlate logs. `traceparent` and `tracestate` are set by the
+   * client's span (tracing/client-span.ts), replacing any given here, whenever tracing is on.
+   */
   headers?: Record<string, string>;
   /** Strings and bytes are sent as they are; anything else as JSON. */
   body?: unknown;
@@ -84,7 +87,10 @@ export async function resendOnStaleConnection<T>(
   }
 }
 
-export function toDispatchOptions(request: HttpRequest, basePath: string): Dispatcher.RequestOptions {
+/** undici's request options, with the headers as the one object every attempt writes its trace context into. */
+export type DispatchOptions = Dispatcher.RequestOptions & { headers: Record<string, string> };
+
+export function toDispatchOptions(request: HttpRequest, basePath: string): DispatchOptions {
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: string | Uint8Array | undefined;
   if (typeof request.body === 'string' || request.body instanceof Uint8Array) {

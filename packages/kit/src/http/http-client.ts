@@ -1,15 +1,17 @@
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import {
   readResponse,
   resendOnStaleConnection,
   sendAttempt,
   streamAttempt,
   toDispatchOptions,
+  type DispatchOptions,
   type HttpRequest,
   type HttpResponse,
   type RawResponse,
   type StreamedResponse,
 } from './attempt';
+import { startClientSpan } from '../tracing/client-span';
 import { createBreaker } from './breaker';
 import { createBulkhead } from './bulkhead';
 import { HttpClientErrors, isRetryable, isUnhealthyUpstream, isUpstreamFailure, toAppError } from './errors';
@@ -73,16 +75,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
   const bulkhead = createBulkhead(config.bulkhead, metrics.bulkheadRejected);
 
-  async function attemptOnce(dispatchOptions: Dispatcher.RequestOptions): Promise<HttpResponse> {
-    const recordAttempt = metrics.startAttempt(dispatchOptions.method);
+  /** Starts the attempt's metrics and its client span, which writes the trace context into the headers. */
+  function startAttempt(dispatchOptions: DispatchOptions) {
+    const { method, path, headers } = dispatchOptions;
+    const recordMetrics = metrics.startAttempt(method);
+    const endSpan = startClientSpan(method, baseUrl, path, headers);
+    return function recordAttempt(outcome: string, status?: number): void {
+      recordMetrics(outcome);
+      endSpan(status === undefined ? { error: outcome } : { status });
+    };
+  }
+
+  /** What an attempt that threw is recorded as: the answer's status when one came, else the kind of failure. */
+  function failedAttempt(err: unknown): [string, number?] {
+    if (!isUpstreamFailure(err)) return ['error'];
+    return err.response ? [String(err.response.status), err.response.status] : [err.kind];
+  }
+
+  async function attemptOnce(dispatchOptions: DispatchOptions): Promise<HttpResponse> {
+    const recordAttempt = startAttempt(dispatchOptions);
     let raw: RawResponse;
     try {
       raw = await sendAttempt(pool, dispatchOptions, timeoutMs);
     } catch (err) {
-      recordAttempt(isUpstreamFailure(err) ? err.kind : 'error');
+      recordAttempt(...failedAttempt(err));
       throw err;
     }
-    recordAttempt(String(raw.status));
+    recordAttempt(String(raw.status), raw.status);
     return readResponse(raw, `${dispatchOptions.method} ${dispatchOptions.path}`, name);
   }
 
@@ -114,8 +133,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function streamAttemptOnce(dispatchOptions: Dispatcher.RequestOptions): Promise<StreamedResponse> {
-    const recordAttempt = metrics.startAttempt(dispatchOptions.method);
+  async function streamAttemptOnce(dispatchOptions: DispatchOptions): Promise<StreamedResponse> {
+    const recordAttempt = startAttempt(dispatchOptions);
     try {
       const response = await streamAttempt(
         pool,
@@ -123,10 +142,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         timeoutMs,
         `${dispatchOptions.method} ${dispatchOptions.path}`,
       );
-      recordAttempt(String(response.status));
+      recordAttempt(String(response.status), response.status);
       return response;
     } catch (err) {
-      recordAttempt(isUpstreamFailure(err) ? (err.response ? String(err.response.status) : err.kind) : 'error');
+      recordAttempt(...failedAttempt(err));
       throw err;
     }
   }

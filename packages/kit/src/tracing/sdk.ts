@@ -6,7 +6,6 @@ import { registerInstrumentations, type Instrumentation } from '@opentelemetry/i
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -14,9 +13,11 @@ import { mongoStatementShape } from './db-statement';
 import { samplerFromEnv } from './sampler';
 import { enabledInstrumentations, type InstrumentationName } from './switches';
 
-/** The instrumentations the SDK loads; the kit's app makes the HTTP server span itself (server-span.ts). */
-const instrumentations: Record<Exclude<InstrumentationName, 'http'>, () => Instrumentation> = {
-  undici: () => new UndiciInstrumentation(),
+/**
+ * The instrumentations the SDK loads; the kit makes the HTTP spans itself: the server span in its app
+ * (server-span.ts), the client span in its HTTP client (client-span.ts).
+ */
+const instrumentations: Record<Exclude<InstrumentationName, 'http' | 'undici'>, () => Instrumentation> = {
   mongodb: () => new MongoDBInstrumentation({ dbStatementSerializer: mongoStatementShape }),
   ioredis: () => new IORedisInstrumentation(),
   kafkajs: () => new KafkaJsInstrumentation(),
@@ -33,7 +34,8 @@ let unregister: (() => void) | undefined;
  * is instrumented, mongoose is not (it would trace every query a second time). The HTTP server span is the kit's
  * own (server-span.ts, made by the app's server), not @opentelemetry/instrumentation-http's: that one patched every
  * request and response emitter and computed a dozen attributes even for spans never recorded, and cost the
- * gateway a quarter of its CPU per proxied request. Fastify's route names the span (`http.route`), not a per-hook
+ * gateway a quarter of its CPU per proxied request. Likewise @opentelemetry/instrumentation-undici's client span
+ * (client-span.ts says what it cost). Fastify's route names the span (`http.route`), not a per-hook
  * instrumentation.
  *
  * Without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported, so nothing is recorded either (a span built only to be
@@ -63,7 +65,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): TracerProvid
   unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: enabledInstrumentations(env)
-      .filter((name): name is Exclude<InstrumentationName, 'http'> => name !== 'http')
+      .filter((name): name is Exclude<InstrumentationName, 'http' | 'undici'> => name !== 'http' && name !== 'undici')
       .map((name) => instrumentations[name]()),
   });
   return provider;

@@ -1,6 +1,7 @@
 /**
  * Which instrumentations run: light enough for the app to ask (the kit's HTTP server span), while the
- * instrumentations themselves are loaded by sdk.ts only. `http` is the kit's own server span (server-span.ts).
+ * instrumentations themselves are loaded by sdk.ts only. `http` is the kit's own server span (server-span.ts),
+ * `undici` its HTTP client's span (client-span.ts).
  */
 export const INSTRUMENTATION_NAMES = ['http', 'undici', 'mongodb', 'ioredis', 'kafkajs'] as const;
 
