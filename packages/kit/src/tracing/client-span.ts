@@ -45,8 +45,8 @@ function endClientSpan(span: Span, outcome: { status: number } | { error: string
  *
  * What @opentelemetry/instrumentation-undici did per request, without its costs: it listened on undici's
  * diagnostics channels for every request, parsed the URL and the request headers (for the user agent) and built
- * the attributes also for spans that are never recorded, about a seventh of the gateway's CPU per forwarded
- * request. Here attributes are computed only for a recorded span. The span ends with the attempt: once the answer
+ * the attributes also for spans that are never recorded: 6-16% of the gateway's CPU per forwarded request
+ * (two profiled rounds, docs/benchmarks.md). Here attributes are computed only for a recorded span. The span ends with the attempt: once the answer
  * is read, or for a streamed one (`HttpClient.stream`) once its headers arrived, as the attempt metrics time it;
  * the upstream's server span covers the rest. Without the SDK (OTEL_SDK_DISABLED) or with the
  * `undici` switch off, nothing is written: headers the caller set pass unchanged.
