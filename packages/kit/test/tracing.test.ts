@@ -24,6 +24,13 @@ interface OtlpRequest {
 const SPAN_KIND_SERVER = 2;
 const SPAN_KIND_CLIENT = 3;
 
+/** Listens on a free loopback port; resolves with its URL and a close function. */
+async function listenOnLoopback(server: http.Server) {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
 /** A stand-in OTLP/HTTP collector on loopback that keeps every span it receives, with its instrumentation scope. */
 async function startCollector() {
   const spans: Array<OtlpSpan & { scope: string }> = [];
@@ -37,9 +44,7 @@ async function startCollector() {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { spans, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  return { spans, ...(await listenOnLoopback(server)) };
 }
 
 /** POSTs JSON whose body is sent 100 ms after the headers; resolves with the status. */
@@ -70,13 +75,7 @@ async function startUpstream() {
     traceparents.push(lines);
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    traceparents,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => server.close(),
-  };
+  return { traceparents, ...(await listenOnLoopback(server)) };
 }
 
 const attribute = (span: OtlpSpan, key: string) => span.attributes.find((a) => a.key === key)?.value.stringValue;

@@ -80,16 +80,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { method, path, headers } = dispatchOptions;
     const recordMetrics = metrics.startAttempt(method);
     const endSpan = startClientSpan(method, baseUrl, path, headers);
-    return function recordAttempt(outcome: string, status?: number): void {
-      recordMetrics(outcome);
-      endSpan(status === undefined ? { error: outcome } : { status });
+    /** The answer's status, or the kind of failure when no answer came. */
+    return function recordAttempt(outcome: number | string): void {
+      recordMetrics(String(outcome));
+      endSpan(typeof outcome === 'number' ? { status: outcome } : { error: outcome });
     };
   }
 
   /** What an attempt that threw is recorded as: the answer's status when one came, else the kind of failure. */
-  function failedAttempt(err: unknown): [string, number?] {
-    if (!isUpstreamFailure(err)) return ['error'];
-    return err.response ? [String(err.response.status), err.response.status] : [err.kind];
+  function failedAttempt(err: unknown): number | string {
+    if (!isUpstreamFailure(err)) return 'error';
+    return err.response ? err.response.status : err.kind;
   }
 
   async function attemptOnce(dispatchOptions: DispatchOptions): Promise<HttpResponse> {
@@ -98,10 +99,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     try {
       raw = await sendAttempt(pool, dispatchOptions, timeoutMs);
     } catch (err) {
-      recordAttempt(...failedAttempt(err));
+      recordAttempt(failedAttempt(err));
       throw err;
     }
-    recordAttempt(String(raw.status), raw.status);
+    recordAttempt(raw.status);
     return readResponse(raw, `${dispatchOptions.method} ${dispatchOptions.path}`, name);
   }
 
@@ -142,10 +143,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         timeoutMs,
         `${dispatchOptions.method} ${dispatchOptions.path}`,
       );
-      recordAttempt(String(response.status), response.status);
+      recordAttempt(response.status);
       return response;
     } catch (err) {
-      recordAttempt(...failedAttempt(err));
+      recordAttempt(failedAttempt(err));
       throw err;
     }
   }

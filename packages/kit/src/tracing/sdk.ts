@@ -65,7 +65,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): TracerProvid
   unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: enabledInstrumentations(env)
-      .filter((name): name is Exclude<InstrumentationName, 'http' | 'undici'> => name !== 'http' && name !== 'undici')
+      .filter((name): name is keyof typeof instrumentations => name in instrumentations)
       .map((name) => instrumentations[name]()),
   });
   return provider;
