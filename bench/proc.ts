@@ -26,6 +26,12 @@ export function cpuTicks(pid: number): number {
   return fields ? Number(fields[11]) + Number(fields[12]) : 0;
 }
 
+/** stime of one process, in clock ticks: the kernel's share of cpuTicks (system calls, the network stack). */
+export function systemTicks(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? Number(fields[12]) : 0;
+}
+
 /**
  * CPU ticks of a process and everything below it: its own, its reaped children's (cutime + cstime) and those of its
  * live descendants. PostgreSQL serves each connection from a child of the postmaster; this counts them all.

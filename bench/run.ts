@@ -5,7 +5,7 @@
  * docs/benchmarks.md from them.
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 300]
- *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 100] [--lock /work/bench.lock] [--render-only]
+ *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 500] [--lock /work/bench.lock] [--render-only]
  *   gateway-profile [--duration 20] [--scenario product|order] [--target gateway|gateway-forward|direct] [--lock /work/bench.lock]
  *        (a CPU profile of the gateway under load, summed up; gateway-forward: edge cache bypassed;
  *        --target direct: the service, called directly)
@@ -161,6 +161,10 @@ function gatewayRows(e: Labelled<GatewayRun>, scenario: (typeof scenarios)[numbe
         return values.some(Number.isNaN) ? '-' : spread(values, 3);
       };
       const cpu = (name: string) => cpuAt('saturation', name);
+      const system = (name: string) => {
+        const values = pick(target, (l) => l.saturation.systemMsPerRequest?.[name] ?? NaN);
+        return values.some(Number.isNaN) ? '-' : spread(values, 3);
+      };
       const errors = e.runs.reduce(
         (sum, r) => sum + r[scenario][target].saturation.errors + r[scenario][target].fixed.errors,
         0,
@@ -186,6 +190,7 @@ function gatewayRows(e: Labelled<GatewayRun>, scenario: (typeof scenarios)[numbe
         target === 'direct' ? '-' : `${spread(addedP50, 2)} / ${spread(addedP99, 2)}`,
         proxy ? cpu(proxy) : '-',
         cpu('service'),
+        `${proxy ? system(proxy) : '-'} / ${system('service')}`,
         `${proxy ? cpuAt('fixed', proxy) : '-'} / ${cpuAt('fixed', 'service')}`,
         `${errors} |`,
       ].join(' | ');
@@ -212,8 +217,9 @@ function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
         `Saturation: \`wrk -t1 -c${options.connections} -d${options.saturationSec}s\` after a warm-up; fixed rate: ` +
         `${rateOf('product')} (product read) and ${rateOf('order')} (order read) requests/s for ${options.fixedSec} s, open loop. CPU: ms of CPU per request of the proxy ` +
         '(gateway, nginx worker or the bare Node proxy of bench/floor-proxy.ts) and of the service behind it (/proc utime + stime), ' +
-        'at saturation and at the fixed rate. At saturation a slower target also pays more system time per answer for waking ' +
-        'wrk, which waits more often in front of it; at the fixed rate every target wakes its client alike.',
+        'at saturation and at the fixed rate, and the system (stime) part of it at saturation where measured. At saturation a ' +
+        'slower target also pays more system time per answer for waking wrk, which waits more often in front of it; at the ' +
+        'fixed rate every target wakes its client alike.',
       '',
     );
     for (const scenario of scenarios) {
@@ -222,8 +228,8 @@ function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
         '',
         '| target | req/s at saturation | × direct | p50 / p99 ms at saturation | p50 / p99 ms at ' +
           `${rateOf(scenario)}/s | added p50 / p99 ms at ${rateOf(scenario)}/s | proxy CPU ms/req | service CPU ms/req | ` +
-          `proxy / service CPU ms/req at ${rateOf(scenario)}/s | non-2xx |`,
-        '|---|---|---|---|---|---|---|---|---|---|',
+          `of which system: proxy / service | proxy / service CPU ms/req at ${rateOf(scenario)}/s | non-2xx |`,
+        '|---|---|---|---|---|---|---|---|---|---|---|',
         ...gatewayRows(e, scenario),
         '',
       );
@@ -241,7 +247,7 @@ async function gateway(argv: string[]): Promise<void> {
       duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '5' },
       rate: { type: 'string', default: '500' },
-      'order-rate': { type: 'string', default: '100' },
+      'order-rate': { type: 'string', default: '500' },
       connections: { type: 'string', default: '50' },
       lock: { type: 'string', default: '/work/bench.lock' },
       // Writes the tables anew from bench/results/gateway.json, measuring nothing (after a change to their layout).
