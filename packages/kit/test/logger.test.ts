@@ -71,6 +71,9 @@ describe('logging', () => {
     app.get('/quiet', { logLevel: 'warn' }, async (request) => {
       request.log.info('not written');
       request.log.warn({ step: 1 }, 'written at warn');
+      const child = request.log.child({ part: 'quiet' });
+      child.info('not written by the child');
+      child.warn('the child at warn');
       return { enabled: request.log.level };
     });
     app.get('/nested', async (request) => {
@@ -83,7 +86,11 @@ describe('logging', () => {
     await app.close();
 
     expect(quiet.json()).toEqual({ enabled: 'warn' });
-    expect(logs.filter((l) => l.requestId === 'quiet-1').map((l) => l.msg)).toEqual(['written at warn']);
+    expect(logs.filter((l) => l.requestId === 'quiet-1').map((l) => l.msg)).toEqual([
+      'written at warn',
+      'the child at warn',
+    ]);
+    expect(logs.find((l) => l.msg === 'the child at warn')).toMatchObject({ level: 40, part: 'quiet' });
     expect(logs.find((l) => l.msg === 'written at warn')).toMatchObject({ level: 40, step: 1 });
     expect(logs.find((l) => l.msg === 'from a child')).toMatchObject({
       requestId: 'nested-1',
