@@ -83,7 +83,7 @@ export interface GatewayBenchOptions {
   /**
    * Fixed rate of the authenticated order read: it must stay well below what the order service itself serves, or
    * the fixed-rate figures measure a queue instead of the hop. 100/s while the service saturated near 500/s;
-   * 500/s, issue 10's rate, since it serves 2,000-3,500/s on the 2-core machine.
+   * 500/s, issue 10's rate, since it serves 2,000-4,200/s on the 2-core machine.
    */
   orderRate: number;
   connections: number;

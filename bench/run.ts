@@ -156,15 +156,18 @@ function gatewayRows(e: Labelled<GatewayRun>, scenario: (typeof scenarios)[numbe
       const addedP50 = pick(target, (l) => l.fixed.p50Ms).map((v, i) => v - direct((l) => l.fixed.p50Ms)[i]!);
       const addedP99 = pick(target, (l) => l.fixed.p99Ms).map((v, i) => v - direct((l) => l.fixed.p99Ms)[i]!);
       const proxy = target === 'direct' ? undefined : target;
-      const cpuAt = (phase: 'saturation' | 'fixed', name: string) => {
-        const values = pick(target, (l) => l[phase].cpuMsPerRequest?.[name] ?? NaN);
+      // CPU ms per request of one process; '-' where a run has none (system time came later).
+      const msPerRequest = (
+        phase: 'saturation' | 'fixed',
+        field: 'cpuMsPerRequest' | 'systemMsPerRequest',
+        name: string,
+      ) => {
+        const values = pick(target, (l) => l[phase][field]?.[name] ?? NaN);
         return values.some(Number.isNaN) ? '-' : spread(values, 3);
       };
+      const cpuAt = (phase: 'saturation' | 'fixed', name: string) => msPerRequest(phase, 'cpuMsPerRequest', name);
       const cpu = (name: string) => cpuAt('saturation', name);
-      const system = (name: string) => {
-        const values = pick(target, (l) => l.saturation.systemMsPerRequest?.[name] ?? NaN);
-        return values.some(Number.isNaN) ? '-' : spread(values, 3);
-      };
+      const system = (name: string) => msPerRequest('saturation', 'systemMsPerRequest', name);
       const errors = e.runs.reduce(
         (sum, r) => sum + r[scenario][target].saturation.errors + r[scenario][target].fixed.errors,
         0,
