@@ -392,9 +392,9 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
 }
 
 /**
- * The gateway under `node --cpu-prof` at saturation, each of `scenarios` (the product read, the order read) for `seconds`; the
- * profile is written when the gateway exits. Returns its path. The caller holds the benchmark lock.
- * With `target: 'direct'` the service behind the gateway is profiled instead, called directly (one scenario): the
+ * The gateway under `node --cpu-prof` at saturation (or at `rate` requests per second, open loop), each of
+ * `scenarios` (the product read, the order read) for `seconds`; the profile is written when the gateway exits.
+ * Returns its path. The caller holds the benchmark lock. With `target: 'direct'` the service behind the gateway is profiled instead, called directly (one scenario): the
  * yardstick the gateway's CPU per request is held to. `target: 'gateway-forward'` profiles the gateway with its edge
  * cache bypassed (`cache-control: no-cache`), so every request is forwarded.
  */
@@ -403,6 +403,8 @@ export async function profileGateway(
     seconds: number;
     scenarios: readonly Scenario[];
     target?: 'gateway' | 'gateway-forward' | 'direct';
+    /** Requests per second, open loop, instead of saturation with wrk: where a process wakes once per request. */
+    rate?: number;
   },
 ): Promise<{ profile: string; figures: Partial<Record<Scenario, LoadFigures>> }> {
   requireCommand('wrk', 'apt-get install wrk');
@@ -425,9 +427,13 @@ export async function profileGateway(
         gateway: pidsOnPort(gatewayPorts.http),
         service: pidsOnPort(scenario === 'product' ? servicePorts.product.http : servicePorts.order.http),
       };
-      runWrk(urlFor(target, scenario, fixture), headers, 3, options.connections);
+      const url = urlFor(target, scenario, fixture);
+      runWrk(url, headers, 3, options.connections);
       const before = cpuSnapshot(processes);
-      const result = runWrk(urlFor(target, scenario, fixture), headers, options.seconds, options.connections);
+      const result =
+        options.rate === undefined
+          ? runWrk(url, headers, options.seconds, options.connections)
+          : await openLoop(url, headers, options.rate, options.seconds);
       figures[scenario] = {
         ...result,
         cpuMsPerRequest: cpuMsPerRequest(before, cpuSnapshot(processes), result.requests),

@@ -6,9 +6,10 @@
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 300]
  *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 500] [--lock /work/bench.lock] [--render-only]
- *   gateway-profile [--duration 20] [--scenario product|order] [--target gateway|gateway-forward|direct] [--lock /work/bench.lock]
+ *   gateway-profile [--duration 20] [--scenario product|order] [--target gateway|gateway-forward|direct] [--rate <req/s>]
+ *        [--lock /work/bench.lock]
  *        (a CPU profile of the gateway under load, summed up; gateway-forward: edge cache bypassed;
- *        --target direct: the service, called directly)
+ *        --target direct: the service, called directly; --rate: open loop at that rate instead of wrk at saturation)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
  *   node-flags [--rounds 3] [--duration 10] [--idle 60] [--lock /work/bench.lock]
@@ -298,6 +299,7 @@ async function gatewayProfile(argv: string[]): Promise<void> {
       connections: { type: 'string', default: '50' },
       scenario: { type: 'string' },
       target: { type: 'string', default: 'gateway' },
+      rate: { type: 'string' },
       lock: { type: 'string', default: '/work/bench.lock' },
     },
   });
@@ -316,6 +318,7 @@ async function gatewayProfile(argv: string[]): Promise<void> {
     connections: Number(values.connections),
     scenarios: only === undefined ? scenarios : [only as Scenario],
     target,
+    ...(values.rate === undefined ? {} : { rate: Number(values.rate) }),
     log: (line) => console.log(line),
   });
   console.log(`profile: ${profile}`);

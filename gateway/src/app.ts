@@ -72,6 +72,7 @@ export async function buildApp(config: Readonly<GatewayConfig>, deps: AppDeps = 
     },
     allowlist: config.RATE_LIMIT_ALLOWLIST,
     syncMs: config.RATE_LIMIT_SYNC_MS,
+    revocationViewMs: config.REVOCATION_VIEW_MS,
   });
 
   await app.register(docsRoutes);

@@ -45,6 +45,12 @@ export interface GatewayConfig extends BaseConfig, Omit<InfraConfig, 'MONGO_URL'
    * this one's calls that much later.
    */
   RATE_LIMIT_SYNC_MS: number;
+  /**
+   * How long a forwarded call may go on without reading its token's deny-list entry again after this replica
+   * found it not revoked (0: every call waits for the read). The service behind reads the deny-list itself, so a
+   * longer view only moves the refusal of a revoked token one hop inward for that long.
+   */
+  REVOCATION_VIEW_MS: number;
   /** Login, register and refresh: per client IP and account, against credential stuffing. */
   AUTH_RATE_LIMIT_MAX: number;
   AUTH_RATE_LIMIT_WINDOW_MS: number;
@@ -103,6 +109,7 @@ export const configSchema = defineConfigSchema<GatewayConfig>({
   RATE_LIMIT_MAX: Joi.number().integer().min(1).default(100),
   RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(1_000).default(60_000),
   RATE_LIMIT_SYNC_MS: Joi.number().integer().min(0).max(5_000).default(100),
+  REVOCATION_VIEW_MS: Joi.number().integer().min(0).max(60_000).default(1_000),
   AUTH_RATE_LIMIT_MAX: Joi.number().integer().min(1).default(5),
   AUTH_RATE_LIMIT_WINDOW_MS: Joi.number()
     .integer()

@@ -85,17 +85,23 @@ export interface WindowLimit {
 }
 
 /**
- * This replica's view of shared counters, so that a call far below its limit need not wait for the shared store:
- * the count the store last answered for the key, plus the calls this replica let through since. `admit` lets a
- * call through on the view alone while the view stays at or below half the limit, counting it in the view (the
- * call is still counted in the store, without waiting for the answer); past half, and before the store's first
- * answer for a key, calls wait for the store's exact count. Other replicas' calls reach the view with the store's
- * next answer, one round trip later: to go over the limit unseen, more than half of it would have to arrive
- * within that round trip.
+ * This replica's view of shared counters, so that a call far below its limits need not wait for the shared store:
+ * the count the store last answered for each key, plus the calls this replica let through since. `admit` lets a
+ * call through on the view alone while the view of each of its counters stays at or below half its limit,
+ * counting it in the view (the call is still counted in the store, without waiting for the answer); past half,
+ * and before the store's first answer for a key, calls wait for the store's exact count. Other replicas' calls
+ * reach the view with the store's next answer, one round trip later: to go over a limit unseen, more than half of
+ * it would have to arrive within that round trip.
  */
 export interface CounterView {
-  /** The call's estimated count and the window's remaining time if it may go through on the view alone. */
-  admit(key: string, limit: WindowLimit, now: number): { count: number; resetMs: number } | undefined;
+  /**
+   * Each counter's estimated count and its window's remaining time, if the call may go through on the view alone;
+   * then, and only then, the call is counted in the view of every one of them.
+   */
+  admit(
+    counters: ReadonlyArray<{ key: string; limit: WindowLimit }>,
+    now: number,
+  ): Array<{ count: number; resetMs: number }> | undefined;
   /** The store's answer for a call on `key`: its count and the window's remaining time. */
   learn(key: string, count: number, resetMs: number, now: number): void;
 }
@@ -103,11 +109,16 @@ export interface CounterView {
 export function createCounterView(maxEntries = 50_000): CounterView {
   const entries = new Map<string, { count: number; resetAt: number }>();
   return {
-    admit(key, limit, now) {
-      const entry = entries.get(key);
-      if (!entry || entry.resetAt <= now || entry.count + 1 > limit.max / 2) return undefined;
-      entry.count++;
-      return { count: entry.count, resetMs: entry.resetAt - now };
+    admit(counters, now) {
+      const found = counters.map(({ key }) => entries.get(key));
+      const admissible = found.every(
+        (entry, i) => entry && entry.resetAt > now && entry.count + 1 <= counters[i]!.limit.max / 2,
+      );
+      if (!admissible) return undefined;
+      return found.map((entry) => {
+        entry!.count++;
+        return { count: entry!.count, resetMs: entry!.resetAt - now };
+      });
     },
     learn(key, count, resetMs, now) {
       const entry = entries.get(key);
@@ -118,6 +129,39 @@ export function createCounterView(maxEntries = 50_000): CounterView {
       }
       if (!entry) makeRoom(entries, maxEntries, (e) => e.resetAt <= now);
       entries.set(key, { count, resetAt: now + resetMs });
+    },
+  };
+}
+
+/**
+ * What this replica last read of tokens' deny-list entries, so that a call whose token the store found not revoked
+ * a moment ago need not wait to read it again: `revoked(jti, now)` is false while the last answer for the token
+ * said "not revoked" and is at most `freshMs` old, true once an answer said "revoked" (a revocation is final), and
+ * undefined when the store must be asked. Bounded: beyond `maxEntries`, stale entries are swept, then the oldest go.
+ */
+export interface RevocationView {
+  revoked(jti: string, now: number): boolean | undefined;
+  learn(jti: string, revoked: boolean, now: number): void;
+}
+
+export function createRevocationView(freshMs: number, maxEntries = 50_000): RevocationView {
+  const entries = new Map<string, { revoked: boolean; at: number }>();
+  const stale = (entry: { revoked: boolean; at: number }, now: number) => !entry.revoked && entry.at + freshMs <= now;
+  return {
+    revoked(jti, now) {
+      const entry = entries.get(jti);
+      if (!entry) return undefined;
+      return stale(entry, now) ? undefined : entry.revoked;
+    },
+    learn(jti, revoked, now) {
+      const entry = entries.get(jti);
+      if (entry) {
+        entry.revoked ||= revoked;
+        entry.at = Math.max(entry.at, now);
+        return;
+      }
+      makeRoom(entries, maxEntries, (e) => stale(e, now));
+      entries.set(jti, { revoked, at: now });
     },
   };
 }

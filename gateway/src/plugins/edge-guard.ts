@@ -22,6 +22,7 @@ import {
   createAllowlist,
   createBlockedSet,
   createCounterView,
+  createRevocationView,
   type EdgeAnswer,
   type WindowLimit,
 } from '../domain/rate-limit';
@@ -31,8 +32,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest of guarded routes: a client already over its per-IP limit is refused before anything is read. */
     refuseKnownFloods: onRequestAsyncHookHandler;
-    /** preHandler of guarded routes: rate limits, authentication and the role check, in one Redis round trip. */
+    /** preHandler of the gateway's own routes: rate limits, authentication and the role check, in one Redis round trip. */
     guardEdge: preHandlerAsyncHookHandler;
+    /**
+     * preHandler of forwarded routes: the same, except that a token found not revoked within the last
+     * `revocationViewMs` is not read again, since the service behind reads the deny-list itself (see `ask`).
+     */
+    guardForwarded: preHandlerAsyncHookHandler;
   }
 }
 
@@ -54,6 +60,8 @@ export interface EdgeGuardOptions {
   allowlist: readonly string[];
   /** Longest a call that did not wait for its count leaves it uncounted in Redis (see createEdgeStore). */
   syncMs: number;
+  /** How long a forwarded call may rely on this replica's last reading of its token's deny-list entry. */
+  revocationViewMs: number;
 }
 
 type LimitName = 'ip' | 'user' | 'credentials';
@@ -88,8 +96,9 @@ interface Counted {
  *    cached until expiry).
  * 2. One Redis script counts the call against the limits that apply (per client IP always; per user once a token
  *    verified; per IP and account on credential routes) and reads the deny-list entry of the token's id, for all
- *    the requests of an event-loop turn at once (clients/edge-store.ts). An anonymous call far below its per-IP
- *    limit in this replica's view goes on without waiting for the answer (see `ask`).
+ *    the requests of an event-loop turn at once (clients/edge-store.ts). A call far below its limits in this
+ *    replica's view goes on without waiting for the answer, if anonymous or, on a forwarded route, if its token
+ *    was found not revoked a moment ago (see `ask`).
  * 3. The answer, in this order: over the per-IP limit → 429 (so floods of anonymous calls and of failed
  *    authentications are limited like any others); a protected route without a valid, unrevoked token → 401; a
  *    customer on an admin route → 403; over the per-user or credential limit → 429. On public routes a bad token
@@ -109,6 +118,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
   // Counts still waiting for their interval go while Redis is still connected.
   app.addHook('onClose', () => store.flush());
   const view = createCounterView();
+  const revocations = createRevocationView(options.revocationViewMs);
   const requireAdmin = app.requireRole('admin');
   const refused = getOrCreate(
     app.metrics,
@@ -185,13 +195,18 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
   }
 
   /**
-   * Counts and reads the deny-list; `revoked` is undefined when Redis could not be asked. An anonymous call that
-   * only the per-IP limit applies to, far below it in this replica's view, goes on at once: counted in Redis all
-   * the same, without waiting for the answer (domain/rate-limit.ts, createCounterView).
+   * Counts and reads the deny-list; `revoked` is undefined when Redis could not be asked. A call goes on at once,
+   * counted in Redis all the same without waiting for the answer, when it is far below its per-IP and per-user
+   * limits in this replica's view (domain/rate-limit.ts, createCounterView) and, if it carries a token, when the
+   * route is forwarded and this replica found that token not revoked within `revocationViewMs`: the service behind
+   * reads the deny-list for every call (the kit's authenticate), so a token revoked meanwhile is still refused
+   * with the same 401, one hop later, and the answer to the call that went on teaches this replica the revocation.
+   * At a steady rate, each answer renewing the view, a user's calls then cost no Redis round trip of their own.
    */
   async function ask(
     planned: Omit<Counted, 'count' | 'resetMs'>[],
     principal: Principal | undefined,
+    forwarded: boolean,
     request: FastifyRequest,
   ): Promise<{ counted: Counted[]; revoked: boolean | undefined }> {
     if (planned.length === 0 && !principal) return { counted: [], revoked: false };
@@ -202,14 +217,19 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     const learn = (answer: EdgeAnswer) => {
       const now = Date.now();
       planned.forEach((c, i) => {
-        if (c.name === 'ip') view.learn(c.key, answer.counts[i]!.count, answer.counts[i]!.resetMs, now);
+        if (c.name !== 'credentials') view.learn(c.key, answer.counts[i]!.count, answer.counts[i]!.resetMs, now);
       });
+      if (principal) revocations.learn(principal.jti, answer.revoked, now);
     };
-    const only = planned.length === 1 && !principal ? planned[0]! : undefined;
-    const early = only?.name === 'ip' ? view.admit(only.key, only.limit, Date.now()) : undefined;
-    if (only && early) {
+    const now = Date.now();
+    const early =
+      planned.every((c) => c.name !== 'credentials') &&
+      (!principal || (forwarded && revocations.revoked(principal.jti, now) === false))
+        ? view.admit(planned, now)
+        : undefined;
+    if (early) {
       store.tell(question).then(learn, (err: unknown) => storeFailed(err, request));
-      return { counted: [{ ...only, ...early }], revoked: false };
+      return { counted: planned.map((c, i) => ({ ...c, ...early[i]! })), revoked: false };
     }
     try {
       const answer = await store.ask(question);
@@ -247,7 +267,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     }
   });
 
-  app.decorate('guardEdge', async function guardEdge(request: FastifyRequest, reply: FastifyReply) {
+  async function guard(request: FastifyRequest, reply: FastifyReply, forwarded: boolean): Promise<void> {
     const access = options.accessFor(request);
     const token = await verified(request);
     let principal = token && !isAppError(token) ? token : undefined;
@@ -256,7 +276,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
       throw tooMany('user', options.limits.user, blocked.until(userKey)! - Date.now(), request, userKey);
     }
 
-    const { counted, revoked } = await ask(counters(request, principal), principal, request);
+    const { counted, revoked } = await ask(counters(request, principal), principal, forwarded, request);
     exceeded(counted, 'ip', request);
     if (principal && revoked !== false) {
       if (access !== 'public' && revoked === undefined) {
@@ -279,6 +299,13 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     exceeded(counted, 'user', request);
     exceeded(counted, 'credentials', request);
     rateLimitHeaders(reply, counted);
+  }
+
+  app.decorate('guardEdge', function guardEdge(request: FastifyRequest, reply: FastifyReply) {
+    return guard(request, reply, false);
+  });
+  app.decorate('guardForwarded', function guardForwarded(request: FastifyRequest, reply: FastifyReply) {
+    return guard(request, reply, true);
   });
 }
 

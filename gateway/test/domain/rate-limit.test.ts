@@ -4,6 +4,7 @@ import {
   createAllowlist,
   createBlockedSet,
   createCounterView,
+  createRevocationView,
   planEdgeBatch,
   type EdgeQuestion,
 } from '../../src/domain/rate-limit';
@@ -98,41 +99,41 @@ describe('counter view', () => {
 
   it('when the store has not answered for a key, then calls wait for it', () => {
     const view = createCounterView();
-    expect(view.admit('ip:a', limit, 0)).toBeUndefined();
+    expect(view.admit([{ key: 'ip:a', limit }], 0)).toBeUndefined();
   });
 
   it('when the store answered, then calls go through on the view up to half the limit, each counted', () => {
     const view = createCounterView();
     view.learn('ip:a', 2, 30_000, 1_000);
 
-    const admitted = [3, 4, 5].map(() => view.admit('ip:a', limit, 2_000));
+    const admitted = [3, 4, 5].map(() => view.admit([{ key: 'ip:a', limit }], 2_000));
 
     expect(admitted).toEqual([
-      { count: 3, resetMs: 29_000 },
-      { count: 4, resetMs: 29_000 },
-      { count: 5, resetMs: 29_000 },
+      [{ count: 3, resetMs: 29_000 }],
+      [{ count: 4, resetMs: 29_000 }],
+      [{ count: 5, resetMs: 29_000 }],
     ]);
-    expect(view.admit('ip:a', limit, 2_000)).toBeUndefined();
+    expect(view.admit([{ key: 'ip:a', limit }], 2_000)).toBeUndefined();
   });
 
   it('when the store answers a higher count (other replicas), then the view takes it; a lower one (late) changes nothing', () => {
     const view = createCounterView();
     view.learn('ip:a', 1, 30_000, 0);
     view.learn('ip:a', 5, 30_000, 10);
-    expect(view.admit('ip:a', limit, 20)).toBeUndefined();
+    expect(view.admit([{ key: 'ip:a', limit }], 20)).toBeUndefined();
 
     view.learn('ip:b', 3, 30_000, 0);
     view.learn('ip:b', 1, 30_000, 10);
-    expect(view.admit('ip:b', limit, 20)).toMatchObject({ count: 4 });
+    expect(view.admit([{ key: 'ip:b', limit }], 20)).toMatchObject([{ count: 4 }]);
   });
 
   it('when the window has ended, then the view is not used until the store answers for the new one', () => {
     const view = createCounterView();
     view.learn('ip:a', 4, 1_000, 0);
-    expect(view.admit('ip:a', limit, 1_000)).toBeUndefined();
+    expect(view.admit([{ key: 'ip:a', limit }], 1_000)).toBeUndefined();
 
     view.learn('ip:a', 1, 60_000, 1_000);
-    expect(view.admit('ip:a', limit, 1_001)).toEqual({ count: 2, resetMs: 59_999 });
+    expect(view.admit([{ key: 'ip:a', limit }], 1_001)).toEqual([{ count: 2, resetMs: 59_999 }]);
   });
 
   it('when the view is full, then ended windows go first, then the oldest key', () => {
@@ -140,11 +141,74 @@ describe('counter view', () => {
     view.learn('ip:old', 1, 100, 0);
     view.learn('ip:kept', 1, 60_000, 0);
     view.learn('ip:new', 1, 60_000, 200);
-    expect(view.admit('ip:kept', limit, 300)).toBeDefined();
-    expect(view.admit('ip:new', limit, 300)).toBeDefined();
+    expect(view.admit([{ key: 'ip:kept', limit }], 300)).toBeDefined();
+    expect(view.admit([{ key: 'ip:new', limit }], 300)).toBeDefined();
 
     view.learn('ip:newest', 1, 60_000, 400);
-    expect(view.admit('ip:kept', limit, 500)).toBeUndefined();
-    expect(view.admit('ip:newest', limit, 500)).toBeDefined();
+    expect(view.admit([{ key: 'ip:kept', limit }], 500)).toBeUndefined();
+    expect(view.admit([{ key: 'ip:newest', limit }], 500)).toBeDefined();
+  });
+
+  it('when a call has several counters, then it goes through only if all are far below their limits, and only then is counted', () => {
+    const view = createCounterView();
+    const user = { max: 4, windowMs: 60_000 };
+    view.learn('ip:a', 1, 60_000, 0);
+    view.learn('user:u', 1, 60_000, 0);
+    const both = [
+      { key: 'ip:a', limit },
+      { key: 'user:u', limit: user },
+    ];
+
+    expect(view.admit(both, 10)).toEqual([
+      { count: 2, resetMs: 59_990 },
+      { count: 2, resetMs: 59_990 },
+    ]);
+    // The user's view is at half its limit: the call waits, and the address is not counted in the view.
+    expect(view.admit(both, 20)).toBeUndefined();
+    expect(view.admit([{ key: 'ip:a', limit }], 30)).toEqual([{ count: 3, resetMs: 59_970 }]);
+  });
+});
+
+describe('revocation view', () => {
+  it('when a token was read not revoked, then it is known so for the fresh time, then the store must be asked again', () => {
+    const view = createRevocationView(1_000);
+    expect(view.revoked('t1', 0)).toBeUndefined();
+
+    view.learn('t1', false, 0);
+
+    expect(view.revoked('t1', 999)).toBe(false);
+    expect(view.revoked('t1', 1_000)).toBeUndefined();
+    view.learn('t1', false, 1_500);
+    expect(view.revoked('t1', 2_000)).toBe(false);
+  });
+
+  it('when a token was read revoked, then it stays revoked, even if a late answer said otherwise', () => {
+    const view = createRevocationView(1_000);
+    view.learn('t1', false, 0);
+    view.learn('t1', true, 10);
+    view.learn('t1', false, 20);
+
+    expect(view.revoked('t1', 30)).toBe(true);
+    expect(view.revoked('t1', 60_000)).toBe(true);
+  });
+
+  it('when the freshness is 0, then the store is always asked', () => {
+    const view = createRevocationView(0);
+    view.learn('t1', false, 0);
+    expect(view.revoked('t1', 0)).toBeUndefined();
+  });
+
+  it('when the view is full, then stale entries go first, then the oldest', () => {
+    const view = createRevocationView(1_000, 2);
+    view.learn('stale', false, 0);
+    view.learn('revoked', true, 0);
+    view.learn('fresh', false, 1_500);
+
+    expect(view.revoked('revoked', 1_600)).toBe(true);
+    expect(view.revoked('fresh', 1_600)).toBe(false);
+    view.learn('newest', false, 1_700);
+    expect(view.revoked('revoked', 1_800)).toBeUndefined();
+    expect(view.revoked('fresh', 1_800)).toBe(false);
+    expect(view.revoked('newest', 1_800)).toBe(false);
   });
 });

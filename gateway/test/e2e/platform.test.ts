@@ -155,7 +155,7 @@ describe('gateway in front of the running platform', () => {
     expect((await call(`${platform.gatewayUrl}/docs`)).status).toBe(200);
   });
 
-  it('when a customer logs out, then the gateway refuses the revoked token', async () => {
+  it('when a customer logs out, then the revoked token is refused through the gateway', async () => {
     const login = await call<typeof session>(`${api}/auth/login`, { body: customer });
     const { accessToken, refreshToken } = login.body;
     expect((await call(`${api}/auth/logout`, { token: accessToken, body: { refreshToken } })).status).toBe(204);

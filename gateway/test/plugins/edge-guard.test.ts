@@ -1,5 +1,5 @@
 import { createDenyList } from '@platform/kit';
-import { objectIdHex } from '@platform/test-kit';
+import { objectIdHex, waitFor } from '@platform/test-kit';
 import { generateKeyPair } from 'jose';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 
@@ -87,6 +87,75 @@ describe('authentication at the edge', () => {
     const { response } = await getMe(`Bearer ${token}`);
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
+  });
+
+  describe("the replica's view of revocations (REVOCATION_VIEW_MS)", () => {
+    it('when a token was read not revoked a moment ago, then a forwarded call does not wait for Redis and is counted all the same', async () => {
+      const admin = gw.app.redis.duplicate({ enableOfflineQueue: true });
+      try {
+        const caller = objectIdHex();
+        const token = await gw.issuer.token({ userId: caller });
+        expect((await getMe(`Bearer ${token}`)).response.statusCode).toBe(200);
+        // Redis stops answering scripts for 800 ms (CLIENT PAUSE ends by itself).
+        await admin.client('PAUSE', 800, 'WRITE');
+        const started = Date.now();
+
+        const { response, reachedService } = await getMe(`Bearer ${token}`);
+
+        expect({ status: response.statusCode, reachedService }).toEqual({ status: 200, reachedService: true });
+        expect(Date.now() - started).toBeLessThan(400);
+        await waitFor(async () => (await admin.get(`gateway:ratelimit:user:${caller}`)) === '2', {
+          what: 'both calls counted in Redis',
+          timeoutMs: 5_000,
+        });
+      } finally {
+        admin.disconnect();
+      }
+    });
+
+    it('when a token read not revoked is revoked, then the service behind refuses it until the view learns it, the edge after that; its own routes at once', async () => {
+      const jti = objectIdHex();
+      const token = await gw.issuer.token({ userId }, { jti });
+      expect((await getMe(`Bearer ${token}`)).response.statusCode).toBe(200);
+
+      await createDenyList(gw.app.redis).add(jti, Math.floor(Date.now() / 1000) + 600);
+
+      // The order event stream is the gateway's own: it always reads the deny-list.
+      const stream = await gw.app.inject({
+        method: 'GET',
+        url: `/api/v1/orders/${objectIdHex()}/events`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(stream.statusCode).toBe(401);
+      expect(stream.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
+      // Forwarded: on its way to the service (which reads the deny-list itself) until an answer teaches the view.
+      const refused = await waitFor(
+        async () => {
+          const { response, reachedService } = await getMe(`Bearer ${token}`);
+          return !reachedService && response;
+        },
+        { what: 'the edge to learn the revocation', timeoutMs: 5_000, intervalMs: 20 },
+      );
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
+    });
+
+    it('when REVOCATION_VIEW_MS is 0, then every forwarded call reads the deny-list', async () => {
+      const strict = await startTestGateway({ REVOCATION_VIEW_MS: '0' }, { stubs: gw.stubs, issuer: gw.issuer });
+      try {
+        const jti = objectIdHex();
+        const token = await strict.issuer.token({ userId }, { jti });
+        const me = () =>
+          strict.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: { authorization: `Bearer ${token}` } });
+        expect((await me()).statusCode).toBe(200);
+
+        await createDenyList(strict.app.redis).add(jti, Math.floor(Date.now() / 1000) + 600);
+
+        expect((await me()).json()).toMatchObject({ status: 401, code: 'TOKEN_REVOKED' });
+      } finally {
+        await strict.close();
+      }
+    });
   });
 
   it('when a customer calls an admin route, then 403 FORBIDDEN before the service is called', async () => {

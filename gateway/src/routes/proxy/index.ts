@@ -86,7 +86,7 @@ export default async function proxyRoutes(app: FastifyInstance, options: ProxyOp
     });
   }
 
-  const guarded = { onRequest: app.refuseKnownFloods, preHandler: app.guardEdge, schema: { hide: true } };
+  const guarded = { onRequest: app.refuseKnownFloods, preHandler: app.guardForwarded, schema: { hide: true } };
   const caches = createCacheUses(app, options.cache);
   for (const { prefix, upstream } of upstreamPrefixes) {
     const handler = buildForwarder(app.upstreams[upstream], API_PREFIX, options, caches[upstream]);
