@@ -47,8 +47,8 @@ export interface GatewayConfig extends BaseConfig, Omit<InfraConfig, 'MONGO_URL'
   RATE_LIMIT_SYNC_MS: number;
   /**
    * How long a forwarded call may go on without reading its token's deny-list entry again after this replica
-   * found it not revoked (0: every call waits for the read). The service behind reads the deny-list itself, so a
-   * longer view only moves the refusal of a revoked token one hop inward for that long.
+   * found it not revoked, on routes where the service behind decides alone (0: every call waits for the read). The
+   * service reads the deny-list itself, so a longer view only moves the refusal of a revoked token one hop inward.
    */
   REVOCATION_VIEW_MS: number;
   /** Login, register and refresh: per client IP and account, against credential stuffing. */

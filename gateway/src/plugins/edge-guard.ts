@@ -36,7 +36,7 @@ declare module 'fastify' {
     guardEdge: preHandlerAsyncHookHandler;
     /**
      * preHandler of forwarded routes: the same, except that a token found not revoked within the last
-     * `revocationViewMs` is not read again, since the service behind reads the deny-list itself (see `ask`).
+     * `revocationViewMs` is not read again where the service behind decides alone (see `mayTrustView`).
      */
     guardForwarded: preHandlerAsyncHookHandler;
   }
@@ -195,17 +195,29 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
   }
 
   /**
+   * Whether a call with this token may go on on this replica's last reading of the deny-list: only where the
+   * edge's own answer could not depend on the token being revoked, and the service behind reads the deny-list
+   * for every call (the kit's authenticate), so a token revoked meanwhile gets the same 401, one hop later, and
+   * the answer to that call teaches this replica the revocation. Not on the gateway's own routes; not on public
+   * routes (a revoked token makes the caller anonymous there); on admin routes only for an admin's token (a
+   * customer's revoked token must get 401, not the role check's 403).
+   */
+  function mayTrustView(principal: Principal, access: Access, forwarded: boolean, now: number): boolean {
+    if (!forwarded || access === 'public' || (access === 'admin' && principal.role !== 'admin')) return false;
+    return revocations.revoked(principal.jti, now) === false;
+  }
+
+  /**
    * Counts and reads the deny-list; `revoked` is undefined when Redis could not be asked. A call goes on at once,
    * counted in Redis all the same without waiting for the answer, when it is far below its per-IP and per-user
    * limits in this replica's view (domain/rate-limit.ts, createCounterView) and, if it carries a token, when the
-   * route is forwarded and this replica found that token not revoked within `revocationViewMs`: the service behind
-   * reads the deny-list for every call (the kit's authenticate), so a token revoked meanwhile is still refused
-   * with the same 401, one hop later, and the answer to the call that went on teaches this replica the revocation.
-   * At a steady rate, each answer renewing the view, a user's calls then cost no Redis round trip of their own.
+   * replica's last reading of the token's deny-list entry may stand in for a new one (`mayTrustView`). At a
+   * steady rate, each answer renewing the views, a user's calls then cost no Redis round trip of their own.
    */
   async function ask(
     planned: Omit<Counted, 'count' | 'resetMs'>[],
     principal: Principal | undefined,
+    access: Access,
     forwarded: boolean,
     request: FastifyRequest,
   ): Promise<{ counted: Counted[]; revoked: boolean | undefined }> {
@@ -224,7 +236,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     const now = Date.now();
     const early =
       planned.every((c) => c.name !== 'credentials') &&
-      (!principal || (forwarded && revocations.revoked(principal.jti, now) === false))
+      (!principal || mayTrustView(principal, access, forwarded, now))
         ? view.admit(planned, now)
         : undefined;
     if (early) {
@@ -276,7 +288,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
       throw tooMany('user', options.limits.user, blocked.until(userKey)! - Date.now(), request, userKey);
     }
 
-    const { counted, revoked } = await ask(counters(request, principal), principal, forwarded, request);
+    const { counted, revoked } = await ask(counters(request, principal), principal, access, forwarded, request);
     exceeded(counted, 'ip', request);
     if (principal && revoked !== false) {
       if (access !== 'public' && revoked === undefined) {

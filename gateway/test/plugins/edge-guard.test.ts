@@ -140,6 +140,29 @@ describe('authentication at the edge', () => {
       expect(refused.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
     });
 
+    it("when a token read not revoked is revoked, then the edge's own answers still say so: 401 on an admin route for a customer, anonymous on a public one", async () => {
+      const jti = objectIdHex();
+      const token = await gw.issuer.token({ userId, role: 'customer' }, { jti });
+      expect((await getMe(`Bearer ${token}`)).response.statusCode).toBe(200);
+
+      await createDenyList(gw.app.redis).add(jti, Math.floor(Date.now() / 1000) + 600);
+
+      const admin = await gw.app.inject({
+        method: 'GET',
+        url: '/api/v1/users',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(admin.statusCode).toBe(401);
+      expect(admin.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
+      const catalogue = await gw.app.inject({
+        method: 'GET',
+        url: `/api/v1/products/${objectIdHex()}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(catalogue.statusCode).toBe(200);
+      expect(gw.stubs.product.requests.at(-1)?.headers['x-user-id']).toBeUndefined();
+    });
+
     it('when REVOCATION_VIEW_MS is 0, then every forwarded call reads the deny-list', async () => {
       const strict = await startTestGateway({ REVOCATION_VIEW_MS: '0' }, { stubs: gw.stubs, issuer: gw.issuer });
       try {
