@@ -235,8 +235,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
     };
     const now = Date.now();
     const early =
-      planned.every((c) => c.name !== 'credentials') &&
-      (!principal || mayTrustView(principal, access, forwarded, now))
+      planned.every((c) => c.name !== 'credentials') && (!principal || mayTrustView(principal, access, forwarded, now))
         ? view.admit(planned, now)
         : undefined;
     if (early) {

@@ -27,6 +27,10 @@ describe('authentication at the edge', () => {
     return { response, reachedService: gw.stubs.user.requests.length > before };
   }
 
+  function callWith(token: string, url: string) {
+    return gw.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  }
+
   it('when the token is valid, then the request reaches the service', async () => {
     const { response, reachedService } = await getMe(`Bearer ${await gw.issuer.token({ userId })}`);
     expect(response.statusCode).toBe(200);
@@ -121,11 +125,7 @@ describe('authentication at the edge', () => {
       await createDenyList(gw.app.redis).add(jti, Math.floor(Date.now() / 1000) + 600);
 
       // The order event stream is the gateway's own: it always reads the deny-list.
-      const stream = await gw.app.inject({
-        method: 'GET',
-        url: `/api/v1/orders/${objectIdHex()}/events`,
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const stream = await callWith(token, `/api/v1/orders/${objectIdHex()}/events`);
       expect(stream.statusCode).toBe(401);
       expect(stream.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
       // Forwarded: on its way to the service (which reads the deny-list itself) until an answer teaches the view.
@@ -147,18 +147,10 @@ describe('authentication at the edge', () => {
 
       await createDenyList(gw.app.redis).add(jti, Math.floor(Date.now() / 1000) + 600);
 
-      const admin = await gw.app.inject({
-        method: 'GET',
-        url: '/api/v1/users',
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const admin = await callWith(token, '/api/v1/users');
       expect(admin.statusCode).toBe(401);
       expect(admin.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
-      const catalogue = await gw.app.inject({
-        method: 'GET',
-        url: `/api/v1/products/${objectIdHex()}`,
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const catalogue = await callWith(token, `/api/v1/products/${objectIdHex()}`);
       expect(catalogue.statusCode).toBe(200);
       expect(gw.stubs.product.requests.at(-1)?.headers['x-user-id']).toBeUndefined();
     });
