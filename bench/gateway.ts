@@ -394,9 +394,10 @@ export async function measureGateway(options: GatewayBenchOptions): Promise<Gate
 /**
  * The gateway under `node --cpu-prof` at saturation (or at `rate` requests per second, open loop), each of
  * `scenarios` (the product read, the order read) for `seconds`; the profile is written when the gateway exits.
- * Returns its path. The caller holds the benchmark lock. With `target: 'direct'` the service behind the gateway is profiled instead, called directly (one scenario): the
- * yardstick the gateway's CPU per request is held to. `target: 'gateway-forward'` profiles the gateway with its edge
- * cache bypassed (`cache-control: no-cache`), so every request is forwarded.
+ * Returns its path. The caller holds the benchmark lock. With `target: 'direct'` the service behind the gateway is
+ * profiled instead, called directly (one scenario): the yardstick the gateway's CPU per request is held to.
+ * `target: 'gateway-forward'` profiles the gateway with its edge cache bypassed (`cache-control: no-cache`), so
+ * every request is forwarded.
  */
 export async function profileGateway(
   options: Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> & {

@@ -32,7 +32,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest of guarded routes: a client already over its per-IP limit is refused before anything is read. */
     refuseKnownFloods: onRequestAsyncHookHandler;
-    /** preHandler of the gateway's own routes: rate limits, authentication and the role check, in one Redis round trip. */
+    /**
+     * preHandler of the gateway's own routes: rate limits, authentication and the role check, in one Redis round
+     * trip.
+     */
     guardEdge: preHandlerAsyncHookHandler;
     /**
      * preHandler of forwarded routes: the same, except that a token found not revoked within the last
@@ -202,23 +205,23 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
    * routes (a revoked token makes the caller anonymous there); on admin routes only for an admin's token (a
    * customer's revoked token must get 401, not the role check's 403).
    */
-  function mayTrustView(principal: Principal, access: Access, forwarded: boolean, now: number): boolean {
-    if (!forwarded || access === 'public' || (access === 'admin' && principal.role !== 'admin')) return false;
-    return revocations.revoked(principal.jti, now) === false;
+  function mayTrustView(principal: Principal | undefined, access: Access, forwarded: boolean): boolean {
+    if (!principal || !forwarded || access === 'public') return false;
+    if (access === 'admin' && principal.role !== 'admin') return false;
+    return revocations.revoked(principal.jti, Date.now()) === false;
   }
 
   /**
    * Counts and reads the deny-list; `revoked` is undefined when Redis could not be asked. A call goes on at once,
    * counted in Redis all the same without waiting for the answer, when it is far below its per-IP and per-user
-   * limits in this replica's view (domain/rate-limit.ts, createCounterView) and, if it carries a token, when the
-   * replica's last reading of the token's deny-list entry may stand in for a new one (`mayTrustView`). At a
-   * steady rate, each answer renewing the views, a user's calls then cost no Redis round trip of their own.
+   * limits in this replica's view (domain/rate-limit.ts, createCounterView) and, if it carries a token, when
+   * `viewStands` (see `mayTrustView`). At a steady rate, each answer renewing the views, a user's calls then cost
+   * no Redis round trip of their own.
    */
   async function ask(
     planned: Omit<Counted, 'count' | 'resetMs'>[],
     principal: Principal | undefined,
-    access: Access,
-    forwarded: boolean,
+    viewStands: boolean,
     request: FastifyRequest,
   ): Promise<{ counted: Counted[]; revoked: boolean | undefined }> {
     if (planned.length === 0 && !principal) return { counted: [], revoked: false };
@@ -233,10 +236,9 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
       });
       if (principal) revocations.learn(principal.jti, answer.revoked, now);
     };
-    const now = Date.now();
     const early =
-      planned.every((c) => c.name !== 'credentials') && (!principal || mayTrustView(principal, access, forwarded, now))
-        ? view.admit(planned, now)
+      planned.every((c) => c.name !== 'credentials') && (!principal || viewStands)
+        ? view.admit(planned, Date.now())
         : undefined;
     if (early) {
       store.tell(question).then(learn, (err: unknown) => storeFailed(err, request));
@@ -287,7 +289,8 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
       throw tooMany('user', options.limits.user, blocked.until(userKey)! - Date.now(), request, userKey);
     }
 
-    const { counted, revoked } = await ask(counters(request, principal), principal, access, forwarded, request);
+    const viewStands = mayTrustView(principal, access, forwarded);
+    const { counted, revoked } = await ask(counters(request, principal), principal, viewStands, request);
     exceeded(counted, 'ip', request);
     if (principal && revoked !== false) {
       if (access !== 'public' && revoked === undefined) {

@@ -7,13 +7,13 @@ type SonicBoom = ReturnType<typeof pino.destination>;
 const FLUSH_AT_CHARS = 64 * 1024;
 
 /**
- * Lines gathered for up to `flushAfterMs` (100 by default; or until 64 KB wait) and handed to sonic-boom (pino's asynchronous
- * destination) in one write. Each write sonic-boom makes is a system call on a thread of libuv's pool, and its end
- * a wake-up of the event loop: written at the end of every event-loop turn, that was one write and two wake-ups
- * per request at a moderate rate, 5.6% of the gateway's CPU profile at 500 authenticated reads a second (about
- * 80 µs per request on a two-core VM, in the services alike); gathered for 100 ms, ten writes a second. Joined
- * rather than given one by one because sonic-boom measures the byte length of its whole pending chunk on every
- * write (Buffer.byteLength was 4.5% of the product service's profile under load).
+ * Lines gathered for up to `flushAfterMs` (100 by default; or until 64 KB wait) and handed to sonic-boom (pino's
+ * asynchronous destination) in one write. Each write sonic-boom makes is a system call on a thread of libuv's pool,
+ * and its end a wake-up of the event loop: written at the end of every event-loop turn, that was one write and two
+ * wake-ups per request at a moderate rate, 5.6% of the gateway's CPU profile at 500 authenticated reads a second
+ * (about 80 µs per request on a two-core VM, in the services alike); gathered for 100 ms, ten writes a second.
+ * Joined rather than given one by one because sonic-boom measures the byte length of its whole pending chunk on
+ * every write (Buffer.byteLength was 4.5% of the product service's profile under load).
  */
 class BatchedDestination implements DestinationStream {
   private lines: string[] = [];
