@@ -20,8 +20,12 @@ export interface GatewayConfig extends BaseConfig, Omit<InfraConfig, 'MONGO_URL'
   UPSTREAM_TIMEOUT_MS: number;
   /** Attempts per idempotent call (GET, or a request with an Idempotency-Key), the first included. */
   UPSTREAM_RETRY_ATTEMPTS: number;
-  /** Calls in flight per upstream (also its keep-alive pool size); beyond that the gateway sheds with 503. */
+  /** Calls in flight per upstream (also its keep-alive pool size); beyond that a call queues for a slot. */
   UPSTREAM_MAX_CONCURRENT: number;
+  /** Calls per upstream that may wait for a slot; beyond that the gateway sheds with 503 at once. */
+  UPSTREAM_MAX_QUEUED: number;
+  /** Longest a call waits for a slot before it is shed with 503 (the upstream is slow, not just busy). */
+  UPSTREAM_QUEUE_TIMEOUT_MS: number;
   /** How long an open breaker fails fast before letting one probe through. */
   BREAKER_RESET_TIMEOUT_MS: number;
   /** Attempts in the rolling window before the failure percentage may open the breaker. */
@@ -99,6 +103,8 @@ export const configSchema = defineConfigSchema<GatewayConfig>({
   UPSTREAM_TIMEOUT_MS: Joi.number().integer().min(50).max(60_000).default(5_000),
   UPSTREAM_RETRY_ATTEMPTS: Joi.number().integer().min(1).max(5).default(2),
   UPSTREAM_MAX_CONCURRENT: Joi.number().integer().min(1).max(10_000).default(200),
+  UPSTREAM_MAX_QUEUED: Joi.number().integer().min(0).max(100_000).default(1_000),
+  UPSTREAM_QUEUE_TIMEOUT_MS: Joi.number().integer().min(1).max(60_000).default(1_000),
   BREAKER_RESET_TIMEOUT_MS: Joi.number().integer().min(100).max(300_000).default(10_000),
   BREAKER_VOLUME_THRESHOLD: Joi.number().integer().min(1).max(1_000).default(10),
   REQUEST_TIMEOUT_MS: Joi.number().integer().min(1_000).max(300_000).default(30_000),

@@ -27,8 +27,13 @@ export function createUpstreams(config: Readonly<GatewayConfig>, registry: Regis
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       retry: { attempts: config.UPSTREAM_RETRY_ATTEMPTS },
       breaker: { resetTimeout: config.BREAKER_RESET_TIMEOUT_MS, volumeThreshold: config.BREAKER_VOLUME_THRESHOLD },
-      // No queue: when a service is saturated, waiting at the edge only adds latency to answers that come late anyway.
-      bulkhead: { maxConcurrent: config.UPSTREAM_MAX_CONCURRENT, maxQueue: 0 },
+      // A queue bounded in length and wait: a burst, or a stall of the gateway's own event loop (answers arrived
+      // but not yet read hold their slots), waits a moment; a service too slow to free a slot within the wait sheds.
+      bulkhead: {
+        maxConcurrent: config.UPSTREAM_MAX_CONCURRENT,
+        maxQueue: config.UPSTREAM_MAX_QUEUED,
+        maxWaitMs: config.UPSTREAM_QUEUE_TIMEOUT_MS,
+      },
       registry,
       logger,
     });

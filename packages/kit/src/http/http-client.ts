@@ -73,7 +73,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     metrics,
     logger: config.logger,
   });
-  const bulkhead = createBulkhead(config.bulkhead, metrics.bulkheadRejected);
+  const bulkhead = createBulkhead(config.bulkhead, {
+    rejected: metrics.bulkheadRejected,
+    queued: metrics.bulkheadQueued,
+  });
 
   /** Starts the attempt's metrics and its client span, which writes the trace context into the headers. */
   function startAttempt(dispatchOptions: DispatchOptions) {

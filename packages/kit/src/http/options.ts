@@ -36,6 +36,8 @@ export interface HttpBulkheadOptions {
   maxConcurrent: number;
   /** Calls allowed to wait for a free slot; beyond that they are rejected at once. */
   maxQueue: number;
+  /** Longest a queued call waits for a slot before it is rejected (ms). */
+  maxWaitMs: number;
 }
 
 export interface HttpClientOptions {
@@ -76,7 +78,8 @@ const DEFAULT_BREAKER: HttpBreakerOptions = {
 };
 
 // No queue by default: when an upstream is slow, waiting callers only add latency to answers that will be late anyway.
-const DEFAULT_BULKHEAD: HttpBulkheadOptions = { maxConcurrent: 20, maxQueue: 0 };
+// A client that queues waits at most a second, as for a Retry-After (maxRetryAfterMs).
+const DEFAULT_BULKHEAD: HttpBulkheadOptions = { maxConcurrent: 20, maxQueue: 0, maxWaitMs: 1_000 };
 
 function sleep(ms: number): Promise<void> {
   return sleepFor(ms);
@@ -103,5 +106,6 @@ export function resolveOptions(options: HttpClientOptions): ResolvedHttpClientOp
   requirePositiveInteger(resolved.timeoutMs, `${options.name}: timeoutMs`);
   requirePositiveInteger(resolved.retry.attempts, `${options.name}: retry.attempts`);
   requirePositiveInteger(resolved.bulkhead.maxConcurrent, `${options.name}: bulkhead.maxConcurrent`);
+  requirePositiveInteger(resolved.bulkhead.maxWaitMs, `${options.name}: bulkhead.maxWaitMs`);
   return resolved;
 }

@@ -12,6 +12,8 @@ export interface UpstreamMetrics {
   breakerOpened(): void;
   breakerRejected(): void;
   bulkheadRejected(): void;
+  /** The number of calls now waiting for a bulkhead slot: reported when it changes, which only a full bulkhead does. */
+  bulkheadQueued(length: number): void;
   retried(): void;
   /**
    * Starts timing one attempt; the returned function records it with the answer's status code,
@@ -50,7 +52,18 @@ export function createUpstreamMetrics(registry: Registry, upstream: string): Ups
   const bulkheadRejections = upstreamCounter(
     registry,
     'upstream_bulkhead_rejections_total',
-    'Calls rejected without reaching the upstream because too many were in flight',
+    'Calls rejected without reaching the upstream: too many in flight and queued, or no slot free in time',
+  );
+  const queued = getOrCreate(
+    registry,
+    'upstream_bulkhead_queued',
+    () =>
+      new Gauge({
+        name: 'upstream_bulkhead_queued',
+        help: 'Calls waiting for a free slot to an upstream (every slot busy)',
+        labelNames: ['upstream'],
+        registers: [registry],
+      }),
   );
   const retries = upstreamCounter(registry, 'upstream_retries_total', 'Attempts repeated after a retryable failure');
   const duration = getOrCreate(
@@ -69,6 +82,7 @@ export function createUpstreamMetrics(registry: Registry, upstream: string): Ups
   const labels = { upstream };
   // Start every series at zero so rate() and "== 2" alerts work before the first event.
   state.set(labels, BREAKER_STATE_VALUE.closed);
+  queued.set(labels, 0);
   for (const counter of [opens, rejections, bulkheadRejections, retries]) counter.inc(labels, 0);
 
   return {
@@ -76,6 +90,7 @@ export function createUpstreamMetrics(registry: Registry, upstream: string): Ups
     breakerOpened: () => opens.inc(labels),
     breakerRejected: () => rejections.inc(labels),
     bulkheadRejected: () => bulkheadRejections.inc(labels),
+    bulkheadQueued: (length) => queued.set(labels, length),
     retried: () => retries.inc(labels),
     startAttempt(method) {
       const end = duration.startTimer({ upstream, method });

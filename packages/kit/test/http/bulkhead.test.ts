@@ -65,4 +65,26 @@ describe('http client bulkhead', () => {
     releaseHeld();
     await expect(queued).resolves.toMatchObject({ status: 200 });
   });
+
+  test('when a queued call finds no free slot within maxWaitMs, then it is shed with 503 and leaves the queue', async () => {
+    const built = buildTestClient(upstream, { bulkhead: { maxConcurrent: 1, maxQueue: 2, maxWaitMs: 50 } });
+    client = built.client;
+    const first = getProduct(client, 1);
+    await waitFor(() => upstream.requests.length === 1, { intervalMs: 10, what: 'the first call in flight' });
+
+    const startedAt = Date.now();
+    const waited: unknown = await getProduct(client, 2).catch((err: unknown) => err);
+
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(45);
+    expect(waited).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE', headers: { 'retry-after': '1' } });
+    expect(await metricValue(built.registry, 'upstream_bulkhead_rejections_total')).toBe(1);
+    // The shed call left the queue: the next one waits in it and takes the slot when the first call frees it.
+    const queued = getProduct(client, 3);
+    releaseHeld();
+    await expect(first).resolves.toMatchObject({ status: 200 });
+    await waitFor(() => upstream.requests.length === 2, { intervalMs: 10, what: 'the queued call to start' });
+    expect(upstream.requests[1]).toMatchObject({ url: '/products/3' });
+    releaseHeld();
+    await expect(queued).resolves.toMatchObject({ status: 200 });
+  });
 });
