@@ -78,6 +78,12 @@ export interface GatewayBenchOptions {
   saturationSec: number;
   fixedSec: number;
   warmupSec: number;
+  /**
+   * Seconds at the fixed rate, on the same connections, before the measured window: the load's drop after
+   * saturation sets off each process's memory-reducing GC, and the generator opens its connections; both would
+   * otherwise land at the start of the window, in the direct call as through a hop (see docs/benchmarks.md).
+   */
+  fixedWarmupSec: number;
   /** Fixed rate of the cached product read. */
   rate: number;
   /**
@@ -162,30 +168,37 @@ export function runWrk(url: string, headers: Record<string, string>, seconds: nu
 
 /**
  * `rate` requests per second for `seconds`, each sent at its scheduled time whatever the earlier ones are doing
- * (open loop), its latency counted from that time. Keep-alive connections, enough for the rate.
+ * (open loop), its latency counted from that time. Keep-alive connections, enough for the rate. With `warmup`,
+ * first that many seconds at the same rate on the same connections, not counted; `onMeasuring` runs when the
+ * counted window starts (a CPU snapshot).
  */
 async function openLoop(
   url: string,
   headers: Record<string, string>,
   rate: number,
   seconds: number,
+  warmup: { seconds: number; onMeasuring(): void } = { seconds: 0, onMeasuring: () => undefined },
 ): Promise<WrkResult> {
   const { origin, pathname, search } = new URL(url);
   const pool = new Pool(origin, { connections: 64, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
-  await scheduleOpenLoop(rate, seconds, (_i, scheduled) =>
-    pool.request({ method: 'GET', path: `${pathname}${search}`, headers }).then(
+  const warmupRequests = Math.round(rate * warmup.seconds);
+  await scheduleOpenLoop(rate, warmup.seconds + seconds, (i, scheduled) => {
+    const counted = i >= warmupRequests;
+    if (i === warmupRequests) warmup.onMeasuring();
+    return pool.request({ method: 'GET', path: `${pathname}${search}`, headers }).then(
       async (response) => {
         await response.body.dump();
+        if (!counted) return;
         if (response.statusCode >= 300) errors += 1;
         latencies.push(performance.now() - scheduled);
       },
       () => {
-        errors += 1;
+        if (counted) errors += 1;
       },
-    ),
-  );
+    );
+  });
   await pool.close();
   latencies.sort((a, b) => a - b);
   return {
@@ -315,8 +328,11 @@ async function measureTarget(
   const saturation = runWrk(url, headers, options.saturationSec, options.connections);
   const after = snapshot();
   await sleep(2_000);
-  const fixedBefore = snapshot();
-  const fixed = await openLoop(url, headers, rate, options.fixedSec);
+  let fixedBefore = snapshot();
+  const fixed = await openLoop(url, headers, rate, options.fixedSec, {
+    seconds: options.fixedWarmupSec,
+    onMeasuring: () => (fixedBefore = snapshot()),
+  });
   const fixedAfter = snapshot();
   return {
     saturation: { ...saturation, ...perRequest(before, after, saturation.requests) },

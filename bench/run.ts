@@ -5,7 +5,8 @@
  * docs/benchmarks.md from them.
  *
  *   footprint [--repo <checkout>] [--label <text>] [--runs 3] [--idle 300]
- *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 500] [--lock /work/bench.lock] [--render-only]
+ *   gateway [--label <text>] [--runs 3] [--duration 15] [--rate 500] [--order-rate 500] [--rate-warmup 3]
+ *        [--lock /work/bench.lock] [--render-only]   (--rate-warmup: seconds at the fixed rate before its window)
  *   gateway-profile [--duration 20] [--scenario product|order] [--target gateway|gateway-forward|direct] [--rate <req/s>]
  *        [--lock /work/bench.lock]
  *        (a CPU profile of the gateway under load, summed up; gateway-forward: edge cache bypassed;
@@ -210,6 +211,7 @@ function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
       rate: number;
       orderRate?: number;
       connections: number;
+      fixedWarmupSec?: number;
     };
     // Entries from before --order-rate ran both reads at `rate`.
     const rateOf = (scenario: (typeof scenarios)[number]) =>
@@ -219,7 +221,9 @@ function renderGateway(entries: Array<Labelled<GatewayRun>>): string {
       '',
       `${e.date}, commit ${e.commit}, Node ${e.node}, ${e.machine}. \`${e.command}\`; ${e.runs.length} runs, median (min-max). ` +
         `Saturation: \`wrk -t1 -c${options.connections} -d${options.saturationSec}s\` after a warm-up; fixed rate: ` +
-        `${rateOf('product')} (product read) and ${rateOf('order')} (order read) requests/s for ${options.fixedSec} s, open loop. CPU: ms of CPU per request of the proxy ` +
+        `${rateOf('product')} (product read) and ${rateOf('order')} (order read) requests/s for ${options.fixedSec} s${
+          options.fixedWarmupSec ? ` after ${options.fixedWarmupSec} s at that rate, not counted` : ''
+        }, open loop. CPU: ms of CPU per request of the proxy ` +
         '(gateway, nginx worker or the bare Node proxy of bench/floor-proxy.ts) and of the service behind it (/proc utime + stime), ' +
         'at saturation and at the fixed rate, and the system (stime) part of it at saturation where measured. At saturation a ' +
         'slower target also pays more system time per answer for waking wrk, which waits more often in front of it; at the ' +
@@ -250,6 +254,7 @@ async function gateway(argv: string[]): Promise<void> {
       runs: { type: 'string', default: '3' },
       duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '5' },
+      'rate-warmup': { type: 'string', default: '3' },
       rate: { type: 'string', default: '500' },
       'order-rate': { type: 'string', default: '500' },
       connections: { type: 'string', default: '50' },
@@ -268,6 +273,7 @@ async function gateway(argv: string[]): Promise<void> {
     saturationSec: Number(values.duration),
     fixedSec: Number(values.duration),
     warmupSec: Number(values.warmup),
+    fixedWarmupSec: Number(values['rate-warmup']),
     rate: Number(values.rate),
     orderRate: Number(values['order-rate']),
     connections: Number(values.connections),
@@ -283,7 +289,7 @@ async function gateway(argv: string[]): Promise<void> {
     machine: machine(),
     node: execFileSync('node', ['--version']).toString().trim(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(),
-    command: `npm run bench -- gateway --runs ${values.runs} --duration ${values.duration} --rate ${values.rate} --order-rate ${values['order-rate']}`,
+    command: `npm run bench -- gateway --runs ${values.runs} --duration ${values.duration} --rate ${values.rate} --order-rate ${values['order-rate']} --rate-warmup ${values['rate-warmup']}`,
     runs,
     extra: options,
   });
