@@ -22,8 +22,9 @@ export interface BulkheadEvents {
   queued(length: number): void;
 }
 
+/** A queued call: what lets it go on, and the timer that sheds it. */
 interface Waiter {
-  grant(): void;
+  resolve(): void;
   timer: NodeJS.Timeout;
 }
 
@@ -52,10 +53,7 @@ export function createBulkhead(
   function enqueue(): Promise<void> {
     return new Promise<void>(function wait(resolve, rejectWait) {
       const waiter: Waiter = {
-        grant() {
-          clearTimeout(waiter.timer);
-          resolve();
-        },
+        resolve,
         timer: setTimeout(function giveUp() {
           waiting.splice(waiting.indexOf(waiter), 1);
           events?.queued(waiting.length);
@@ -81,8 +79,9 @@ export function createBulkhead(
     const next = waiting.shift();
     // The slot passes straight to the oldest waiter: `active` stays put, so a newcomer cannot jump the queue.
     if (next) {
+      clearTimeout(next.timer);
       events?.queued(waiting.length);
-      next.grant();
+      next.resolve();
     } else active -= 1;
   }
 
