@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { answerEdgeBatch, planEdgeBatch, type EdgeAnswer, type EdgeQuestion } from '../domain/rate-limit';
+import { answerEdgeBatch, createEdgeTally, type EdgeAnswer, type EdgeQuestion } from '../domain/rate-limit';
 
 /**
  * One round trip for everything a batch of requests asks Redis: each fixed-window counter raised by its number of
@@ -33,19 +33,34 @@ function countAndCheck(redis: Redis): CountAndCheck {
   return command.bind(redis);
 }
 
+/** What the store answered for a whole batch: each counter's count after it, and each deny key's entry. */
+export interface EdgeBatchAnswer {
+  counters: Array<{ key: string; count: number; resetMs: number }>;
+  denyKeys: Array<{ key: string; revoked: boolean }>;
+}
+
+export interface EdgeStoreOptions {
+  /** Longest a call that did not wait for its count leaves it uncounted in Redis. */
+  syncMs: number;
+  /** Every batch's answer, calls that waited and calls that did not alike: how this replica's views learn. */
+  learned(answer: EdgeBatchAnswer): void;
+  /** A batch Redis did not answer, with the number of calls in it that had gone on without waiting (1 or more). */
+  lost(err: unknown, calls: number): void;
+}
+
 export interface EdgeStore {
   /** Counts the request and reads its token's deny-list entry, at the end of this turn; rejects when Redis cannot answer. */
   ask(question: EdgeQuestion): Promise<EdgeAnswer>;
   /**
    * Counts a request that went on without waiting for its count: with the next `ask`, or within `syncMs`, whichever
-   * comes first. Nothing is lost, nothing counted twice; the answer arrives later.
+   * comes first. Nothing is lost, nothing counted twice; the answer reaches `learned` with its batch's.
    */
-  tell(question: EdgeQuestion): Promise<EdgeAnswer>;
+  tell(question: EdgeQuestion): void;
   /** Sends what is waiting now (the app is closing). */
   flush(): Promise<void>;
 }
 
-interface Pending {
+interface Waiting {
   question: EdgeQuestion;
   resolve(answer: EdgeAnswer): void;
   reject(err: unknown): void;
@@ -56,12 +71,16 @@ interface Pending {
  * turn ends (setImmediate), together with the counts of calls that did not wait, which otherwise go at most
  * `syncMs` later. Under load the requests of a turn share one command, one reply to parse and one promise; at a
  * moderate rate, calls far below their limit cost no Redis round trip of their own (at 500 anonymous calls a
- * second, about ten script calls instead of 500). Counting stays exact: the batch's increments apply atomically,
- * in arrival order, and each request gets the count that one increment per request would have given it.
+ * second, about ten script calls instead of 500). A call that did not wait is tallied at once (its hits and deny
+ * key): thousands of them a second would otherwise each keep a promise and its request alive for up to `syncMs`,
+ * long enough for the young generation's collections to copy and then promote them. Counting stays exact: the
+ * batch's increments apply atomically, and each waiting request gets the count that one increment per request
+ * would have given it, after the calls that did not wait.
  */
-export function createEdgeStore(redis: Redis, syncMs: number): EdgeStore {
+export function createEdgeStore(redis: Redis, options: EdgeStoreOptions): EdgeStore {
   const run = countAndCheck(redis);
-  let pending: Pending[] = [];
+  const told = createEdgeTally();
+  let waiting: Waiting[] = [];
   let atTurnEnd: NodeJS.Immediate | undefined;
   let later: NodeJS.Timeout | undefined;
 
@@ -70,35 +89,48 @@ export function createEdgeStore(redis: Redis, syncMs: number): EdgeStore {
     clearTimeout(later);
     atTurnEnd = undefined;
     later = undefined;
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    const questions = batch.map((p) => p.question);
-    const plan = planEdgeBatch(questions);
-    const keys = [...plan.counters.map((c) => c.key), ...plan.denyKeys];
-    const args = [plan.counters.length, ...plan.counters.flatMap((c) => [c.hits, c.windowMs])];
+    const asked = waiting;
+    waiting = [];
+    const toldCalls = told.size;
+    for (const w of asked) told.add(w.question);
+    if (told.size === 0) return;
+    const batch = told.take();
+    const keys = [...batch.counters.map((c) => c.key), ...batch.denyKeys];
+    const args = [batch.counters.length, ...batch.counters.flatMap((c) => [c.hits, c.windowMs])];
+    let result: number[];
     try {
-      const result = await run(keys.length, ...keys, ...args);
-      const totals = plan.counters.map((_, i) => ({ count: result[2 * i]!, resetMs: result[2 * i + 1]! }));
-      const revoked = plan.denyKeys.map((_, j) => result[2 * plan.counters.length + j] === 1);
-      const answers = answerEdgeBatch(questions, plan, totals, revoked);
-      batch.forEach((p, i) => p.resolve(answers[i]!));
+      result = await run(keys.length, ...keys, ...args);
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (toldCalls > 0) options.lost(err, toldCalls);
+      for (const w of asked) w.reject(err);
+      return;
     }
-  }
-
-  function enqueue(question: EdgeQuestion, waiting: boolean): Promise<EdgeAnswer> {
-    return new Promise<EdgeAnswer>((resolve, reject) => {
-      pending.push({ question, resolve, reject });
-      if (waiting) atTurnEnd ??= setImmediate(() => void flush());
-      else if (!atTurnEnd) later ??= setTimeout(() => void flush(), syncMs).unref();
+    const totals = batch.counters.map((_, i) => ({ count: result[2 * i]!, resetMs: result[2 * i + 1]! }));
+    const revoked = batch.denyKeys.map((_, j) => result[2 * batch.counters.length + j] === 1);
+    options.learned({
+      counters: batch.counters.map(({ key }, i) => ({ key, ...totals[i]! })),
+      denyKeys: batch.denyKeys.map((key, j) => ({ key, revoked: revoked[j]! })),
     });
+    const answers = answerEdgeBatch(
+      asked.map((w) => w.question),
+      batch,
+      totals,
+      revoked,
+    );
+    asked.forEach((w, i) => w.resolve(answers[i]!));
   }
 
   return {
-    ask: (question) => enqueue(question, true),
-    tell: (question) => enqueue(question, false),
+    ask(question) {
+      return new Promise<EdgeAnswer>((resolve, reject) => {
+        waiting.push({ question, resolve, reject });
+        atTurnEnd ??= setImmediate(() => void flush());
+      });
+    },
+    tell(question) {
+      told.add(question);
+      if (!atTurnEnd) later ??= setTimeout(() => void flush(), options.syncMs).unref();
+    },
     flush,
   };
 }

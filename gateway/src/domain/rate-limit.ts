@@ -134,34 +134,34 @@ export function createCounterView(maxEntries = 50_000): CounterView {
 }
 
 /**
- * What this replica last read of tokens' deny-list entries, so that a call whose token the store found not revoked
- * a moment ago need not wait to read it again: `revoked(jti, now)` is false while the last answer for the token
+ * What this replica last read of tokens' deny-list entries (by the entry's key), so that a call whose token the
+ * store found not revoked a moment ago need not wait to read it again: `revoked(denyKey, now)` is false while the last answer for the token
  * said "not revoked" and is at most `freshMs` old, true once an answer said "revoked" (a revocation is final), and
  * undefined when the store must be asked. Bounded: beyond `maxEntries`, stale entries are swept, then the oldest go.
  */
 export interface RevocationView {
-  revoked(jti: string, now: number): boolean | undefined;
-  learn(jti: string, revoked: boolean, now: number): void;
+  revoked(denyKey: string, now: number): boolean | undefined;
+  learn(denyKey: string, revoked: boolean, now: number): void;
 }
 
 export function createRevocationView(freshMs: number, maxEntries = 50_000): RevocationView {
   const entries = new Map<string, { revoked: boolean; at: number }>();
   const stale = (entry: { revoked: boolean; at: number }, now: number) => !entry.revoked && entry.at + freshMs <= now;
   return {
-    revoked(jti, now) {
-      const entry = entries.get(jti);
+    revoked(denyKey, now) {
+      const entry = entries.get(denyKey);
       if (!entry) return undefined;
       return stale(entry, now) ? undefined : entry.revoked;
     },
-    learn(jti, revoked, now) {
-      const entry = entries.get(jti);
+    learn(denyKey, revoked, now) {
+      const entry = entries.get(denyKey);
       if (entry) {
         entry.revoked ||= revoked;
         entry.at = Math.max(entry.at, now);
         return;
       }
       makeRoom(entries, maxEntries, (e) => stale(e, now));
-      entries.set(jti, { revoked, at: now });
+      entries.set(denyKey, { revoked, at: now });
     },
   };
 }
@@ -186,24 +186,57 @@ export interface EdgeBatch {
   denyKeys: string[];
 }
 
+/**
+ * A batch gathered as questions come: what a question adds is its hit on each counter and its deny key, so a
+ * request that does not wait for its answer leaves nothing of its own behind (no promise, no closure holding the
+ * request until the batch goes); `take` returns the batch and starts the next.
+ */
+export interface EdgeTally {
+  add(question: EdgeQuestion): void;
+  /** The questions added since the last `take`. */
+  readonly size: number;
+  take(): EdgeBatch;
+}
+
+export function createEdgeTally(): EdgeTally {
+  let counters = new Map<string, { key: string; windowMs: number; hits: number }>();
+  let denyKeys = new Set<string>();
+  let size = 0;
+  return {
+    add(question) {
+      size++;
+      for (const { key, windowMs } of question.counters) {
+        const counter = counters.get(key);
+        if (counter) counter.hits++;
+        else counters.set(key, { key, windowMs, hits: 1 });
+      }
+      if (question.denyKey !== undefined) denyKeys.add(question.denyKey);
+    },
+    get size() {
+      return size;
+    },
+    take() {
+      const batch = { counters: [...counters.values()], denyKeys: [...denyKeys] };
+      counters = new Map();
+      denyKeys = new Set();
+      size = 0;
+      return batch;
+    },
+  };
+}
+
 export function planEdgeBatch(questions: readonly EdgeQuestion[]): EdgeBatch {
-  const counters = new Map<string, { key: string; windowMs: number; hits: number }>();
-  const denyKeys = new Set<string>();
-  for (const question of questions) {
-    for (const { key, windowMs } of question.counters) {
-      const counter = counters.get(key);
-      if (counter) counter.hits++;
-      else counters.set(key, { key, windowMs, hits: 1 });
-    }
-    if (question.denyKey !== undefined) denyKeys.add(question.denyKey);
-  }
-  return { counters: [...counters.values()], denyKeys: [...denyKeys] };
+  const tally = createEdgeTally();
+  for (const question of questions) tally.add(question);
+  return tally.take();
 }
 
 /**
- * Each request's answer from the batch's: a counter that `hits` requests raised to `count` gave them the counts
- * count - hits + 1 ... count in the order they asked, exactly what one increment per request in that order gives.
- * `totals` holds, per counter of the batch, its count after the batch and its remaining time; `revoked` per deny key.
+ * The answers of the `questions` that wait for theirs, from the batch's: a counter that the batch raised to
+ * `count` gave those questions the counts count - n + 1 ... count (n: how many of them hit it) in the order they
+ * asked, exactly what one increment per request in that order gives, with the batch's other hits (calls that did
+ * not wait) counted first. `totals` holds, per counter of the batch, its count after the batch and its remaining
+ * time; `revoked` per deny key.
  */
 export function answerEdgeBatch(
   questions: readonly EdgeQuestion[],
@@ -211,10 +244,14 @@ export function answerEdgeBatch(
   totals: ReadonlyArray<{ count: number; resetMs: number }>,
   revoked: readonly boolean[],
 ): EdgeAnswer[] {
+  const waiting = new Map<string, number>();
+  for (const question of questions) {
+    for (const { key } of question.counters) waiting.set(key, (waiting.get(key) ?? 0) + 1);
+  }
   const next = new Map<string, { count: number; resetMs: number }>();
-  batch.counters.forEach(({ key, hits }, i) => {
+  batch.counters.forEach(({ key }, i) => {
     const total = totals[i]!;
-    next.set(key, { count: total.count - hits + 1, resetMs: total.resetMs });
+    next.set(key, { count: total.count - (waiting.get(key) ?? 0) + 1, resetMs: total.resetMs });
   });
   const revokedKeys = new Set(batch.denyKeys.filter((_, i) => revoked[i]));
   return questions.map((question) => ({

@@ -23,7 +23,6 @@ import {
   createBlockedSet,
   createCounterView,
   createRevocationView,
-  type EdgeAnswer,
   type WindowLimit,
 } from '../domain/rate-limit';
 import type { Access } from '../domain/route-access';
@@ -68,6 +67,9 @@ export interface EdgeGuardOptions {
 }
 
 type LimitName = 'ip' | 'user' | 'credentials';
+
+/** Where the credential limit's counters are kept in Redis: per client IP and account. */
+const CREDENTIALS_KEY = 'gateway:ratelimit:cred:';
 
 /** Seconds until a window ends, at least 1 (a client told 0 would retry at once). */
 function resetSeconds(resetMs: number): number {
@@ -117,9 +119,6 @@ interface Counted {
 async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions): Promise<void> {
   const isAllowlisted = createAllowlist(options.allowlist);
   const blocked = createBlockedSet();
-  const store = createEdgeStore(app.redis, options.syncMs);
-  // Counts still waiting for their interval go while Redis is still connected.
-  app.addHook('onClose', () => store.flush());
   const view = createCounterView();
   const revocations = createRevocationView(options.revocationViewMs);
   const requireAdmin = app.requireRole('admin');
@@ -144,6 +143,23 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
         registers: [app.metrics],
       }),
   );
+  const store = createEdgeStore(app.redis, {
+    syncMs: options.syncMs,
+    learned(answer) {
+      const now = Date.now();
+      // The credential limit is never judged on the view (see `ask`).
+      for (const c of answer.counters) {
+        if (!c.key.startsWith(CREDENTIALS_KEY)) view.learn(c.key, c.count, c.resetMs, now);
+      }
+      for (const d of answer.denyKeys) revocations.learn(d.key, d.revoked, now);
+    },
+    lost(err, calls) {
+      storeErrors.inc(calls);
+      app.log.warn({ err, calls }, 'rate limit store unavailable: calls that went on were not counted');
+    },
+  });
+  // Counts still waiting for their interval go while Redis is still connected.
+  app.addHook('onClose', () => store.flush());
 
   function tooMany(name: LimitName, limit: Limit, resetMs: number, request: FastifyRequest, key: string): AppError {
     refused.inc({ limit: name });
@@ -175,7 +191,7 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
       const account = accountKey(request.body) ?? '-';
       list.push({
         name: 'credentials',
-        key: `gateway:ratelimit:cred:${request.ip}:${account}`,
+        key: `${CREDENTIALS_KEY}${request.ip}:${account}`,
         limit: options.limits.credentials,
       });
     }
@@ -205,10 +221,15 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
    * routes (a revoked token makes the caller anonymous there); on admin routes only for an admin's token (a
    * customer's revoked token must get 401, not the role check's 403).
    */
-  function mayTrustView(principal: Principal | undefined, access: Access, forwarded: boolean): boolean {
-    if (!principal || !forwarded || access === 'public') return false;
+  function mayTrustView(
+    principal: Principal | undefined,
+    denyKey: string | undefined,
+    access: Access,
+    forwarded: boolean,
+  ): boolean {
+    if (!principal || !denyKey || !forwarded || access === 'public') return false;
     if (access === 'admin' && principal.role !== 'admin') return false;
-    return revocations.revoked(principal.jti, Date.now()) === false;
+    return revocations.revoked(denyKey, Date.now()) === false;
   }
 
   /**
@@ -220,33 +241,25 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
    */
   async function ask(
     planned: Omit<Counted, 'count' | 'resetMs'>[],
-    principal: Principal | undefined,
+    denyKey: string | undefined,
     viewStands: boolean,
     request: FastifyRequest,
   ): Promise<{ counted: Counted[]; revoked: boolean | undefined }> {
-    if (planned.length === 0 && !principal) return { counted: [], revoked: false };
+    if (planned.length === 0 && !denyKey) return { counted: [], revoked: false };
     const question = {
       counters: planned.map((c) => ({ key: c.key, windowMs: c.limit.windowMs })),
-      ...(principal ? { denyKey: denyListKey(principal.jti) } : {}),
-    };
-    const learn = (answer: EdgeAnswer) => {
-      const now = Date.now();
-      planned.forEach((c, i) => {
-        if (c.name !== 'credentials') view.learn(c.key, answer.counts[i]!.count, answer.counts[i]!.resetMs, now);
-      });
-      if (principal) revocations.learn(principal.jti, answer.revoked, now);
+      ...(denyKey ? { denyKey } : {}),
     };
     const early =
-      planned.every((c) => c.name !== 'credentials') && (!principal || viewStands)
+      planned.every((c) => c.name !== 'credentials') && (!denyKey || viewStands)
         ? view.admit(planned, Date.now())
         : undefined;
     if (early) {
-      store.tell(question).then(learn, (err: unknown) => storeFailed(err, request));
+      store.tell(question);
       return { counted: planned.map((c, i) => ({ ...c, ...early[i]! })), revoked: false };
     }
     try {
       const answer = await store.ask(question);
-      learn(answer);
       const counted = planned.map((c, i) => ({ ...c, ...answer.counts[i]! }));
       return { counted, revoked: answer.revoked };
     } catch (err) {
@@ -289,8 +302,9 @@ async function edgeGuardPlugin(app: FastifyInstance, options: EdgeGuardOptions):
       throw tooMany('user', options.limits.user, blocked.until(userKey)! - Date.now(), request, userKey);
     }
 
-    const viewStands = mayTrustView(principal, access, forwarded);
-    const { counted, revoked } = await ask(counters(request, principal), principal, viewStands, request);
+    const denyKey = principal && denyListKey(principal.jti);
+    const viewStands = mayTrustView(principal, denyKey, access, forwarded);
+    const { counted, revoked } = await ask(counters(request, principal), denyKey, viewStands, request);
     exceeded(counted, 'ip', request);
     if (principal && revoked !== false) {
       if (access !== 'public' && revoked === undefined) {

@@ -1,6 +1,7 @@
 import {
   accountKey,
   answerEdgeBatch,
+  createEdgeTally,
   createAllowlist,
   createBlockedSet,
   createCounterView,
@@ -91,6 +92,45 @@ describe('edge batches', () => {
       { counts: [{ count: 10, resetMs: 5_000 }], revoked: true },
       { counts: [{ count: 7, resetMs: 30_000 }], revoked: false },
     ]);
+  });
+});
+
+describe('edge tally', () => {
+  const ip = (n: number) => ({ key: `ip:${n}`, windowMs: 60_000 });
+
+  it('when calls that do not wait are tallied, then waiting ones asked with them are counted after them', () => {
+    const tally = createEdgeTally();
+    tally.add({ counters: [ip(1)] });
+    tally.add({ counters: [ip(1)], denyKey: 'deny:t1' });
+    const asked: EdgeQuestion[] = [{ counters: [ip(1)] }, { counters: [ip(2)] }];
+    for (const question of asked) tally.add(question);
+    expect(tally.size).toBe(4);
+
+    const batch = tally.take();
+    expect(batch).toEqual({
+      counters: [
+        { key: 'ip:1', windowMs: 60_000, hits: 3 },
+        { key: 'ip:2', windowMs: 60_000, hits: 1 },
+      ],
+      denyKeys: ['deny:t1'],
+    });
+    // ip:1 went from 4 to 7: the two calls that did not wait took 5 and 6, the one that waits gets 7.
+    const totals = [
+      { count: 7, resetMs: 30_000 },
+      { count: 1, resetMs: 60_000 },
+    ];
+    expect(answerEdgeBatch(asked, batch, totals, [false])).toEqual([
+      { counts: [{ count: 7, resetMs: 30_000 }], revoked: false },
+      { counts: [{ count: 1, resetMs: 60_000 }], revoked: false },
+    ]);
+  });
+
+  it('when a batch is taken, then the next one starts empty', () => {
+    const tally = createEdgeTally();
+    tally.add({ counters: [ip(1)], denyKey: 'deny:t1' });
+    tally.take();
+    expect(tally.size).toBe(0);
+    expect(tally.take()).toEqual({ counters: [], denyKeys: [] });
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { objectIdHex, uniqueName, waitFor } from '@platform/test-kit';
+import { metricValue, objectIdHex, startPrivateRedis, uniqueName, waitFor } from '@platform/test-kit';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 
 /** A client address of this test run's own: the counters live in the shared Redis. */
@@ -210,6 +210,54 @@ describe('general rate limits', () => {
         expect(response.statusCode).toBe(200);
         expect(response.headers.ratelimit).toBeUndefined();
       }
+    }
+  });
+});
+
+describe('the edge while Redis is away', () => {
+  it('when Redis goes away, then public calls go on unlimited and each is counted as not limited, those that had not waited included, and a token the edge cannot check gets 503 on a protected route', async () => {
+    // A Redis of this test's own, so stopping it disturbs nobody.
+    const redis = await startPrivateRedis();
+    const gw = await startTestGateway({ REDIS_URL: redis.url, RATE_LIMIT_IP_MAX: '100', RATE_LIMIT_SYNC_MS: '300' });
+    const unlimited = () => metricValue(gw.app.metrics, 'gateway_rate_limit_store_errors_total');
+    try {
+      const ip = randomClientIp();
+      const get = (remoteAddress: string) => gw.app.inject({ method: 'GET', url: '/api/v1/products', remoteAddress });
+      // The first call waits for Redis: from its answer the edge knows the address is far below its limit.
+      expect(rateLimit(await get(ip)).remaining).toBe('99');
+      await redis.stop();
+
+      // These go on without waiting; their counts were due at Redis 300 ms later and are lost.
+      for (const remaining of ['98', '97', '96']) {
+        const response = await get(ip);
+        expect(response.statusCode).toBe(200);
+        expect(rateLimit(response).remaining).toBe(remaining);
+      }
+      await waitFor(async () => (await unlimited()) === 3, { what: 'the three uncounted calls to be reported' });
+
+      // An address the edge has not seen waits for its count, which fails: the call goes on, unlimited.
+      const unknown = await get(randomClientIp());
+      expect(unknown.statusCode).toBe(200);
+      expect(unknown.headers.ratelimit).toBeUndefined();
+      expect(await unlimited()).toBe(4);
+
+      // A token never checked here, on a protected route: whether it was revoked cannot be read.
+      const token = await gw.issuer.token({ userId: objectIdHex() });
+      const orders = await gw.app.inject({
+        method: 'GET',
+        url: '/api/v1/orders',
+        remoteAddress: randomClientIp(),
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(orders.statusCode).toBe(503);
+      expect(orders.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(orders.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(orders.headers['retry-after']).toBe('2');
+      expect(gw.stubs.order.requests.length).toBe(0);
+    } finally {
+      await redis.start();
+      await gw.close();
+      await redis.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { HttpClient, HttpMethod } from '@platform/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { EdgeCacheOptions } from '../../domain/edge-cache';
-import { answerFromCache, cacheStatus, createCacheUses, isSafe, type CacheUse } from './edge-cache';
+import { answerFromCache, cacheStatus, createCacheUses, isSafe, type CacheOutcome, type CacheUse } from './edge-cache';
 import { API_PREFIX, upstreamPrefixes, wellKnownRoutes } from '../public-routes';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding';
 
@@ -26,11 +26,22 @@ function buildForwarder(
   options: ProxyOptions,
   cacheUse: CacheUse | undefined,
 ): RouteHandlerMethod {
-  return async function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
+  return function forwardToUpstream(request: FastifyRequest, reply: FastifyReply) {
     const cache = request.method === 'GET' ? cacheUse : undefined;
-    let outcome = cache && answerFromCache(cache, request, reply, options.compressionThresholdBytes);
-    if (outcome === 'hit') return reply;
+    const outcome = cache && answerFromCache(cache, request, reply, options.compressionThresholdBytes);
+    // Answered from the cache a moment later (see edge-cache.ts, `send`). Nothing is returned: a reply returned
+    // unsent is a thenable, which Fastify would watch with stream listeners until it ends.
+    if (outcome === 'hit') return;
+    return forward(request, reply, cache, outcome);
+  };
 
+  async function forward(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    cache: CacheUse | undefined,
+    lookup: CacheOutcome | undefined,
+  ) {
+    let outcome = lookup;
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
     // The canonical URL (plugins/request-target), so the service routes on what the edge's rules judged; the query
     // string goes along untouched and the service validates it against its own schema.
@@ -66,7 +77,7 @@ function buildForwarder(
     // The body streams through as the service writes it: nothing parsed, re-encoded or held in memory. Fastify
     // destroys it if the client goes away, which ends the upstream exchange and frees its slot.
     return reply.send(upstream.body);
-  };
+  }
 }
 
 /**
