@@ -134,7 +134,7 @@ interface WrkResult {
 }
 
 /** Checked before anything starts: a fresh machine has neither wrk nor nginx. */
-function requireCommand(name: string, debianInstall: string): void {
+export function requireCommand(name: string, debianInstall: string): void {
   if (spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0) {
     throw new Error(`${name} is required on PATH for this benchmark (Debian: ${debianInstall})`);
   }
@@ -280,7 +280,7 @@ interface Fixture {
 }
 
 /** A product with stock, a customer and one of their orders, created through the services. */
-async function seed(platform: RunningPlatform): Promise<Fixture> {
+export async function seed(platform: RunningPlatform): Promise<Fixture> {
   const product = await stockedProduct(platform, await adminToken(platform), 1000);
   const customer = await registeredCustomer(platform);
   const token = await login(platform, customer);
@@ -292,7 +292,7 @@ async function seed(platform: RunningPlatform): Promise<Fixture> {
   return { productId: product.id, orderId: order.id, customer };
 }
 
-function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
+export function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
   const origin = {
     direct: `http://127.0.0.1:${scenario === 'product' ? servicePorts.product.http : servicePorts.order.http}`,
     nginx: `http://127.0.0.1:${nginxPort}/api/v1`,
@@ -304,7 +304,7 @@ function urlFor(target: Target, scenario: Scenario, fixture: Fixture): string {
 }
 
 /** The order read carries the customer's token; `gateway-forward` asks past the edge cache. */
-function headersFor(target: Target, scenario: Scenario, token: string): Record<string, string> {
+export function headersFor(target: Target, scenario: Scenario, token: string): Record<string, string> {
   return {
     ...(scenario === 'order' ? { authorization: `Bearer ${token}` } : {}),
     ...(target === 'gateway-forward' ? { 'cache-control': 'no-cache' } : {}),
@@ -340,7 +340,7 @@ async function measureTarget(
   };
 }
 
-function startGatewayBenchPlatform(
+export function startGatewayBenchPlatform(
   options: Pick<GatewayBenchOptions, 'workDir' | 'gatewayEnv' | 'log'> & {
     serviceEnv?: Partial<Record<'product' | 'order', Record<string, string>>>;
   },

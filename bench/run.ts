@@ -11,6 +11,10 @@
  *        [--lock /work/bench.lock]
  *        (a CPU profile of the gateway under load, summed up; gateway-forward: edge cache bypassed;
  *        --target direct: the service, called directly; --rate: open loop at that rate instead of wrk at saturation)
+ *   gateway-tail [--scenario order|product] [--targets direct,gateway] [--rate 500] [--duration 15] [--rate-warmup 3]
+ *        [--saturation 15] [--share 0.01] [--lock /work/bench.lock]
+ *        (the slowest calls at the fixed rate, each matched with the gateway's and the service's access lines and
+ *        with both processes' GC pauses and event-loop stalls; printed only)
  *   saga [--label <text>] [--runs 3] [--rates 10,25,50,100] [--duration 60] [--customers 20] [--stored 20000]
  *        [--quick] [--lock /work/bench.lock]   (--quick: one run, one rate, 10 s, 2,000 stored orders, 10 s idle)
  *   node-flags [--rounds 3] [--duration 10] [--idle 60] [--lock /work/bench.lock]
@@ -31,6 +35,7 @@ import { parseArgs } from 'node:util';
 import { codings, measureEdgeCompression, type Coding } from './edge-compression';
 import { measureFootprint, productionDependencyMb, type FootprintRun } from './footprint';
 import { formatSummary, summariseProfile } from './cpu-profile';
+import { diagnoseTail, formatTail } from './gateway-tail';
 import {
   measureGateway,
   profileGateway,
@@ -332,6 +337,44 @@ async function gatewayProfile(argv: string[]): Promise<void> {
   console.log(formatSummary(summariseProfile(profile)));
 }
 
+async function gatewayTail(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', default: 'order' },
+      targets: { type: 'string', default: 'direct,gateway' },
+      rate: { type: 'string', default: '500' },
+      duration: { type: 'string', default: '15' },
+      'rate-warmup': { type: 'string', default: '3' },
+      saturation: { type: 'string', default: '15' },
+      share: { type: 'string', default: '0.01' },
+      connections: { type: 'string', default: '50' },
+      lock: { type: 'string', default: '/work/bench.lock' },
+    },
+  });
+  const scenario = values.scenario as Scenario;
+  if (!scenarios.includes(scenario)) throw new Error(`--scenario is one of ${scenarios.join(', ')}`);
+  const tailTargets = values.targets.split(',');
+  const known = ['direct', 'gateway', 'gateway-forward'] as const;
+  if (!tailTargets.every((t) => (known as readonly string[]).includes(t))) {
+    throw new Error(`--targets: a comma-separated list of ${known.join(', ')}`);
+  }
+  if (!holdLock(values.lock)) return;
+  const options = {
+    workDir: path.join(root, '.local', 'bench', 'gateway-tail'),
+    log: (line: string) => console.log(line),
+    connections: Number(values.connections),
+    scenario,
+    targets: tailTargets as Array<(typeof known)[number]>,
+    rate: Number(values.rate),
+    seconds: Number(values.duration),
+    warmupSec: Number(values['rate-warmup']),
+    saturationSec: Number(values.saturation),
+    share: Number(values.share),
+  };
+  console.log(formatTail(await diagnoseTail(options), options));
+}
+
 async function saga(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -510,6 +553,7 @@ const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   load,
   gateway,
   'gateway-profile': gatewayProfile,
+  'gateway-tail': gatewayTail,
   'saga-profile': sagaProfile,
   'node-flags': nodeFlags,
   'edge-compression': edgeCompression,
