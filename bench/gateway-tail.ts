@@ -4,13 +4,11 @@
  * few seconds at it), with each call of the fixed rate carrying a request id of its own. Afterwards each of the
  * slowest calls is matched by that id with the access lines of the gateway and of the service (the time each
  * process spent on it) and by wall-clock time with the pauses of each process: garbage collections and
- * event-loop stalls, recorded by bench/pause-observer.cjs preloaded into both. Printed only: a diagnosis, not a
- * figure to keep.
+ * event-loop stalls, recorded by bench/pause-observer.cjs, preloaded into the gateway and the service and run in
+ * the load generator's worker thread. Printed only: a diagnosis, not a figure to keep.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Pool } from 'undici';
 import {
   headersFor,
   requireCommand,
@@ -22,7 +20,7 @@ import {
   type Scenario,
 } from './gateway';
 import { login } from './bench-platform';
-import { openLoop } from './open-loop';
+import { openLoopThread } from './open-loop-thread';
 import { quantile } from './report';
 
 export interface TailOptions extends Pick<GatewayBenchOptions, 'workDir' | 'log' | 'connections'> {
@@ -52,10 +50,6 @@ interface Pause {
 
 type PauseEvent = [at: number, ms: number, kind: string];
 
-const { observePauses } = createRequire(__filename)('./pause-observer.cjs') as {
-  observePauses(): { events: PauseEvent[]; stop(): void };
-};
-
 const toPauses = (events: PauseEvent[]): Pause[] => events.map(([at, ms, kind]) => ({ at, ms, kind }));
 
 /** A process's time on one request: when its access line says it ended, and how long it took. */
@@ -68,7 +62,7 @@ export interface TailCall {
   ms: number;
   gatewayMs?: number;
   serviceMs?: number;
-  /** Pauses of each process that overlap the call; the client is this process, the load generator. */
+  /** Pauses of each process that overlap the call; the client is the load generator (its worker thread). */
   clientPauses: Pause[];
   gatewayPauses: Pause[];
   servicePauses: Pause[];
@@ -118,7 +112,7 @@ export async function diagnoseTail(options: TailOptions): Promise<TailReport[]> 
   });
   fs.mkdirSync(pauseDir, { recursive: true });
   const calls = new Map<string, Call[]>();
-  const client = observePauses();
+  const clientPauses: Pause[] = [];
   const windows = new Map<string, { from: number; to: number }>();
   try {
     const fixture = await seed(platform);
@@ -128,37 +122,31 @@ export async function diagnoseTail(options: TailOptions): Promise<TailReport[]> 
       const headers = headersFor(target, options.scenario, token);
       runWrk(url.href, headers, 3, options.connections);
       if (options.saturationSec > 0) runWrk(url.href, headers, options.saturationSec, options.connections);
-      const pool = new Pool(url.origin, { connections: 64, pipelining: 1 });
-      const warmup = Math.round(options.rate * options.warmupSec);
       const made: Call[] = [];
-      await openLoop(options.rate, options.warmupSec + options.seconds, async (i, scheduledAt) => {
-        const id = `tail-${target}-${i}`;
-        const at = performance.timeOrigin + scheduledAt;
-        try {
-          const response = await pool.request({
-            method: 'GET',
-            path: `${url.pathname}${url.search}`,
-            headers: { ...headers, 'x-request-id': id },
-          });
-          await response.body.dump();
-          if (i >= warmup) made.push({ id, at, ms: performance.now() - scheduledAt, status: response.statusCode });
-        } catch {
-          if (i >= warmup) made.push({ id, at, ms: performance.now() - scheduledAt, status: 0 });
-        }
+      const { calls: all, pauses: generator } = await openLoopThread({
+        url: url.href,
+        headers,
+        rate: options.rate,
+        seconds: options.seconds,
+        warmupSeconds: options.warmupSec,
+        requestIdPrefix: `tail-${target}-`,
+        observePauses: true,
       });
-      await pool.close();
+      clientPauses.push(...toPauses(generator));
+      for (let i = Math.round(options.rate * options.warmupSec); i < all.ms.length; i++) {
+        made.push({ id: `tail-${target}-${i}`, at: all.at[i]!, ms: all.ms[i]!, status: all.status[i]! });
+      }
       calls.set(target, made);
       windows.set(target, { from: Math.min(...made.map((c) => c.at)), to: Math.max(...made.map((c) => c.at + c.ms)) });
     }
   } finally {
-    client.stop();
     // The access lines and the pause logs are written as the processes exit.
     await platform.stop();
   }
 
   const logs = path.join(options.workDir, 'logs');
   const pauses = {
-    client: toPauses(client.events),
+    client: clientPauses,
     gateway: readPauses(path.join(pauseDir, 'gateway.json')),
     service: readPauses(path.join(pauseDir, 'service.json')),
   };

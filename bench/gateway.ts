@@ -18,7 +18,6 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
 import type { RunningPlatform } from '../packages/local-infra/src/platform';
 import {
   adminToken,
@@ -30,7 +29,7 @@ import {
   stockedProduct,
   type Credentials,
 } from './bench-platform';
-import { openLoop as scheduleOpenLoop } from './open-loop';
+import { openLoopThread } from './open-loop-thread';
 import { clockTicks, cpuSnapshot, pidsOnPort, systemTicks } from './proc';
 import { quantile } from './report';
 import { envWords } from './saga-infra';
@@ -179,34 +178,19 @@ async function openLoop(
   seconds: number,
   warmup: { seconds: number; onMeasuring(): void } = { seconds: 0, onMeasuring: () => undefined },
 ): Promise<WrkResult> {
-  const { origin, pathname, search } = new URL(url);
-  const pool = new Pool(origin, { connections: 64, pipelining: 1 });
-  const latencies: number[] = [];
-  let errors = 0;
-  const warmupRequests = Math.round(rate * warmup.seconds);
-  await scheduleOpenLoop(rate, warmup.seconds + seconds, (i, scheduled) => {
-    const counted = i >= warmupRequests;
-    if (i === warmupRequests) warmup.onMeasuring();
-    return pool.request({ method: 'GET', path: `${pathname}${search}`, headers }).then(
-      async (response) => {
-        await response.body.dump();
-        if (!counted) return;
-        if (response.statusCode >= 300) errors += 1;
-        latencies.push(performance.now() - scheduled);
-      },
-      () => {
-        if (counted) errors += 1;
-      },
-    );
-  });
-  await pool.close();
-  latencies.sort((a, b) => a - b);
+  const { calls } = await openLoopThread(
+    { url, headers, rate, seconds, warmupSeconds: warmup.seconds },
+    warmup.onMeasuring,
+  );
+  const counted = Math.round(rate * warmup.seconds);
+  const latencies = Array.from(calls.ms.subarray(counted)).sort((a, b) => a - b);
+  const statuses = calls.status.subarray(counted);
   return {
-    requests: Math.round(rate * seconds),
+    requests: latencies.length,
     rps: rate,
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
-    errors,
+    errors: statuses.filter((status) => status === 0 || status >= 300).length,
   };
 }
 

@@ -5,8 +5,8 @@
  * it in NODE_OPTIONS, and it has no stalls.
  *
  * Preloaded (`NODE_OPTIONS=--require <this file>`) with `PAUSE_LOG` set, it observes the whole process and writes
- * what it saw there as JSON when the process exits; the diagnosis itself calls `observePauses()` to watch its own
- * (the load generator's) loop.
+ * what it saw there as JSON when the process exits; the load generator's worker thread (bench/open-loop-worker.ts)
+ * calls `observePauses()` to watch its own loop.
  */
 'use strict';
 const fs = require('node:fs');
