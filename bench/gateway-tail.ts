@@ -39,7 +39,6 @@ interface Call {
   /** When it was due (ms since the epoch); latency counts from there. */
   at: number;
   ms: number;
-  status: number;
 }
 
 interface Pause {
@@ -134,7 +133,7 @@ export async function diagnoseTail(options: TailOptions): Promise<TailReport[]> 
       });
       clientPauses.push(...toPauses(generator));
       for (let i = Math.round(options.rate * options.warmupSec); i < all.ms.length; i++) {
-        made.push({ id: `tail-${target}-${i}`, at: all.at[i]!, ms: all.ms[i]!, status: all.status[i]! });
+        made.push({ id: `tail-${target}-${i}`, at: all.at[i]!, ms: all.ms[i]! });
       }
       calls.set(target, made);
       windows.set(target, { from: Math.min(...made.map((c) => c.at)), to: Math.max(...made.map((c) => c.at + c.ms)) });

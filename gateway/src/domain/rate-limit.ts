@@ -135,9 +135,9 @@ export function createCounterView(maxEntries = 50_000): CounterView {
 
 /**
  * What this replica last read of tokens' deny-list entries (by the entry's key), so that a call whose token the
- * store found not revoked a moment ago need not wait to read it again: `revoked(denyKey, now)` is false while the last answer for the token
- * said "not revoked" and is at most `freshMs` old, true once an answer said "revoked" (a revocation is final), and
- * undefined when the store must be asked. Bounded: beyond `maxEntries`, stale entries are swept, then the oldest go.
+ * store found not revoked a moment ago need not wait to read it again: `revoked(denyKey, now)` is false while the
+ * last answer for the token said "not revoked" and is at most `freshMs` old, true once an answer said "revoked" (a
+ * revocation is final), and undefined when the store must be asked. Bounded: beyond `maxEntries`, stale entries are swept, then the oldest go.
  */
 export interface RevocationView {
   revoked(denyKey: string, now: number): boolean | undefined;
@@ -223,12 +223,6 @@ export function createEdgeTally(): EdgeTally {
       return batch;
     },
   };
-}
-
-export function planEdgeBatch(questions: readonly EdgeQuestion[]): EdgeBatch {
-  const tally = createEdgeTally();
-  for (const question of questions) tally.add(question);
-  return tally.take();
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   createBlockedSet,
   createCounterView,
   createRevocationView,
-  planEdgeBatch,
   type EdgeQuestion,
 } from '../../src/domain/rate-limit';
 
@@ -45,6 +44,13 @@ describe('rate-limit keys and allowlist', () => {
     expect([blocked.until('a'), blocked.until('b'), blocked.until('c')]).toEqual([undefined, 5_000, 6_000]);
   });
 });
+
+/** One batch of these questions, as the store gathers them. */
+function planEdgeBatch(questions: readonly EdgeQuestion[]) {
+  const tally = createEdgeTally();
+  for (const question of questions) tally.add(question);
+  return tally.take();
+}
 
 describe('edge batches', () => {
   const ip = (n: number) => ({ key: `ip:${n}`, windowMs: 60_000 });
